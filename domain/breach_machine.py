@@ -1,0 +1,383 @@
+"""The breach procedure as a declarative `transitions` table.
+
+States and steps follow seed 003 (activities 1-11) and seed 002 (steps 1-8). The
+workflow asks `check()` whether an action is allowed (state, role, guards) and
+`fire()` to move. `check()` never mutates: it backs the Temporal update validators.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from transitions import Machine
+
+from domain import commands as c
+from domain.model import BreachCase, DraftKind, OrgRole, RiskLevel, Role
+from domain.notifications import compose_notification, missing_notification_elements
+
+# The library logs every transition at INFO; under replay that would repeat.
+logging.getLogger("transitions").setLevel(logging.WARNING)
+
+
+class BreachState(str, enum.Enum):
+    REPORTED = "reported"
+    CONTAINMENT = "containment"
+    INFORMING = "informing"
+    FACT_FINDING = "fact_finding"
+    AWAITING_SUPPLIERS = "awaiting_suppliers"
+    NOTIFICATION_DRAFTING = "notification_drafting"
+    NOTIFICATION_REVIEW = "notification_review"
+    NOTIFICATION_APPROVED = "notification_approved"
+    SUBJECT_DECISION = "subject_decision"
+    COMMUNICATION_DRAFTING = "communication_drafting"
+    COMMUNICATION_REVIEW = "communication_review"
+    COMMUNICATION_APPROVED = "communication_approved"
+    DOCUMENTATION = "documentation"
+    LESSONS_LEARNED = "lessons_learned"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """Who acts next in a state, and the task in Danish and English."""
+
+    owner: Role | None
+    task_da: str
+    task_en: str
+
+
+S = BreachState
+STATE_INFO: dict[BreachState, StateInfo] = {
+    S.REPORTED: StateInfo(Role.KEY_PERSON, "Vurdér om hændelsen er et brud på persondatasikkerheden",
+                          "Assess whether this is a personal-data breach"),
+    S.CONTAINMENT: StateInfo(Role.KEY_PERSON, "Stands bruddet og begræns skaden",
+                             "Contain the breach and limit the damage"),
+    S.INFORMING: StateInfo(Role.KEY_PERSON, "Orientér ledelsen og DPO, indkald kriseteamet",
+                           "Inform management and the DPO, convene the crisis team"),
+    S.FACT_FINDING: StateInfo(Role.KEY_PERSON, "Indsaml fakta og dan overblik",
+                              "Collect the facts"),
+    S.AWAITING_SUPPLIERS: StateInfo(Role.KEY_PERSON, "Afvent leverandørernes redegørelse; vurdér anmeldelse",
+                                    "Await the suppliers' accounts; assess notification"),
+    S.NOTIFICATION_DRAFTING: StateInfo(Role.KEY_PERSON, "Udarbejd udkast til anmeldelse",
+                                       "Draft the notification"),
+    S.NOTIFICATION_REVIEW: StateInfo(Role.DPO, "Kvalitetssikr og godkend eller afvis udkastet til anmeldelse",
+                                     "Review and approve or reject the notification draft"),
+    S.NOTIFICATION_APPROVED: StateInfo(Role.DPO, "Indsend anmeldelsen og registrér indsendelsen",
+                                       "Submit the notification and record it"),
+    S.SUBJECT_DECISION: StateInfo(Role.KEY_PERSON, "Beslut om de registrerede skal underrettes",
+                                  "Decide whether to communicate to the data subjects"),
+    S.COMMUNICATION_DRAFTING: StateInfo(Role.KEY_PERSON, "Udarbejd udkast til underretning af de registrerede",
+                                        "Draft the communication to data subjects"),
+    S.COMMUNICATION_REVIEW: StateInfo(Role.DPO, "Kvalitetssikr og godkend eller afvis udkastet til underretning",
+                                      "Review and approve or reject the communication draft"),
+    S.COMMUNICATION_APPROVED: StateInfo(Role.KEY_PERSON, "Underret de registrerede og registrér det",
+                                        "Communicate to the data subjects and record it"),
+    S.DOCUMENTATION: StateInfo(Role.KEY_PERSON, "Dokumentér beslutninger og hændelsesforløb",
+                               "Document decisions and the course of events"),
+    S.LESSONS_LEARNED: StateInfo(Role.KEY_PERSON, "Gennemfør lessons learned og luk sagen",
+                                 "Record lessons learned and close the case"),
+    S.CLOSED: StateInfo(None, "Sagen er lukket", "The case is closed"),
+}
+
+
+class Trigger(str, enum.Enum):
+    ASSESS_BREACH = "assess_breach"
+    CONTAIN = "contain"
+    INFORM_MANAGEMENT = "inform_management"
+    RECORD_FACTS = "record_facts"
+    REQUEST_SUPPLIER_ACCOUNTS = "request_supplier_accounts"
+    RECORD_SUPPLIER_ACCOUNT = "record_supplier_account"
+    ASSESS_NOTIFICATION = "assess_notification"
+    SUBMIT_NOTIFICATION_DRAFT = "submit_notification_draft"
+    REVIEW_DRAFT = "review_draft"
+    RECORD_SUBMISSION = "record_submission"
+    DECIDE_COMMUNICATION = "decide_communication"
+    SUBMIT_COMMUNICATION_DRAFT = "submit_communication_draft"
+    RECORD_COMMUNICATION_SENT = "record_communication_sent"
+    ADD_FOLLOW_UP = "add_follow_up"
+    DOCUMENT = "document"
+    CLOSE = "close"
+
+
+T = Trigger
+COMMAND_TYPES: dict[Trigger, type[c.Command]] = {
+    T.ASSESS_BREACH: c.AssessBreach,
+    T.CONTAIN: c.Contain,
+    T.INFORM_MANAGEMENT: c.InformManagement,
+    T.RECORD_FACTS: c.RecordFacts,
+    T.REQUEST_SUPPLIER_ACCOUNTS: c.RequestSupplierAccounts,
+    T.RECORD_SUPPLIER_ACCOUNT: c.RecordSupplierAccount,
+    T.ASSESS_NOTIFICATION: c.AssessNotification,
+    T.SUBMIT_NOTIFICATION_DRAFT: c.SubmitNotificationDraft,
+    T.REVIEW_DRAFT: c.ReviewDraft,
+    T.RECORD_SUBMISSION: c.RecordSubmission,
+    T.DECIDE_COMMUNICATION: c.DecideCommunication,
+    T.SUBMIT_COMMUNICATION_DRAFT: c.SubmitCommunicationDraft,
+    T.RECORD_COMMUNICATION_SENT: c.RecordCommunicationSent,
+    T.ADD_FOLLOW_UP: c.AddFollowUp,
+    T.DOCUMENT: c.Document,
+    T.CLOSE: c.Close,
+}
+
+# Who may act. The default is the nøgleperson or the DPO (issue #2, point 4).
+ADVANCERS = frozenset({Role.KEY_PERSON, Role.DPO})
+ROLES: dict[Trigger, frozenset[Role]] = {
+    T.REVIEW_DRAFT: frozenset({Role.DPO}),
+    T.RECORD_SUBMISSION: frozenset({Role.DPO}),  # seed 003 activity 7: the DPO submits
+}
+
+_AFTER_SUPPLIER_REQUEST = [
+    S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW, S.NOTIFICATION_APPROVED,
+    S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW, S.COMMUNICATION_APPROVED,
+    S.DOCUMENTATION, S.LESSONS_LEARNED,
+]
+_AFTER_NOTIFICATION = [
+    S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW, S.COMMUNICATION_APPROVED,
+    S.DOCUMENTATION, S.LESSONS_LEARNED,
+]
+_ASSESSABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS]
+
+# dest None = internal transition: the action is recorded, the state stays.
+TRANSITIONS: list[dict] = [
+    {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.CONTAINMENT, "conditions": ["is_breach"]},
+    {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.CLOSED, "conditions": ["not_a_breach"]},
+    {"trigger": T.CONTAIN, "source": S.CONTAINMENT, "dest": S.INFORMING},
+    {"trigger": T.INFORM_MANAGEMENT, "source": S.INFORMING, "dest": S.FACT_FINDING},
+    {"trigger": T.RECORD_FACTS, "source": _ASSESSABLE, "dest": None},
+    {"trigger": T.REQUEST_SUPPLIER_ACCOUNTS, "source": S.FACT_FINDING, "dest": S.AWAITING_SUPPLIERS,
+     "conditions": ["facts_recorded", "suppliers_not_yet_asked"]},
+    {"trigger": T.REQUEST_SUPPLIER_ACCOUNTS, "source": S.AWAITING_SUPPLIERS, "dest": None,
+     "conditions": ["suppliers_not_yet_asked"]},
+    {"trigger": T.RECORD_SUPPLIER_ACCOUNT, "source": _AFTER_SUPPLIER_REQUEST, "dest": None,
+     "conditions": ["supplier_account_outstanding"]},
+    {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.SUBJECT_DECISION,
+     "conditions": ["decided_no_risk", "facts_recorded", "is_controller"]},
+    {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.NOTIFICATION_DRAFTING,
+     "conditions": ["decided_to_notify", "facts_recorded"]},
+    {"trigger": T.SUBMIT_NOTIFICATION_DRAFT, "source": S.NOTIFICATION_DRAFTING, "dest": S.NOTIFICATION_REVIEW,
+     "conditions": ["notification_complete", "late_notification_has_reasons"]},
+    {"trigger": T.REVIEW_DRAFT, "source": S.NOTIFICATION_REVIEW, "dest": S.NOTIFICATION_APPROVED,
+     "conditions": ["approves"]},
+    {"trigger": T.REVIEW_DRAFT, "source": S.NOTIFICATION_REVIEW, "dest": S.NOTIFICATION_DRAFTING,
+     "conditions": ["rejects"]},
+    {"trigger": T.RECORD_SUBMISSION, "source": S.NOTIFICATION_APPROVED, "dest": S.SUBJECT_DECISION,
+     "conditions": ["late_notification_has_reasons"]},
+    {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.COMMUNICATION_DRAFTING,
+     "conditions": ["decided_to_communicate", "is_controller", "authority_notified_or_dpo_override"]},
+    {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.DOCUMENTATION,
+     "conditions": ["decided_not_to_communicate"]},
+    {"trigger": T.SUBMIT_COMMUNICATION_DRAFT, "source": S.COMMUNICATION_DRAFTING, "dest": S.COMMUNICATION_REVIEW},
+    {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_APPROVED,
+     "conditions": ["approves"]},
+    {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_DRAFTING,
+     "conditions": ["rejects"]},
+    {"trigger": T.RECORD_COMMUNICATION_SENT, "source": S.COMMUNICATION_APPROVED, "dest": S.DOCUMENTATION},
+    {"trigger": T.ADD_FOLLOW_UP, "source": _AFTER_NOTIFICATION, "dest": None,
+     "conditions": ["authority_notified", "follow_up_recipient_notified"]},
+    {"trigger": T.DOCUMENT, "source": S.DOCUMENTATION, "dest": S.LESSONS_LEARNED},
+    {"trigger": T.CLOSE, "source": S.LESSONS_LEARNED, "dest": S.CLOSED},
+]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    case: BreachCase
+    command: c.Command
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Guard:
+    test: Callable[[GuardContext], bool]
+    # None marks a branch selector (which way a decision goes), never reported as a failure.
+    message: str | None
+
+
+def _late_has_reasons(ctx: GuardContext) -> bool:
+    if ctx.now <= ctx.case.deadline:
+        return True
+    cmd = ctx.command
+    return bool(getattr(cmd, "delay_reasons", None) or ctx.case.notification_delay_reasons)
+
+
+def _notification_complete(ctx: GuardContext) -> bool:
+    assert isinstance(ctx.command, c.SubmitNotificationDraft)
+    return not missing_notification_elements(compose_notification(ctx.case, ctx.command))
+
+
+def _supplier_outstanding(ctx: GuardContext) -> bool:
+    assert isinstance(ctx.command, c.RecordSupplierAccount)
+    return any(s.name == ctx.command.supplier and s.account is None for s in ctx.case.suppliers)
+
+
+def _suppliers_new(ctx: GuardContext) -> bool:
+    assert isinstance(ctx.command, c.RequestSupplierAccounts)
+    asked = {s.name for s in ctx.case.suppliers}
+    return not any(s.name in asked for s in ctx.command.suppliers)
+
+
+def _override_ok(ctx: GuardContext) -> bool:
+    cmd = ctx.command
+    assert isinstance(cmd, c.DecideCommunication)
+    if ctx.case.authority_notified_at is not None:
+        return True
+    return cmd.override_reason is not None and cmd.actor.role is Role.DPO
+
+
+def _follow_up_recipient(ctx: GuardContext) -> bool:
+    cmd = ctx.command
+    assert isinstance(cmd, c.AddFollowUp)
+    if cmd.recipient is DraftKind.SUBJECTS:
+        return ctx.case.subjects_communicated_at is not None
+    return cmd.recipient is ctx.case.notification_kind()
+
+
+GUARDS: dict[str, Guard] = {
+    "is_breach": Guard(lambda x: x.command.is_breach, None),
+    "not_a_breach": Guard(lambda x: not x.command.is_breach, None),
+    "decided_no_risk": Guard(lambda x: x.command.level is RiskLevel.NO_RISK, None),
+    "decided_to_notify": Guard(lambda x: x.command.level is not RiskLevel.NO_RISK, None),
+    "approves": Guard(lambda x: x.command.approve, None),
+    "rejects": Guard(lambda x: not x.command.approve, None),
+    "decided_to_communicate": Guard(lambda x: x.command.communicate, None),
+    "decided_not_to_communicate": Guard(lambda x: not x.command.communicate, None),
+    "facts_recorded": Guard(
+        lambda x: x.case.facts is not None,
+        "record the facts (type, categories, numbers, systems) before this step (seed 003 §1)",
+    ),
+    "suppliers_not_yet_asked": Guard(_suppliers_new, "a supplier with that name has already been asked"),
+    "supplier_account_outstanding": Guard(
+        _supplier_outstanding, "no outstanding request to a supplier with that name"
+    ),
+    "is_controller": Guard(
+        lambda x: x.case.report.org_role is OrgRole.CONTROLLER,
+        "the organisation is processor here: it must notify the controller of every breach without "
+        "undue delay, and the risk assessment and any communication to data subjects are the "
+        "controller's (Art. 33(2), seed 004)",
+    ),
+    "notification_complete": Guard(
+        _notification_complete,
+        "the notification lacks required Art. 33(3) elements",  # refined by explain()
+    ),
+    "late_notification_has_reasons": Guard(
+        _late_has_reasons,
+        "the 72-hour deadline has passed: the notification must give the reasons for the delay "
+        "(delay_reasons, Art. 33(1))",
+    ),
+    "authority_notified_or_dpo_override": Guard(
+        _override_ok,
+        "Datatilsynet has not been notified, so the data subjects are not communicated to (seed 003 "
+        "activity 8) unless the DPO records an override with override_reason",
+    ),
+    "authority_notified": Guard(
+        lambda x: x.case.authority_notified_at is not None,
+        "there is no first notification to follow up (Art. 33(4))",
+    ),
+    "follow_up_recipient_notified": Guard(
+        _follow_up_recipient, "that recipient has not received a first notification in this case"
+    ),
+}
+
+
+class Rejection(Exception):
+    """An action that the procedure does not allow now; the message says why."""
+
+
+class _CaseModel:
+    """The object `transitions` drives. Guards read the context passed with the trigger."""
+
+    def __init__(self, state: BreachState) -> None:
+        self.state = state
+
+
+for _name, _guard in GUARDS.items():
+    setattr(_CaseModel, _name, (lambda g: lambda self, event: g.test(event.kwargs["ctx"]))(_guard))
+
+
+def _machine(state: BreachState) -> tuple[_CaseModel, Machine]:
+    model = _CaseModel(state)
+    machine = Machine(
+        model=model,
+        states=BreachState,
+        transitions=TRANSITIONS,
+        initial=state,
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=False,
+    )
+    return model, machine
+
+
+def _candidates(state: BreachState, trigger: Trigger) -> list[dict]:
+    return [
+        t for t in TRANSITIONS
+        if t["trigger"] is trigger and (t["source"] == state or (isinstance(t["source"], list) and state in t["source"]))
+    ]
+
+
+def allowed_triggers(state: BreachState) -> list[Trigger]:
+    """Actions the procedure offers in a state, before guards (for 'what can I do now')."""
+    return [trig for trig in Trigger if _candidates(state, trig)]
+
+
+def check(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState | None:
+    """Raise Rejection if the action is not allowed; return the state it leads to (None: unchanged)."""
+    state = BreachState(case.state)
+    roles = ROLES.get(trigger, ADVANCERS)
+    if command.actor.role not in roles:
+        wanted = " or ".join(sorted(r.value for r in roles))
+        raise Rejection(f"'{trigger.value}' requires the role {wanted}; {command.actor.role.value} may not do it")
+    candidates = _candidates(state, trigger)
+    if not candidates:
+        offered = ", ".join(t.value for t in allowed_triggers(state)) or "none"
+        raise Rejection(
+            f"'{trigger.value}' is not possible in state '{state.value}' "
+            f"({STATE_INFO[state].task_en}); possible now: {offered}"
+        )
+    ctx = GuardContext(case=case, command=command, now=now)
+    problems: list[str] = []
+    for transition in candidates:
+        names = transition.get("conditions", [])
+        if not all(GUARDS[n].test(ctx) for n in names if GUARDS[n].message is None):
+            continue  # a different branch of the decision
+        failed = [n for n in names if GUARDS[n].message is not None and not GUARDS[n].test(ctx)]
+        if not failed:
+            return transition["dest"]
+        problems.extend(_explain(n, ctx) for n in failed)
+    raise Rejection(f"'{trigger.value}' refused: " + "; ".join(dict.fromkeys(problems)))
+
+
+def _explain(guard_name: str, ctx: GuardContext) -> str:
+    if guard_name == "notification_complete":
+        missing = missing_notification_elements(compose_notification(ctx.case, ctx.command))
+        return "the notification lacks required Art. 33(3) elements: " + ", ".join(missing)
+    message = GUARDS[guard_name].message
+    assert message is not None
+    return message
+
+
+def fire(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState:
+    """Run the trigger through the `transitions` machine; the machine has the last word."""
+    model, _ = _machine(BreachState(case.state))
+    ctx = GuardContext(case=case, command=command, now=now)
+    if not getattr(model, trigger.value)(ctx=ctx):
+        raise Rejection(f"'{trigger.value}' refused by the state machine in state '{case.state}'")
+    return BreachState(model.state)
+
+
+def mermaid() -> str:
+    """The state diagram, generated from the table (docs/breach-states.md)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.REPORTED.value}"]
+    for t in TRANSITIONS:
+        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
+        for src in sources:
+            dest = t["dest"] or src
+            guards = [g for g in t.get("conditions", [])]
+            label = t["trigger"].value + (f" [{', '.join(guards)}]" if guards else "")
+            lines.append(f"    {src.value} --> {dest.value}: {label}")
+    lines.append(f"    {S.CLOSED.value} --> [*]")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,267 @@
+"""Applying actions to a breach case: the pure core the workflow orchestrates.
+
+`act()` checks the action against the state machine, records it on the case and in the
+timeline, and returns the mails it causes. No I/O, no clocks: `now` is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from domain import commands as c
+from domain import mail_texts as mails
+from domain.breach_machine import BreachState, Trigger, check, fire
+from domain.deadlines import authority_deadline
+from domain.mail_texts import OutgoingMail
+from domain.model import (
+    Actor,
+    BreachCase,
+    BreachCaseInput,
+    DraftKind,
+    DraftStatus,
+    DraftVersion,
+    FollowUp,
+    RiskLevel,
+    Role,
+    SupplierRequest,
+    TimelineEvent,
+)
+from domain.notifications import (
+    compose_communication,
+    compose_notification,
+    render_communication_da,
+    render_notification_da,
+)
+
+SYSTEM = Actor(name="GDPR-sagsmotoren", role=Role.SYSTEM)
+KIND_DA = {
+    DraftKind.AUTHORITY: "anmeldelse til Datatilsynet",
+    DraftKind.CONTROLLER: "underretning af den dataansvarlige",
+    DraftKind.SUBJECTS: "underretning af de registrerede",
+}
+
+
+def open_case(inp: BreachCaseInput, now: datetime) -> tuple[BreachCase, list[OutgoingMail]]:
+    case = BreachCase(
+        case_id=inp.case_id,
+        state=BreachState.REPORTED.value,
+        report=inp.report,
+        policy=inp.policy,
+        reported_at=now,
+        deadline=authority_deadline(inp.report, inp.policy),
+    )
+    reporter = Actor(name=inp.report.reporter.name, role=Role.REPORTER)
+    add_event(case, now, reporter, "report", "Muligt brud anmeldt")
+    return case, [mails.case_opened(case)]
+
+
+def add_event(case: BreachCase, now: datetime, actor: Actor, action: str, summary: str) -> TimelineEvent:
+    event = TimelineEvent(seq=len(case.timeline) + 1, at=now, actor=actor, action=action, summary=summary)
+    case.timeline.append(event)
+    return event
+
+
+def act(case: BreachCase, trigger: Trigger, cmd: c.Command, now: datetime) -> list[OutgoingMail]:
+    """Perform one human action. Raises `Rejection` (and changes nothing) if not allowed."""
+    check(case, trigger, cmd, now)
+    new_state = fire(case, trigger, cmd, now)
+    summary, out = _APPLY[trigger](case, cmd, now)
+    case.state = new_state.value
+    if new_state is BreachState.CLOSED:
+        case.closed_at = now
+    add_event(case, now, cmd.actor, trigger.value, summary)
+    return out
+
+
+Result = tuple[str, list[OutgoingMail]]
+
+
+def _assess_breach(case: BreachCase, cmd: c.AssessBreach, now: datetime) -> Result:
+    case.is_breach = cmd.is_breach
+    if cmd.is_breach:
+        return f"Vurderet som brud på persondatasikkerheden: {cmd.reason}", []
+    case.not_breach_reason = cmd.reason
+    return f"Ikke et brud på persondatasikkerheden; sagen lukkes: {cmd.reason}", []
+
+
+def _contain(case: BreachCase, cmd: c.Contain, now: datetime) -> Result:
+    case.containment = cmd.measures
+    case.systems_stopped = cmd.stopped_systems if cmd.system_stopped else None
+    stopped = f"; system stoppet: {cmd.stopped_systems}" if cmd.system_stopped else "; intet system stoppet"
+    return "Bruddet inddæmmet" + stopped, []
+
+
+def _inform(case: BreachCase, cmd: c.InformManagement, now: datetime) -> Result:
+    case.crisis_team = list(cmd.crisis_team)
+    case.management_informed_at = now
+    return "Ledelse og DPO orienteret; kriseteam indkaldt", [mails.management_informed(case, cmd.message)]
+
+
+def _facts(case: BreachCase, cmd: c.RecordFacts, now: datetime) -> Result:
+    first = case.facts is None
+    case.facts = cmd.facts
+    return ("Fakta registreret" if first else "Fakta opdateret"), []
+
+
+def _request_suppliers(case: BreachCase, cmd: c.RequestSupplierAccounts, now: datetime) -> Result:
+    out = []
+    for s in cmd.suppliers:
+        request = SupplierRequest(name=s.name, email=s.email, system=s.system, requested_at=now)
+        case.suppliers.append(request)
+        out.append(mails.supplier_request(case, request))
+    names = ", ".join(s.name for s in cmd.suppliers)
+    return f"Redegørelse anmodet fra leverandør(er): {names}", out
+
+
+def _supplier_account(case: BreachCase, cmd: c.RecordSupplierAccount, now: datetime) -> Result:
+    request = next(s for s in case.suppliers if s.name == cmd.supplier and s.account is None)
+    request.account = cmd.account
+    request.answered_at = now
+    return f"Redegørelse modtaget fra {cmd.supplier}", []
+
+
+def _assess_notification(case: BreachCase, cmd: c.AssessNotification, now: datetime) -> Result:
+    case.risk_level = cmd.level
+    case.risk_reasons = cmd.reasons
+    case.no_risk_documentation = cmd.no_risk_documentation
+    label = {RiskLevel.NO_RISK: "ingen risiko – anmeldes ikke", RiskLevel.RISK: "risiko – anmeldes",
+             RiskLevel.HIGH_RISK: "høj risiko – anmeldes, og de registrerede underrettes som udgangspunkt"}
+    return f"Risikovurdering: {label[cmd.level]}. Begrundelse: {cmd.reasons}", []
+
+
+def _next_version(case: BreachCase, kind: DraftKind) -> int:
+    return 1 + sum(1 for d in case.drafts if d.kind is kind)
+
+
+def _submit_notification(case: BreachCase, cmd: c.SubmitNotificationDraft, now: datetime) -> Result:
+    kind = case.notification_kind()
+    draft = compose_notification(case, cmd)
+    version = _next_version(case, kind)
+    case.drafts.append(DraftVersion(kind=kind, version=version, author=cmd.actor, submitted_at=now, notification=draft))
+    if draft.delay_reasons:
+        case.notification_delay_reasons = draft.delay_reasons
+    text = render_notification_da(case, draft, version)
+    return f"Udkast {version} til {KIND_DA[kind]} sendt til DPO", [mails.draft_for_review(case, KIND_DA[kind], version, text)]
+
+
+def _submit_communication(case: BreachCase, cmd: c.SubmitCommunicationDraft, now: datetime) -> Result:
+    draft = compose_communication(case, cmd)
+    version = _next_version(case, DraftKind.SUBJECTS)
+    case.drafts.append(DraftVersion(kind=DraftKind.SUBJECTS, version=version, author=cmd.actor,
+                                    submitted_at=now, communication=draft))
+    text = render_communication_da(case, draft, version)
+    kind_da = KIND_DA[DraftKind.SUBJECTS]
+    return f"Udkast {version} til {kind_da} sendt til DPO", [mails.draft_for_review(case, kind_da, version, text)]
+
+
+def _review(case: BreachCase, cmd: c.ReviewDraft, now: datetime) -> Result:
+    draft = case.drafts[-1]
+    draft.status = DraftStatus.APPROVED if cmd.approve else DraftStatus.REJECTED
+    draft.reviewed_by = cmd.actor
+    draft.reviewed_at = now
+    draft.review_comments = cmd.comments
+    verdict = "godkendt" if cmd.approve else "afvist"
+    kind_da = KIND_DA[draft.kind]
+    summary = f"Udkast {draft.version} til {kind_da} {verdict} af DPO" + (f": {cmd.comments}" if cmd.comments else "")
+    return summary, [mails.draft_reviewed(case, kind_da, draft.version, cmd.approve, cmd.comments)]
+
+
+def _record_submission(case: BreachCase, cmd: c.RecordSubmission, now: datetime) -> Result:
+    case.authority_notified_at = cmd.submitted_at or now
+    case.authority_reference = cmd.reference
+    if cmd.delay_reasons:
+        case.notification_delay_reasons = cmd.delay_reasons
+    draft = case.latest_draft(case.notification_kind())
+    assert draft is not None and draft.notification is not None
+    out: list[OutgoingMail] = []
+    if draft.kind is DraftKind.CONTROLLER:
+        out.append(mails.controller_notification(case, render_notification_da(case, draft.notification, draft.version)))
+        return "Den dataansvarlige underrettet (art. 33, stk. 2)", out
+    ref = f" (kvittering {cmd.reference})" if cmd.reference else ""
+    late = " – efter fristen, med begrundelse for forsinkelsen" if case.authority_notified_at > case.deadline else ""
+    return f"Anmeldt til Datatilsynet{ref}{late}", out
+
+
+def _decide_communication(case: BreachCase, cmd: c.DecideCommunication, now: datetime) -> Result:
+    case.communicate_to_subjects = cmd.communicate
+    case.communication_reason = cmd.reason
+    case.art34_exception = cmd.exception
+    case.communication_override_reason = cmd.override_reason
+    if cmd.communicate:
+        override = f" (DPO-tilsidesættelse: {cmd.override_reason})" if case.authority_notified_at is None else ""
+        return f"Beslutning: de registrerede underrettes{override}. Begrundelse: {cmd.reason}", []
+    return f"Beslutning: de registrerede underrettes ikke. Begrundelse: {cmd.reason}", []
+
+
+def _communication_sent(case: BreachCase, cmd: c.RecordCommunicationSent, now: datetime) -> Result:
+    case.subjects_communicated_at = cmd.sent_at or now
+    draft = case.latest_draft(DraftKind.SUBJECTS)
+    case.subjects_communication_channel = draft.communication.channel if draft and draft.communication else None
+    count = f" til {cmd.recipients} personer" if cmd.recipients is not None else ""
+    return f"De registrerede underrettet{count}", []
+
+
+def _follow_up(case: BreachCase, cmd: c.AddFollowUp, now: datetime) -> Result:
+    number = len(case.follow_ups) + 1
+    case.follow_ups.append(FollowUp(number=number, recipient=cmd.recipient, new_facts=cmd.new_facts, at=now, by=cmd.actor))
+    return f"Opfølgning {number} til {KIND_DA[cmd.recipient]} (art. 33, stk. 4)", []
+
+
+def _document(case: BreachCase, cmd: c.Document, now: datetime) -> Result:
+    case.documentation = cmd.summary
+    return "Beslutninger og hændelsesforløb dokumenteret", []
+
+
+def _close(case: BreachCase, cmd: c.Close, now: datetime) -> Result:
+    case.lessons_learned = cmd.lessons_learned
+    case.procedure_changes = cmd.procedure_changes
+    return "Lessons learned registreret; sagen lukket", []
+
+
+_APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
+    Trigger.ASSESS_BREACH: _assess_breach,
+    Trigger.CONTAIN: _contain,
+    Trigger.INFORM_MANAGEMENT: _inform,
+    Trigger.RECORD_FACTS: _facts,
+    Trigger.REQUEST_SUPPLIER_ACCOUNTS: _request_suppliers,
+    Trigger.RECORD_SUPPLIER_ACCOUNT: _supplier_account,
+    Trigger.ASSESS_NOTIFICATION: _assess_notification,
+    Trigger.SUBMIT_NOTIFICATION_DRAFT: _submit_notification,
+    Trigger.REVIEW_DRAFT: _review,
+    Trigger.RECORD_SUBMISSION: _record_submission,
+    Trigger.DECIDE_COMMUNICATION: _decide_communication,
+    Trigger.SUBMIT_COMMUNICATION_DRAFT: _submit_communication,
+    Trigger.RECORD_COMMUNICATION_SENT: _communication_sent,
+    Trigger.ADD_FOLLOW_UP: _follow_up,
+    Trigger.DOCUMENT: _document,
+    Trigger.CLOSE: _close,
+}  # type: ignore[dict-item]
+
+
+def remind(case: BreachCase, hours_before: int, now: datetime) -> list[OutgoingMail]:
+    """A deadline reminder, unless the duty is already discharged."""
+    if case.deadline_met() or case.state == BreachState.CLOSED.value:
+        return []
+    case.reminders_sent.append(hours_before)
+    add_event(case, now, SYSTEM, "reminder", f"Påmindelse: frist om {hours_before} timer")
+    return [mails.deadline_reminder(case, hours_before)]
+
+
+def escalate_if_overdue(case: BreachCase, now: datetime) -> list[OutgoingMail]:
+    """At the deadline: mark overdue and escalate to management if nothing was decided."""
+    if case.deadline_met() or case.state == BreachState.CLOSED.value or case.overdue:
+        return []
+    case.overdue = True
+    case.escalated_at = now
+    add_event(case, now, SYSTEM, "escalation", "Fristen er overskredet; ledelsen er orienteret")
+    return [mails.deadline_escalation(case)]
+
+
+def remind_supplier(case: BreachCase, supplier_name: str, now: datetime) -> list[OutgoingMail]:
+    request = next(s for s in case.suppliers if s.name == supplier_name)
+    if request.account is not None or case.state == BreachState.CLOSED.value:
+        return []
+    request.reminders_sent += 1
+    add_event(case, now, SYSTEM, "supplier_reminder", f"Påmindelse {request.reminders_sent} sendt til {supplier_name}")
+    return [mails.supplier_request(case, request, reminder=request.reminders_sent)]

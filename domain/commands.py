@@ -1,0 +1,188 @@
+"""Human actions on a breach case. One model per Temporal update; each names its actor.
+
+Field-level rules live here (pydantic refuses bad shapes); rules that depend on the
+case's state live in `breach_machine` guards.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, EmailStr, Field, model_validator
+
+from domain.model import (
+    Actor,
+    Affectedness,
+    Art34Exception,
+    BreachFacts,
+    DraftKind,
+    NoRiskDocumentation,
+    RiskLevel,
+    ShortText,
+    Strict,
+    SupplierAccount,
+    Text,
+)
+
+
+class Command(Strict):
+    actor: Actor
+
+
+class AssessBreach(Command):
+    """Activity 1 (seed 003): is this a personal-data breach at all? Both answers need a reason."""
+
+    is_breach: bool
+    reason: Text
+
+
+class Contain(Command):
+    """Activities 2 and 6: stop the breach, limit damage, decide on stopping an IT system."""
+
+    measures: Text
+    system_stopped: bool
+    stopped_systems: Text | None = None
+
+    @model_validator(mode="after")
+    def _name_stopped_system(self) -> Contain:
+        if self.system_stopped and not self.stopped_systems:
+            raise ValueError("stopped_systems: name the system(s) stopped when system_stopped is true")
+        return self
+
+
+class InformManagement(Command):
+    """Activity 3: inform management and DPO, convene the crisis team (seed 002 step 2)."""
+
+    crisis_team: list[ShortText] = Field(min_length=1)
+    message: Text | None = None
+
+
+class RecordFacts(Command):
+    """Activity 4: the structured facts. May be repeated to refine them until the assessment."""
+
+    facts: BreachFacts
+
+
+class SupplierContact(Strict):
+    name: ShortText
+    email: EmailStr
+    system: ShortText | None = None
+
+
+class RequestSupplierAccounts(Command):
+    """Activity 5: ask suppliers/processors for a written account."""
+
+    suppliers: list[SupplierContact] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RequestSupplierAccounts:
+        names = [s.name for s in self.suppliers]
+        if len(names) != len(set(names)):
+            raise ValueError("suppliers: each supplier name must be unique")
+        return self
+
+
+class RecordSupplierAccount(Command):
+    supplier: ShortText
+    account: SupplierAccount
+
+
+class AssessNotification(Command):
+    """Activity 7: no risk / risk / high risk, with reasons; 'no risk' needs seed 003 §2 documentation."""
+
+    level: RiskLevel
+    reasons: Text
+    no_risk_documentation: NoRiskDocumentation | None = None
+
+    @model_validator(mode="after")
+    def _documentation_for_no_risk(self) -> AssessNotification:
+        if self.level is RiskLevel.NO_RISK and self.no_risk_documentation is None:
+            raise ValueError(
+                "no_risk_documentation: deciding 'no risk' requires the seed 003 §2 documentation "
+                "(start and end time, scope, cause, and whether the data reached unauthorised persons)"
+            )
+        if self.level is not RiskLevel.NO_RISK and self.no_risk_documentation is not None:
+            raise ValueError("no_risk_documentation: only given with level 'no_risk'")
+        return self
+
+
+class SubmitNotificationDraft(Command):
+    """Draft to Datatilsynet (or to the controller). Blank elements are filled from the facts."""
+
+    nature: Text | None = None
+    likely_consequences: Text
+    measures_taken: Text | None = None
+    measures_proposed: Text
+    subjects_informed: Text | None = None
+    still_unknown: Text | None = None
+    delay_reasons: Text | None = None
+
+
+class SubmitCommunicationDraft(Command):
+    """Draft of the communication to data subjects (Art. 34)."""
+
+    affectedness: Affectedness
+    description: Text
+    likely_consequences: Text
+    measures_taken: Text
+    advice: list[Text] = Field(default_factory=list)
+    channel: ShortText
+
+
+class ReviewDraft(Command):
+    """The DPO approves or rejects the draft under review; a rejection carries comments."""
+
+    approve: bool
+    comments: Text | None = None
+
+    @model_validator(mode="after")
+    def _comments_on_reject(self) -> ReviewDraft:
+        if not self.approve and not self.comments:
+            raise ValueError("comments: a rejected draft must say what to change")
+        return self
+
+
+class RecordSubmission(Command):
+    """The approved notification was submitted (virk.dk) or, for a processor, sent to the controller."""
+
+    submitted_at: AwareDatetime | None = None
+    reference: ShortText | None = None
+    delay_reasons: Text | None = None
+
+
+class DecideCommunication(Command):
+    """Activity 8 (Art. 34). 'No' needs a reason (log 9.1); 'yes' needs a notification or a DPO override."""
+
+    communicate: bool
+    reason: Text
+    exception: Art34Exception | None = None
+    override_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _exception_only_when_not_communicating(self) -> DecideCommunication:
+        if self.communicate and self.exception is not None:
+            raise ValueError("exception: an Art. 34(3) exception only applies when not communicating")
+        return self
+
+
+class RecordCommunicationSent(Command):
+    sent_at: AwareDatetime | None = None
+    recipients: int | None = Field(default=None, ge=0)
+
+
+class AddFollowUp(Command):
+    """New facts after the first notification: phased notification, Art. 33(4)."""
+
+    recipient: DraftKind = DraftKind.AUTHORITY
+    new_facts: Text
+
+
+class Document(Command):
+    """Activity 10: final documentation of decisions and course of events."""
+
+    summary: Text
+
+
+class Close(Command):
+    """Lessons learned (seed 002 step 7) and close (step 8 / activity 11)."""
+
+    lessons_learned: Text
+    procedure_changes: Text | None = None

@@ -1,0 +1,120 @@
+"""The mails a breach case sends, in Danish, as plain data for the mail activity.
+
+`key` is unique per case and step; the mail activity derives the Message-ID from it,
+so a retried activity never sends the same mail twice.
+"""
+
+from __future__ import annotations
+
+from pydantic import EmailStr, Field
+
+from domain.deadlines import format_da
+from domain.model import BreachCase, Strict, SupplierRequest
+
+SIGNATURE = "\n\n-- \nGDPR-sagsmotoren for {org}. Svar ikke på denne mail; brug `gdpr case show {case_id}`.\n"
+
+
+class OutgoingMail(Strict):
+    key: str = Field(description="case id + step; the Message-ID is derived from it")
+    case_id: str
+    to: list[EmailStr] = Field(min_length=1)
+    subject: str
+    body: str
+
+
+def _mail(case: BreachCase, step: str, to: list[str], subject: str, body: str) -> OutgoingMail:
+    sign = SIGNATURE.format(org=case.policy.organisation_name, case_id=case.case_id)
+    return OutgoingMail(
+        key=f"{case.case_id}.{step}", case_id=case.case_id, to=sorted(set(to)),
+        subject=f"[{case.case_id}] {subject}", body=body + sign,
+    )
+
+
+def _owners(case: BreachCase) -> list[str]:
+    return [case.policy.key_person.email, case.policy.dpo.email]
+
+
+def case_opened(case: BreachCase) -> OutgoingMail:
+    r = case.report
+    body = (
+        f"Der er anmeldt et muligt brud på persondatasikkerheden.\n\n"
+        f"Bekendt med hændelsen: {format_da(r.aware_at)}\n"
+        f"Frist for anmeldelse: {format_da(case.deadline)}\n"
+        f"Rolle: {'databehandler (underret den dataansvarlige)' if r.org_role.value == 'processor' else 'dataansvarlig'}\n\n"
+        f"Hvad er der sket:\n{r.what_happened}\n\nSådan blev det opdaget:\n{r.how_discovered}\n\n"
+        f"Første skridt: vurdér om hændelsen er et brud på persondatasikkerheden (seed 003, aktivitet 1)."
+    )
+    return _mail(case, "opened", _owners(case), "Nyt muligt brud på persondatasikkerheden", body)
+
+
+def management_informed(case: BreachCase, message: str | None) -> OutgoingMail:
+    body = (
+        f"Ledelsen og DPO orienteres om et brud på persondatasikkerheden.\n\n"
+        f"Frist for anmeldelse til Datatilsynet: {format_da(case.deadline)}\n"
+        f"Kriseteam: {', '.join(case.crisis_team)}\n"
+        f"Iværksatte foranstaltninger: {case.containment}\n"
+        f"Stoppede systemer: {case.systems_stopped or 'ingen'}\n\n"
+        f"Hvad er der sket:\n{case.report.what_happened}\n"
+        + (f"\nBesked fra nøglepersonen:\n{message}\n" if message else "")
+    )
+    to = list(case.policy.management_emails) + [case.policy.dpo.email]
+    return _mail(case, "management-informed", to, "Orientering: brud på persondatasikkerheden – kriseteam indkaldt", body)
+
+
+def supplier_request(case: BreachCase, supplier: SupplierRequest, reminder: int = 0) -> OutgoingMail:
+    body = (
+        f"Kære {supplier.name}\n\n"
+        f"{case.policy.organisation_name} håndterer et brud på persondatasikkerheden"
+        + (f" i systemet {supplier.system}" if supplier.system else "")
+        + ".\nVi beder om en skriftlig redegørelse med:\n"
+        "- hændelsesforløbet (tidslinje)\n- baggrunden for fejlen\n- konsekvenserne heraf\n"
+        "- hvordan fejlen er rettet\n- hvordan det sikres, at det ikke sker igen\n\n"
+        f"Svar venligst til {case.policy.key_person.email} hurtigst muligt; fristen for anmeldelse "
+        f"til Datatilsynet er {format_da(case.deadline)}."
+    )
+    step = f"supplier-request.{supplier.name}" + (f".reminder-{reminder}" if reminder else "")
+    subject = ("Påmindelse: " if reminder else "") + "Anmodning om redegørelse for sikkerhedsbrud"
+    return _mail(case, step, [supplier.email], subject, body)
+
+
+def draft_for_review(case: BreachCase, kind_da: str, version: int, text: str) -> OutgoingMail:
+    body = f"Et udkast til {kind_da} (version {version}) venter på din godkendelse.\n\n{text}"
+    return _mail(case, f"draft-{kind_da}-v{version}-review", [case.policy.dpo.email],
+                 f"Til godkendelse: udkast {version} til {kind_da}", body)
+
+
+def draft_reviewed(case: BreachCase, kind_da: str, version: int, approved: bool, comments: str | None) -> OutgoingMail:
+    verdict = "godkendt" if approved else "afvist"
+    body = f"DPO har {verdict} udkast {version} til {kind_da}.\n" + (f"\nKommentarer:\n{comments}\n" if comments else "")
+    return _mail(case, f"draft-{kind_da}-v{version}-{verdict}", [case.policy.key_person.email],
+                 f"Udkast {version} til {kind_da} er {verdict}", body)
+
+
+def controller_notification(case: BreachCase, text: str) -> OutgoingMail:
+    assert case.report.controller is not None
+    body = (
+        f"Kære {case.report.controller.name}\n\nSom databehandler underretter {case.policy.organisation_name} "
+        f"jer hermed uden unødig forsinkelse om et brud på persondatasikkerheden (art. 33, stk. 2).\n\n{text}"
+    )
+    return _mail(case, "controller-notified", [case.report.controller.email, case.policy.dpo.email],
+                 "Underretning om brud på persondatasikkerheden (databehandler)", body)
+
+
+def deadline_reminder(case: BreachCase, hours_before: int) -> OutgoingMail:
+    body = (
+        f"Påmindelse: fristen for anmeldelse udløber {format_da(case.deadline)} (om ca. {hours_before} timer).\n"
+        f"Sagen står i trin: {case.state}.\n"
+        "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko (seed 003 §2)."
+    )
+    return _mail(case, f"reminder-{hours_before}h", _owners(case), f"Frist om {hours_before} timer", body)
+
+
+def deadline_escalation(case: BreachCase) -> OutgoingMail:
+    body = (
+        f"ESKALERING: fristen for anmeldelse udløb {format_da(case.deadline)}, uden at bruddet er anmeldt "
+        "eller dokumenteret som uden risiko.\n"
+        f"Sagen står i trin: {case.state}.\n"
+        "En anmeldelse efter fristen skal ledsages af en begrundelse for forsinkelsen (art. 33, stk. 1)."
+    )
+    to = list(case.policy.management_emails) + _owners(case)
+    return _mail(case, "escalation-overdue", to, "ESKALERING: frist for anmeldelse overskredet", body)

@@ -1,0 +1,404 @@
+"""The breach case as data: intake, people, facts, decisions, drafts, timeline.
+
+Pure pydantic. Every message into or out of a workflow is one of these models.
+Strings that a person typed are kept verbatim; validators only refuse, never rewrite.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are refused: a typo must not silently drop what a person wrote."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# --- people -------------------------------------------------------------------------
+
+
+class Role(str, enum.Enum):
+    REPORTER = "reporter"
+    KEY_PERSON = "key_person"  # nøgleperson / GDPR-ansvarlig
+    DPO = "dpo"
+    MANAGEMENT = "management"
+    SYSTEM = "system"  # the engine itself: reminders, escalations
+
+
+class Actor(Strict):
+    """Who performs an action. Travels with every update into the timeline."""
+
+    name: ShortText
+    role: Role
+
+
+class Contact(Strict):
+    name: ShortText
+    email: EmailStr
+    phone: ShortText | None = None
+
+
+class OrgRole(str, enum.Enum):
+    CONTROLLER = "controller"  # dataansvarlig: notifies Datatilsynet
+    PROCESSOR = "processor"  # databehandler: notifies the controller (seed 004)
+
+
+# --- the organisation's rules for one case ------------------------------------------
+
+
+class CasePolicy(Strict):
+    """Configuration snapshot taken when the case opens; replay never sees new settings."""
+
+    organisation_name: ShortText
+    key_person: Contact
+    dpo: Contact
+    management_emails: list[EmailStr] = Field(min_length=1)
+    reminder_hours_before: list[int] = Field(default_factory=lambda: [24, 12, 2])
+    processor_deadline_hours: int = Field(default=24, ge=1, le=72)
+    supplier_reminder_days: float = Field(default=2.0, gt=0)
+    supplier_max_reminders: int = Field(default=3, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _positive_offsets(self) -> CasePolicy:
+        if any(h <= 0 for h in self.reminder_hours_before):
+            raise ValueError("reminder_hours_before must hold positive hours")
+        return self
+
+
+# --- intake -------------------------------------------------------------------------
+
+
+class BreachReport(Strict):
+    """What the reporting employee tells (seed 002 step 1, log fields 1-3)."""
+
+    reporter: Contact
+    aware_at: AwareDatetime = Field(
+        description="When the first person in the organisation became aware; the 72 hours run from here."
+    )
+    occurred_at: AwareDatetime | None = Field(default=None, description="When the breach happened, if known.")
+    what_happened: Text
+    how_discovered: Text
+    affected_people: Text = Field(description="Which people may be affected (categories, groups, numbers).")
+    affected_data: Text = Field(description="Which personal data may be affected.")
+    org_role: OrgRole = OrgRole.CONTROLLER
+    controller: Contact | None = Field(
+        default=None, description="The controller to notify when the organisation acts as processor."
+    )
+
+    @model_validator(mode="after")
+    def _controller_for_processor(self) -> BreachReport:
+        if self.org_role is OrgRole.PROCESSOR and self.controller is None:
+            raise ValueError("controller: required when the organisation is processor (seed 004)")
+        if self.occurred_at and self.occurred_at > self.aware_at:
+            raise ValueError("occurred_at: cannot be after aware_at")
+        return self
+
+
+class BreachCaseInput(Strict):
+    case_id: Annotated[str, StringConstraints(pattern=r"^breach-\d{4}-\d{4,}$")]
+    report: BreachReport
+    policy: CasePolicy
+
+
+# --- facts (collected in the "collect facts" step; seed 003 §1) ---------------------
+
+
+class BreachType(str, enum.Enum):
+    CONFIDENTIALITY = "confidentiality"
+    INTEGRITY = "integrity"
+    AVAILABILITY = "availability"
+
+
+class DataCategory(str, enum.Enum):
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    NATIONAL_ID = "national_id"  # CPR
+    FINANCIAL = "financial"
+    CREDENTIALS = "credentials"
+    LOCATION = "location"
+    BEHAVIOURAL = "behavioural"
+    COMMUNICATIONS = "communications"
+    SPECIAL_CATEGORIES = "special_categories"  # Art. 9
+    CRIMINAL = "criminal"  # Art. 10
+    CHILDREN = "children"
+
+
+class BreachFacts(Strict):
+    """The structured facts. Keys are a contract other tools rely on; None means 'not yet known'."""
+
+    breach_types: list[BreachType] = Field(min_length=1)
+    data_categories: list[DataCategory] = Field(min_length=1)
+    subject_categories: list[ShortText] = Field(min_length=1, description="e.g. elever, forældre, ansatte")
+    approx_subjects: int | None = Field(default=None, ge=0)
+    approx_records: int | None = Field(default=None, ge=0)
+    systems: list[ShortText] = Field(default_factory=list)
+    suppliers: list[ShortText] = Field(default_factory=list)
+    measures_in_place: Text | None = Field(default=None, description="e.g. encryption, access control")
+    cause: Text | None = None
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    vulnerable_subjects: bool | None = None
+    encrypted: bool | None = None
+    backup_available: bool | None = None
+    exfiltrated: bool | None = None
+    malicious: bool | None = None
+    recipient_known_and_trusted: bool | None = None
+    data_retrieved_or_deleted_confirmed: bool | None = None
+    publicly_exposed: bool | None = None
+    unavailability_hours: float | None = Field(default=None, ge=0)
+
+
+# --- decisions ------------------------------------------------------------------------
+
+
+class RiskLevel(str, enum.Enum):
+    NO_RISK = "no_risk"  # unlikely to result in a risk: no notification, documented
+    RISK = "risk"  # notify the authority
+    HIGH_RISK = "high_risk"  # notify the authority and communicate to subjects
+
+
+class NoRiskDocumentation(Strict):
+    """What seed 003 §2 requires before a breach may go un-notified."""
+
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    scope: Text
+    cause: Text
+    reached_unauthorised: bool
+    unauthorised_recipients: Text | None = None
+    recipients_cannot_or_will_not_use: Text | None = None
+    recipients_no_longer_hold: Text | None = None
+
+    @model_validator(mode="after")
+    def _recipients_documented(self) -> NoRiskDocumentation:
+        if self.ended_at < self.started_at:
+            raise ValueError("ended_at: cannot be before started_at")
+        if self.reached_unauthorised:
+            missing = [
+                name
+                for name in (
+                    "unauthorised_recipients",
+                    "recipients_cannot_or_will_not_use",
+                    "recipients_no_longer_hold",
+                )
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(
+                    "data reached unauthorised persons, so seed 003 §2 requires: " + ", ".join(missing)
+                )
+        return self
+
+
+class Art34Exception(str, enum.Enum):
+    """Art. 34(3): when high risk still need not be communicated."""
+
+    UNINTELLIGIBLE = "unintelligible"  # (a) e.g. state-of-the-art encryption
+    RISK_NO_LONGER_LIKELY = "risk_no_longer_likely"  # (b) subsequent measures
+    DISPROPORTIONATE_EFFORT = "disproportionate_effort"  # (c) public communication instead
+
+
+class Affectedness(str, enum.Enum):
+    """Seed 002 step 5: the wording must say which of these applies."""
+
+    CERTAINLY = "certainly"
+    PRESUMABLY = "presumably"
+    NOT_EXCLUDED = "not_excluded"
+
+
+class DraftKind(str, enum.Enum):
+    AUTHORITY = "authority"  # to Datatilsynet (controller)
+    CONTROLLER = "controller"  # to the controller (we are processor)
+    SUBJECTS = "subjects"  # communication to data subjects
+
+
+class DraftStatus(str, enum.Enum):
+    IN_REVIEW = "in_review"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+
+
+class NotificationDraft(Strict):
+    """Art. 33(3) contents (seed 002 step 4, seed 003 §4, seed 004)."""
+
+    nature: Text
+    subject_categories: list[ShortText] = Field(min_length=1)
+    approx_subjects: int | None = None
+    data_categories: list[ShortText] = Field(min_length=1)
+    approx_records: int | None = None
+    contact_point: Text
+    likely_consequences: Text
+    measures_taken: Text
+    measures_proposed: Text
+    subjects_informed: Text = Field(description="Whether and how subjects were or will be told, or why not.")
+    still_unknown: Text | None = Field(default=None, description="What is not yet known and when it will follow.")
+    delay_reasons: Text | None = Field(default=None, description="Art. 33(1): required after 72 hours.")
+
+
+class SubjectCommunicationDraft(Strict):
+    """Art. 34(2) contents in clear and plain language (seed 002 step 5, seed 003 §5-6)."""
+
+    affectedness: Affectedness
+    description: Text
+    contact_point: Text
+    likely_consequences: Text
+    measures_taken: Text
+    advice: list[Text] = Field(min_length=1, description="What the person can do to protect themselves.")
+    channel: ShortText = Field(description="e.g. brev, e-mail, Aula, offentlig meddelelse")
+
+
+class DraftVersion(Strict):
+    kind: DraftKind
+    version: int
+    author: Actor
+    submitted_at: AwareDatetime
+    notification: NotificationDraft | None = None
+    communication: SubjectCommunicationDraft | None = None
+    status: DraftStatus = DraftStatus.IN_REVIEW
+    reviewed_by: Actor | None = None
+    reviewed_at: AwareDatetime | None = None
+    review_comments: str | None = None
+
+
+class SupplierRequest(Strict):
+    name: ShortText
+    email: EmailStr
+    system: ShortText | None = None
+    requested_at: AwareDatetime
+    reminders_sent: int = 0
+    account: SupplierAccount | None = None
+    answered_at: AwareDatetime | None = None
+
+
+class SupplierAccount(Strict):
+    """The supplier's written account (seed 003 activity 5)."""
+
+    timeline: Text
+    cause: Text
+    consequences: Text
+    fix: Text
+    prevention: Text
+
+
+SupplierRequest.model_rebuild()
+
+
+class FollowUp(Strict):
+    """A phased notification (Art. 33(4)) or update to subjects, after the first notification."""
+
+    number: int
+    recipient: DraftKind
+    new_facts: Text
+    at: AwareDatetime
+    by: Actor
+
+
+class TimelineEvent(Strict):
+    seq: int
+    at: AwareDatetime
+    actor: Actor
+    action: str
+    summary: str
+
+
+# --- the case -------------------------------------------------------------------------
+
+
+class BreachCase(Strict):
+    """The whole state of one case. One serialisable model: queries and continue-as-new are trivial."""
+
+    case_id: str
+    state: str
+    report: BreachReport
+    policy: CasePolicy
+    reported_at: AwareDatetime
+    deadline: AwareDatetime
+    overdue: bool = False
+    escalated_at: AwareDatetime | None = None
+    is_breach: bool | None = None
+    not_breach_reason: str | None = None
+    containment: str | None = None
+    systems_stopped: str | None = None
+    crisis_team: list[str] = Field(default_factory=list)
+    management_informed_at: AwareDatetime | None = None
+    facts: BreachFacts | None = None
+    suppliers: list[SupplierRequest] = Field(default_factory=list)
+    risk_level: RiskLevel | None = None
+    risk_reasons: str | None = None
+    no_risk_documentation: NoRiskDocumentation | None = None
+    drafts: list[DraftVersion] = Field(default_factory=list)
+    authority_notified_at: AwareDatetime | None = None
+    authority_reference: str | None = None
+    notification_delay_reasons: str | None = None
+    communicate_to_subjects: bool | None = None
+    communication_reason: str | None = None
+    art34_exception: Art34Exception | None = None
+    communication_override_reason: str | None = None
+    subjects_communicated_at: AwareDatetime | None = None
+    subjects_communication_channel: str | None = None
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    documentation: str | None = None
+    lessons_learned: str | None = None
+    procedure_changes: str | None = None
+    closed_at: AwareDatetime | None = None
+    reminders_sent: list[int] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+    def latest_draft(self, *kinds: DraftKind) -> DraftVersion | None:
+        for draft in reversed(self.drafts):
+            if draft.kind in kinds:
+                return draft
+        return None
+
+    def notification_kind(self) -> DraftKind:
+        return DraftKind.CONTROLLER if self.report.org_role is OrgRole.PROCESSOR else DraftKind.AUTHORITY
+
+    def deadline_met(self) -> bool:
+        """The 72-hour duty is discharged by a notification or a documented 'no risk' decision."""
+        return (
+            self.authority_notified_at is not None
+            or self.risk_level is RiskLevel.NO_RISK
+            or self.is_breach is False
+        )
+
+
+class Task(Strict):
+    role: Role
+    label_da: str
+    label_en: str
+
+
+class CaseView(Strict):
+    """What `gdpr case show` prints: state, deadline, who acts next, timeline."""
+
+    case_id: str
+    state: str
+    state_label_da: str
+    state_label_en: str
+    org_role: OrgRole
+    as_of: AwareDatetime
+    aware_at: AwareDatetime
+    deadline: AwareDatetime
+    deadline_met: bool
+    overdue: bool
+    next_actor: Role | None
+    tasks: list[Task]
+    allowed_actions: list[str]
+    timeline: list[TimelineEvent]
+    pending_effects: int = 0
+    risk_level: RiskLevel | None = None
+
+
+class CaseResult(Strict):
+    case_id: str
+    state: str
+    closed_at: datetime | None
+    overdue: bool

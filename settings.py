@@ -1,0 +1,71 @@
+"""One settings object for worker, starter and tests.
+
+Read from environment variables prefixed ``GDPR_`` and, if present, from the file
+named by ``GDPR_SETTINGS_FILE`` (default ``gdpr.env``). Defaults make ``make run``
+work with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.model import CasePolicy, Contact
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GDPR_",
+        env_file=os.environ.get("GDPR_SETTINGS_FILE", "gdpr.env"),
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    # Temporal
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "gdpr-cases"
+    temporal_ui_url: str = "http://localhost:8233"
+
+    # Storage and files
+    data_dir: Path = Path("data")
+    database_url: str = "sqlite:///data/register.db"
+
+    # Mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_from: str = "gdpr-sager@eksempel-skole.dk"
+    mail_dir: Path = Path("data/mail")
+
+    # The organisation and its people
+    organisation_name: str = "Eksempel Skole"
+    key_person: Contact = Contact(name="Mille Nordstrand", email="noegleperson@eksempel-skole.dk")
+    dpo: Contact = Contact(name="DPO Eksempel Skole", email="dpo@eksempel-skole.dk")
+    management_emails: list[str] = Field(default_factory=lambda: ["ledelse@eksempel-skole.dk"])
+
+    # Deadlines and reminders
+    reminder_hours_before: list[int] = Field(default_factory=lambda: [24, 12, 2])
+    processor_deadline_hours: int = 24
+    supplier_reminder_days: float = 2.0
+    supplier_max_reminders: int = 3
+
+    def case_policy(self) -> CasePolicy:
+        """The rules a new case runs under; stored in the case so it never changes under it."""
+        return CasePolicy(
+            organisation_name=self.organisation_name,
+            key_person=self.key_person,
+            dpo=self.dpo,
+            management_emails=self.management_emails,
+            reminder_hours_before=self.reminder_hours_before,
+            processor_deadline_hours=self.processor_deadline_hours,
+            supplier_reminder_days=self.supplier_reminder_days,
+            supplier_max_reminders=self.supplier_max_reminders,
+        )
+
+
+def load_settings() -> Settings:
+    return Settings()
