@@ -1,0 +1,96 @@
+"""Tables of the register database (SQLite by default, PostgreSQL in production)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean, Column, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    create_engine, event,
+)
+
+metadata = MetaData()
+
+breach_register = Table(
+    "breach_register", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("state", String(40), nullable=False),
+    Column("org_role", String(20), nullable=False),
+    Column("is_breach", Boolean),
+    Column("not_breach_reason", Text),
+    Column("f1_discovered_by", Text, nullable=False),
+    Column("f2_occurred_at", DateTime(timezone=True)),
+    Column("aware_at", DateTime(timezone=True), nullable=False),
+    Column("f3_what_happened", Text, nullable=False),
+    Column("f4_cause", Text),
+    Column("f5_data_categories", Text, nullable=False),
+    Column("f6_consequences", Text),
+    Column("f7_remedial_measures", Text),
+    Column("f8_authority_notified_at", DateTime(timezone=True)),
+    Column("f8_1_reason_not_notified", Text),
+    Column("f9_subjects_communicated_at", DateTime(timezone=True)),
+    Column("f9_1_reason_not_communicated", Text),
+    Column("subject_categories", Text),
+    Column("approx_subjects", Integer),
+    Column("approx_records", Integer),
+    Column("dpo_contact", Text, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("risk_level", String(20)),
+    Column("risk_reasons", Text),
+    Column("authority_reference", Text),
+    Column("notification_delay_reasons", Text),
+    Column("art34_exception", String(40)),
+    Column("follow_ups", Integer, nullable=False),
+    Column("lessons_learned", Text),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_name", Text, nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
+outbox = Table(
+    "mail_outbox", metadata,
+    Column("message_id", String(200), primary_key=True),
+    Column("case_id", String(40), nullable=False),
+    Column("mail_key", Text, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("status", String(10), nullable=False),  # sending | sent
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
+case_numbers = Table(
+    "case_numbers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("kind", "year", "number"),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """Engine with the schema in place; SQLite gets WAL so worker and CLI can share the file."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+    metadata.create_all(engine)
+    return engine

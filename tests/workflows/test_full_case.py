@@ -1,0 +1,100 @@
+"""A high-risk case from report to close, with a DPO rejection, on a real server with real SMTP."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from temporalio.client import WorkflowHandle
+from temporalio.worker import Replayer
+
+from activities.db import breach_register, case_events, make_engine
+from domain import commands as c
+from domain.model import CaseResult, SupplierAccount
+from temporal_client import DATA_CONVERTER
+from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
+from workflows.breach import BreachCaseWorkflow
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "breach_high_risk_history.json"
+
+
+async def run_high_risk_case(driver: CaseDriver, handle: WorkflowHandle) -> CaseResult:
+    act = driver.act
+    await driver.to_fact_finding(handle)
+    await act(handle, "request_supplier_accounts", c.RequestSupplierAccounts(
+        actor=KEY_PERSON, suppliers=[c.SupplierContact(name="Netcompany", email="support@aula.example", system="Aula")]))
+    await act(handle, "record_supplier_account", c.RecordSupplierAccount(
+        actor=KEY_PERSON, supplier="Netcompany", account=SupplierAccount(
+            timeline="Kl. 9.02 sendt, kl. 9.40 slettet", cause="Brugerfejl", consequences="24 modtagere",
+            fix="Beskeden trukket tilbage", prevention="Bekræftelsesdialog ved følsomme vedhæftninger")))
+    await act(handle, "assess_notification", c.AssessNotification(
+        actor=KEY_PERSON, level="high_risk", reasons="CPR-numre på børn videregivet til en bred kreds"))
+    await act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
+        actor=KEY_PERSON, likely_consequences="Risiko for identitetsmisbrug", measures_proposed="Undervisning"))
+    view = await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=False,
+                                                           comments="Beskriv konsekvenserne for børnene konkret"))
+    assert view.state == "notification_drafting"
+    await act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
+        actor=KEY_PERSON, likely_consequences="CPR-numre på 24 børn kan misbruges til identitetstyveri",
+        measures_proposed="Undervisning af personale; bekræftelsesdialog i Aula"))
+    await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))
+    await act(handle, "record_submission", c.RecordSubmission(actor=DPO, reference="DT-2026-123"))
+    await act(handle, "decide_communication", c.DecideCommunication(
+        actor=KEY_PERSON, communicate=True, reason="Høj risiko for børnene"))
+    await act(handle, "submit_communication_draft", c.SubmitCommunicationDraft(
+        actor=KEY_PERSON, affectedness="certainly", description="Dit barns CPR-nummer blev sendt til forkerte modtagere",
+        likely_consequences="Risiko for misbrug af CPR-nummeret", measures_taken="Beskeden er slettet", channel="Aula"))
+    await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))
+    await act(handle, "record_communication_sent", c.RecordCommunicationSent(actor=KEY_PERSON, recipients=24))
+    await act(handle, "add_follow_up", c.AddFollowUp(actor=DPO, new_facts="Alle modtagere har bekræftet sletning"))
+    await act(handle, "document", c.Document(actor=KEY_PERSON, summary="Forløb og beslutninger som i tidslinjen"))
+    await act(handle, "close", c.Close(actor=KEY_PERSON, lessons_learned="Bekræftelsesdialog indført"))
+    return await handle.result()
+
+
+async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(driver: CaseDriver, mailbox: MailBox):
+    handle = await driver.open(aware_hours_ago=3)
+    result = await run_high_risk_case(driver, handle)
+    assert result.state == "closed" and not result.overdue
+
+    mails = mailbox.for_case(handle.id)
+    subjects = sorted(m["Subject"].split("] ", 1)[1] for m in mails)
+    assert subjects == sorted([
+        "Nyt muligt brud på persondatasikkerheden",
+        "Orientering: brud på persondatasikkerheden – kriseteam indkaldt",
+        "Anmodning om redegørelse for sikkerhedsbrud",
+        "Til godkendelse: udkast 1 til anmeldelse til Datatilsynet",
+        "Udkast 1 til anmeldelse til Datatilsynet er afvist",
+        "Til godkendelse: udkast 2 til anmeldelse til Datatilsynet",
+        "Udkast 2 til anmeldelse til Datatilsynet er godkendt",
+        "Til godkendelse: udkast 1 til underretning af de registrerede",
+        "Udkast 1 til underretning af de registrerede er godkendt",
+    ])
+    assert len({m["Message-ID"] for m in mails}) == len(mails)
+    management = next(m for m in mails if "kriseteam" in m["Subject"])
+    assert set(management["To"].split(", ")) == {"ledelse@eksempel-skole.dk", "dpo@eksempel-skole.dk"}
+    rejected = next(m for m in mails if "afvist" in m["Subject"])
+    assert "Beskriv konsekvenserne for børnene konkret" in rejected.get_content()
+    communication = next(m for m in mails if "Til godkendelse: udkast 1 til underretning" in m["Subject"])
+    assert "CPR-nummer" in communication.get_content()  # seed 003 §6 standard advice added
+
+    details = await handle.query(BreachCaseWorkflow.details)
+    assert [d.status.value for d in details.drafts] == ["rejected", "approved", "approved"]
+    assert [e.actor.role.value for e in details.timeline][:2] == ["reporter", "key_person"]
+    assert details.timeline[-1].action == "close" and details.timeline[-1].actor.name == KEY_PERSON.name
+
+    engine = make_engine(driver.settings.database_url)
+    with engine.connect() as conn:
+        row = conn.execute(select(breach_register).where(breach_register.c.case_id == handle.id)).mappings().one()
+        events = conn.execute(select(case_events.c.seq).where(case_events.c.case_id == handle.id)).all()
+    assert row["state"] == "closed" and row["risk_level"] == "high_risk"
+    assert row["f8_authority_notified_at"] is not None and row["authority_reference"] == "DT-2026-123"
+    assert row["f9_subjects_communicated_at"] is not None and row["follow_ups"] == 1
+    assert len(events) == len(details.timeline)
+
+    history = await handle.fetch_history()
+    await Replayer(workflows=[BreachCaseWorkflow], data_converter=DATA_CONVERTER).replay_workflow(history)
+    if os.environ.get("GDPR_WRITE_FIXTURES"):
+        FIXTURE.write_text(json.dumps(history.to_json_dict(), indent=1))

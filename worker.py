@@ -1,0 +1,83 @@
+"""The worker: registers the case workflows and their activities on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.db import make_engine
+from activities.mail import MailActivities, SmtpSettings
+from activities.register import RegisterActivities
+from logging_setup import configure_logging
+from settings import Settings, load_settings
+from temporal_client import connect
+from workflows.breach import BreachCaseWorkflow
+
+WORKFLOWS = [BreachCaseWorkflow]
+
+# Deterministic, side-effect-free modules shared with the sandbox instead of re-imported
+# per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily.
+PASSTHROUGH = ("domain", "email_validator", "idna", "pydantic", "transitions")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    engine = make_engine(settings.database_url)
+    mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
+                                       sender=settings.mail_from), engine)
+    register = RegisterActivities(engine)
+    # Context goes into structured fields, not into the message text.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
+        activities=[mail.send_mail, register.record_step],
+        activity_executor=executor,
+        max_concurrent_activities=16,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings, executor)
+        async with worker:
+            logging.getLogger("worker").info("worker started", extra={"task_queue": settings.task_queue})
+            await stop.wait()
+    logging.getLogger("worker").info("worker stopped")
+
+
+def main() -> None:
+    configure_logging()
+    code = 0
+    try:
+        asyncio.run(run_worker(load_settings()))
+    except Exception:
+        logging.getLogger("worker").exception("worker failed")
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # temporalio/sdk-python#300: avoid the exit-time crash
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""One breach case as one durable workflow.
+
+Orchestration only: the domain decides (state machine, rules, texts); this class
+turns human actions into Temporal updates with validators, keeps the deadline with
+durable timers, and hands side effects (mail, register) to activities through an
+ordered outbox, so an update returns at once and a slow SMTP server never blocks a
+decision from being recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
+
+    from activities.register import StepRecord
+    from domain import case as domain_case
+    from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
+    from domain.commands import Command
+    from domain.deadlines import reminder_schedule
+    from domain.mail_texts import OutgoingMail
+    from domain.model import BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
+    from domain.register import build_register_entry
+    from domain.view import case_view
+
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
+                         maximum_interval=timedelta(minutes=5))
+STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
+                          maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+REJECTED = "Rejected"
+
+
+def _rejected(message: str) -> ApplicationError:
+    return ApplicationError(message, type=REJECTED, non_retryable=True)
+
+
+def _update(trigger: Trigger) -> Any:
+    """An update named after the trigger, taking its command model, with a validator.
+
+    The validator asks the state machine (state, role, guards) before anything enters
+    history; the handler performs the same check again and applies the action.
+    """
+    command_type = COMMAND_TYPES[trigger]
+
+    async def handler(self: BreachCaseWorkflow, cmd: Command) -> CaseView:
+        return self._act(trigger, cmd)
+
+    def validator(self: BreachCaseWorkflow, cmd: Command) -> None:
+        self._validate(trigger, cmd)
+
+    handler.__name__ = validator.__name__ = trigger.value
+    handler.__annotations__ = {"cmd": command_type, "return": CaseView}
+    validator.__annotations__ = {"cmd": command_type, "return": None}
+    defn = workflow.update(name=trigger.value)(handler)
+    defn.validator(validator)
+    return defn
+
+
+@workflow.defn(name="BreachCase")
+class BreachCaseWorkflow:
+    @workflow.init
+    def __init__(self, inp: BreachCaseInput) -> None:
+        self.case, mails = domain_case.open_case(inp, workflow.now())
+        self._outbox: list[StepRecord | OutgoingMail] = []
+        self._watchers: list[asyncio.Task[None]] = []
+        self._emit(self.case.timeline[-1], mails)
+
+    @workflow.run
+    async def run(self, inp: BreachCaseInput) -> CaseResult:
+        workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
+        self._watchers.append(asyncio.create_task(self._watch_deadline()))
+        await self._drain_outbox_until_closed()
+        workflow.logger.info("case closed", extra={"overdue": self.case.overdue})
+        return CaseResult(case_id=self.case.case_id, state=self.case.state,
+                          closed_at=self.case.closed_at, overdue=self.case.overdue)
+
+    # --- human actions ----------------------------------------------------------------
+    assess_breach = _update(Trigger.ASSESS_BREACH)
+    contain = _update(Trigger.CONTAIN)
+    inform_management = _update(Trigger.INFORM_MANAGEMENT)
+    record_facts = _update(Trigger.RECORD_FACTS)
+    request_supplier_accounts = _update(Trigger.REQUEST_SUPPLIER_ACCOUNTS)
+    record_supplier_account = _update(Trigger.RECORD_SUPPLIER_ACCOUNT)
+    assess_notification = _update(Trigger.ASSESS_NOTIFICATION)
+    submit_notification_draft = _update(Trigger.SUBMIT_NOTIFICATION_DRAFT)
+    review_draft = _update(Trigger.REVIEW_DRAFT)
+    record_submission = _update(Trigger.RECORD_SUBMISSION)
+    decide_communication = _update(Trigger.DECIDE_COMMUNICATION)
+    submit_communication_draft = _update(Trigger.SUBMIT_COMMUNICATION_DRAFT)
+    record_communication_sent = _update(Trigger.RECORD_COMMUNICATION_SENT)
+    add_follow_up = _update(Trigger.ADD_FOLLOW_UP)
+    document = _update(Trigger.DOCUMENT)
+    close = _update(Trigger.CLOSE)
+
+    def _validate(self, trigger: Trigger, cmd: Command) -> None:
+        try:
+            check(self.case, trigger, cmd, workflow.now())
+        except Rejection as err:
+            raise _rejected(str(err)) from None
+
+    def _act(self, trigger: Trigger, cmd: Command) -> CaseView:
+        known_suppliers = {s.name for s in self.case.suppliers}
+        try:
+            mails = domain_case.act(self.case, trigger, cmd, workflow.now())
+        except Rejection as err:
+            raise _rejected(str(err)) from None
+        except ValidationError as err:  # never let a ValueError fail the workflow task
+            raise _rejected(f"'{trigger.value}' refused: {err}") from None
+        workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
+                                                       "role": cmd.actor.role.value})
+        self._emit(self.case.timeline[-1], mails)
+        for supplier in self.case.suppliers:
+            if supplier.name not in known_suppliers:
+                self._watchers.append(asyncio.create_task(self._watch_supplier(supplier.name)))
+        return self.view()
+
+    # --- queries -----------------------------------------------------------------------
+    @workflow.query
+    def view(self) -> CaseView:
+        return case_view(self.case, workflow.now(), pending_effects=len(self._outbox))
+
+    @workflow.query
+    def details(self) -> BreachCase:
+        return self.case
+
+    @workflow.query
+    def state(self) -> str:
+        return self.case.state
+
+    @workflow.query
+    def deadline(self) -> datetime:
+        return self.case.deadline
+
+    @workflow.query
+    def timeline(self) -> list[TimelineEvent]:
+        return list(self.case.timeline)
+
+    # --- timers ------------------------------------------------------------------------
+    def _closed(self) -> bool:
+        return self.case.closed_at is not None
+
+    async def _wait_until(self, moment: datetime, done: Any, summary: str) -> bool:
+        """Sleep durably until `moment`; True if `done()` came true first."""
+        delay = moment - workflow.now()
+        if delay > timedelta(0):
+            try:
+                await workflow.wait_condition(done, timeout=delay, timeout_summary=summary)
+            except asyncio.TimeoutError:
+                pass
+        return bool(done())
+
+    async def _watch_deadline(self) -> None:
+        def done() -> bool:
+            return self.case.deadline_met() or self._closed()
+
+        policy = self.case.policy
+        for reminder in reminder_schedule(self.case.deadline, policy.reminder_hours_before, workflow.now()):
+            if await self._wait_until(reminder.at, done, f"reminder {reminder.hours_before}h before deadline"):
+                return
+            self._emit_system(domain_case.remind(self.case, reminder.hours_before, workflow.now()))
+        if not await self._wait_until(self.case.deadline, done, "authority deadline"):
+            self._emit_system(domain_case.escalate_if_overdue(self.case, workflow.now()))
+            workflow.logger.warning("deadline passed; escalated")
+
+    async def _watch_supplier(self, name: str) -> None:
+        policy = self.case.policy
+        request = next(s for s in self.case.suppliers if s.name == name)
+
+        def done() -> bool:
+            return request.account is not None or self._closed()
+
+        for _ in range(policy.supplier_max_reminders):
+            moment = workflow.now() + timedelta(days=policy.supplier_reminder_days)
+            if await self._wait_until(moment, done, "supplier reminder"):
+                return
+            self._emit_system(domain_case.remind_supplier(self.case, name, workflow.now()))
+
+    # --- side effects --------------------------------------------------------------------
+    def _emit(self, event: TimelineEvent, mails: list[OutgoingMail]) -> None:
+        entry = build_register_entry(self.case, workflow.now())
+        self._outbox.append(StepRecord(event=event, entry=entry))
+        self._outbox.extend(mails)
+
+    def _emit_system(self, mails: list[OutgoingMail]) -> None:
+        if mails:
+            self._emit(self.case.timeline[-1], mails)
+
+    async def _drain_outbox_until_closed(self) -> None:
+        while True:
+            await workflow.wait_condition(
+                lambda: bool(self._outbox) or (self._closed() and workflow.all_handlers_finished()))
+            if not self._outbox:
+                return
+            effect = self._outbox[0]
+            if isinstance(effect, StepRecord):
+                await workflow.execute_activity(
+                    "record_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
+                    summary=f"register: {effect.event.action}")
+            else:
+                await workflow.execute_activity(
+                    "send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=MAIL_RETRY,
+                    summary=f"mail: {effect.key.split('.', 1)[1]}")
+            self._outbox.pop(0)
