@@ -48,7 +48,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step],
         activity_executor=executor,
-        max_concurrent_activities=16,
+        max_concurrent_activities=executor._max_workers,
     )
 
 

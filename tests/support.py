@@ -79,6 +79,17 @@ class CaseDriver:
     async def act(handle: WorkflowHandle, update: str, cmd: c.Command) -> CaseView:
         return await handle.execute_update(update, cmd, result_type=CaseView)
 
+    @staticmethod
+    async def settle(handle: WorkflowHandle, timeout: float = 20.0) -> CaseView:
+        """Wait until the case's outbox (mail, register) is empty: the history is then quiet."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            view = await handle.query("view", result_type=CaseView)
+            if view.pending_effects == 0 or loop.time() > end:
+                return view
+            await asyncio.sleep(0.05)
+
     async def to_fact_finding(self, handle: WorkflowHandle) -> None:
         await self.act(handle, "assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True,
                                                                reason="Personoplysninger videregivet til uvedkommende"))
