@@ -8,6 +8,15 @@ from domain.breach_machine import STATE_INFO, BreachState, allowed_triggers
 from domain.model import BreachCase, CaseView, Role, Task
 
 
+ROLE_DA: dict[Role, str] = {
+    Role.REPORTER: "anmelder",
+    Role.KEY_PERSON: "nøgleperson",
+    Role.DPO: "DPO",
+    Role.MANAGEMENT: "ledelse",
+    Role.SYSTEM: "system",
+}
+
+
 def open_tasks(case: BreachCase) -> list[Task]:
     state = BreachState(case.state)
     info = STATE_INFO[state]

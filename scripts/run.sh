@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make run`: Temporal dev server (persistent SQLite), local mail sink, worker. Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p data/mail
+
+TEMPORAL_PORT=${GDPR_TEMPORAL_PORT:-7233}
+UI_PORT=${GDPR_UI_PORT:-8233}
+SMTP_PORT=${GDPR_SMTP_PORT:-8025}
+export GDPR_TEMPORAL_ADDRESS="127.0.0.1:${TEMPORAL_PORT}"
+export GDPR_SMTP_PORT="${SMTP_PORT}"
+export GDPR_TEMPORAL_UI_URL="http://localhost:${UI_PORT}"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping ..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped. Cases, timers and the register are kept in ./data/."
+}
+trap cleanup INT TERM EXIT
+
+temporal server start-dev \
+  --ip 127.0.0.1 --port "${TEMPORAL_PORT}" --ui-port "${UI_PORT}" \
+  --db-filename data/temporal.db \
+  --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+  --log-level warn >data/temporal.log 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if temporal operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" >/dev/null 2>&1; then break; fi
+  sleep 0.5
+done
+temporal operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" >/dev/null \
+  || { echo "Temporal did not start; see data/temporal.log"; exit 1; }
+
+python mailsink.py --port "${SMTP_PORT}" --dir data/mail >data/mailsink.log 2>&1 &
+pids+=($!)
+python worker.py 2>data/worker.log &
+pids+=($!)
+
+cat <<INFO
+
+  GDPR case engine is running.
+    Temporal Web UI : http://localhost:${UI_PORT}
+    Temporal        : 127.0.0.1:${TEMPORAL_PORT}   (cases kept in data/temporal.db)
+    Mail            : smtp://127.0.0.1:${SMTP_PORT} -> data/mail/*.eml
+    Register        : data/register.db
+    Logs            : data/worker.log, data/temporal.log
+
+  Report a first breach (in another terminal):
+    source .venv/bin/activate
+    gdpr breach report --reporter-name "Rasmus Pedersen" --reporter-email rasmus@eksempel-skole.dk \\
+      --aware-at now --what "Elevliste sendt til forkert forældregruppe" \\
+      --how "En forælder ringede" --affected-people "Elever i 7.A" --affected-data "Navn, CPR-nummer"
+    gdpr cases
+
+  Ctrl-C stops everything.
+INFO
+
+wait -n "${pids[@]}"
+echo "a component stopped unexpectedly; see data/*.log"

@@ -1,0 +1,316 @@
+"""`gdpr`: the command line for people and operators.
+
+    gdpr breach report ...            report a possible breach (starts a case)
+    gdpr case act ID ACTION ...       advance a case (as nøgleperson or DPO)
+    gdpr case show ID [--json]        state, deadline, time left, who acts, timeline
+    gdpr cases [--json]               open cases, least time left first
+    gdpr actions                      every action and its fields
+    gdpr register export --format csv|json
+    gdpr diagram                      the state machine as Mermaid
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
+
+from activities.db import make_engine
+from activities.register import allocate_case_number, export_register
+from domain.breach_machine import COMMAND_TYPES, Trigger, mermaid
+from domain.deadlines import COPENHAGEN, format_da, format_duration
+from domain.model import Actor, BreachCaseInput, BreachReport, CaseView, Role
+from domain.view import ROLE_DA
+from settings import Settings, load_settings
+from temporal_client import connect, failure_message
+from workflows.breach import BreachCaseWorkflow
+
+
+class UserError(Exception):
+    """Something the person can fix; printed without a traceback."""
+
+
+def _validation_message(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(input)"
+        lines.append(f"  {field}: {e['msg']}")
+    return "invalid input:\n" + "\n".join(lines)
+
+
+def _parse_time(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if value == "now":
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{field}: '{value}' is not an ISO-8601 time (e.g. 2026-03-27T14:20+01:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)  # local time by default
+
+
+# --- breach report -------------------------------------------------------------------
+
+
+async def report_breach(client: Client, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "reporter": {"name": args.reporter_name, "email": args.reporter_email, "phone": args.reporter_phone},
+        "aware_at": _parse_time(args.aware_at, "aware_at"),
+        "occurred_at": _parse_time(args.occurred_at, "occurred_at"),
+        "what_happened": args.what, "how_discovered": args.how,
+        "affected_people": args.affected_people, "affected_data": args.affected_data,
+        "org_role": args.role,
+        "controller": {"name": args.controller_name, "email": args.controller_email}
+        if args.controller_name or args.controller_email else None,
+    }
+    try:
+        report = BreachReport.model_validate(raw)
+    except ValidationError as err:
+        raise UserError(_validation_message(err)) from None
+    now = datetime.now(timezone.utc)
+    if report.aware_at > now:
+        raise UserError("aware_at: cannot be in the future")
+    year = report.aware_at.astimezone(COPENHAGEN).year
+    number = allocate_case_number(make_engine(settings.database_url), "breach", year)
+    case_id = f"breach-{year}-{number:04d}"
+    inp = BreachCaseInput(case_id=case_id, report=report, policy=settings.case_policy())
+    handle = await client.start_workflow(
+        BreachCaseWorkflow.run, inp, id=case_id, task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        static_summary=f"Brud {case_id} ({report.org_role.value})",
+    )
+    view = await handle.query(BreachCaseWorkflow.view)
+    return view.model_dump(mode="json")
+
+
+# --- acting on a case ------------------------------------------------------------------
+
+
+def _coerce(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def build_command(action: str, actor: Actor, data: str | None, data_file: str | None, pairs: list[str]) -> BaseModel:
+    try:
+        trigger = Trigger(action)
+    except ValueError:
+        raise UserError(f"unknown action '{action}'; see `gdpr actions`") from None
+    payload: dict[str, Any] = {}
+    if data_file:
+        with open(data_file, encoding="utf-8") as fh:
+            payload.update(json.load(fh))
+    if data:
+        try:
+            payload.update(json.loads(data))
+        except json.JSONDecodeError as err:
+            raise UserError(f"--data is not valid JSON: {err}") from None
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UserError(f"--set expects key=value, got '{pair}'")
+        payload[key] = _coerce(value)
+    payload["actor"] = actor.model_dump()
+    try:
+        return COMMAND_TYPES[trigger].model_validate(payload)
+    except ValidationError as err:
+        raise UserError(_validation_message(err)) from None
+
+
+async def act(client: Client, args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        actor = Actor(name=args.name, role=Role(args.role))
+    except (ValidationError, ValueError):
+        raise UserError("--as must be key_person or dpo and --name must be given") from None
+    command = build_command(args.action, actor, args.data, args.data_file, args.set or [])
+    handle = client.get_workflow_handle(args.case_id)
+    try:
+        view = await handle.execute_update(args.action, command, result_type=CaseView)
+    except WorkflowUpdateFailedError as err:
+        raise UserError(f"refused: {failure_message(err)}") from None
+    return view.model_dump(mode="json")
+
+
+# --- inspection --------------------------------------------------------------------------
+
+
+async def case_view(client: Client, case_id: str) -> CaseView:
+    try:
+        return await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.view)
+    except RPCError as err:
+        raise UserError(f"case {case_id}: {err.message}") from None
+
+
+def render_view(view: CaseView, now: datetime) -> str:
+    left = view.deadline - now
+    status = "frist overholdt" if view.deadline_met else ("OVERSKREDET" if left.total_seconds() < 0 else "åben")
+    lines = [
+        f"{view.case_id}  [{view.state}]  {view.state_label_da}",
+        f"  Rolle:     {'databehandler' if view.org_role.value == 'processor' else 'dataansvarlig'}",
+        f"  Bekendt:   {format_da(view.aware_at)}",
+        f"  Frist:     {format_da(view.deadline)}  ({status}; tid tilbage {format_duration(left)})",
+        f"  Næste:     {ROLE_DA[view.next_actor] if view.next_actor else '-'}",
+        "  Opgaver:",
+        *[f"    - [{ROLE_DA[t.role]}] {t.label_da}" for t in view.tasks],
+        f"  Mulige handlinger: {', '.join(view.allowed_actions) or '-'}",
+        "  Tidslinje:",
+        *[f"    {e.seq:>3}. {format_da(e.at)}  {e.actor.name} ({ROLE_DA[e.actor.role]}): {e.summary}" for e in view.timeline],
+    ]
+    if view.pending_effects:
+        lines.append(f"  ({view.pending_effects} mail/registreringer i kø)")
+    return "\n".join(lines)
+
+
+async def open_cases(client: Client) -> list[CaseView]:
+    views = []
+    async for wf in client.list_workflows("WorkflowType='BreachCase' AND ExecutionStatus='Running'"):
+        views.append(await case_view(client, wf.id))
+    return sorted(views, key=lambda v: (v.deadline_met, v.deadline))
+
+
+def render_cases(views: list[CaseView], now: datetime) -> str:
+    if not views:
+        return "Ingen åbne sager."
+    rows = [f"{'SAG':<20} {'TRIN':<24} {'FRIST':<28} {'TID TILBAGE':<16} NÆSTE"]
+    for v in views:
+        left = "overholdt" if v.deadline_met else format_duration(v.deadline - now)
+        rows.append(f"{v.case_id:<20} {v.state:<24} {format_da(v.deadline):<28} {left:<16} "
+                    f"{ROLE_DA[v.next_actor] if v.next_actor else '-'}")
+    return "\n".join(rows)
+
+
+def register_export(settings: Settings, fmt: str) -> str:
+    rows = export_register(make_engine(settings.database_url))
+    serialisable = [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in r.items()} for r in rows]
+    if fmt == "json":
+        return json.dumps(serialisable, ensure_ascii=False, indent=2)
+    out = io.StringIO()
+    columns = list(serialisable[0]) if serialisable else ["case_id"]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(serialisable)
+    return out.getvalue()
+
+
+def describe_actions() -> str:
+    lines = []
+    for trigger, model in COMMAND_TYPES.items():
+        fields = [f"{name}{'' if f.is_required() else '?'}" for name, f in model.model_fields.items() if name != "actor"]
+        lines.append(f"{trigger.value:<28} {', '.join(fields)}")
+    return "\n".join(lines)
+
+
+# --- argument parsing --------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gdpr", description="GDPR case engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    breach = sub.add_parser("breach", help="breach cases").add_subparsers(dest="breach_command", required=True)
+    rep = breach.add_parser("report", help="report a possible personal-data breach")
+    rep.add_argument("--reporter-name", required=True)
+    rep.add_argument("--reporter-email", required=True)
+    rep.add_argument("--reporter-phone")
+    rep.add_argument("--aware-at", required=True,
+                     help="when the first person in the organisation became aware (ISO-8601, or 'now')")
+    rep.add_argument("--occurred-at", help="when the breach happened, if known")
+    rep.add_argument("--what", required=True, help="what happened")
+    rep.add_argument("--how", required=True, help="how it was discovered")
+    rep.add_argument("--affected-people", required=True)
+    rep.add_argument("--affected-data", required=True)
+    rep.add_argument("--role", default="controller", choices=["controller", "processor"])
+    rep.add_argument("--controller-name")
+    rep.add_argument("--controller-email")
+    rep.add_argument("--json", action="store_true")
+
+    case = sub.add_parser("case", help="one case").add_subparsers(dest="case_command", required=True)
+    show = case.add_parser("show", help="state, deadline, tasks and timeline")
+    show.add_argument("case_id")
+    show.add_argument("--json", action="store_true")
+    do = case.add_parser("act", help="perform an action (see `gdpr actions`)")
+    do.add_argument("case_id")
+    do.add_argument("action")
+    do.add_argument("--as", dest="role", default=os.environ.get("GDPR_ACTOR_ROLE", "key_person"))
+    do.add_argument("--name", default=os.environ.get("GDPR_ACTOR_NAME"))
+    do.add_argument("--data", help="the action's fields as JSON")
+    do.add_argument("--data-file", help="a JSON file with the action's fields")
+    do.add_argument("--set", action="append", metavar="KEY=VALUE", help="one field (JSON value or text)")
+    do.add_argument("--json", action="store_true")
+
+    cases = sub.add_parser("cases", help="open cases, least time left first")
+    cases.add_argument("--json", action="store_true")
+    sub.add_parser("actions", help="the actions and their fields")
+    sub.add_parser("diagram", help="the breach state machine as Mermaid")
+    reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
+    export = reg.add_parser("export", help="export every breach, notified or not")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    return parser
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> str:
+    if args.command == "diagram":
+        return "```mermaid\n" + mermaid() + "```"
+    if args.command == "actions":
+        return describe_actions()
+    if args.command == "register":
+        return register_export(settings, args.format)
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    now = datetime.now(timezone.utc)
+    if args.command == "breach":
+        view = await report_breach(client, settings, args)
+        if args.json:
+            return json.dumps(view, ensure_ascii=False, indent=2)
+        return (f"Sag oprettet: {view['case_id']}\nFrist: {format_da(datetime.fromisoformat(view['deadline']))}\n"
+                f"Web UI: {settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{view['case_id']}\n"
+                f"Næste skridt: gdpr case show {view['case_id']}")
+    if args.command == "case" and args.case_command == "act":
+        view = await act(client, args)
+        return json.dumps(view, ensure_ascii=False, indent=2) if args.json else render_view(CaseView(**view), now)
+    if args.command == "case":
+        one = await case_view(client, args.case_id)
+        return one.model_dump_json(indent=2) if args.json else render_view(one, now)
+    views = await open_cases(client)
+    if args.json:
+        return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
+    return render_cases(views, now)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    code = 0
+    try:
+        print(asyncio.run(run(args, load_settings())))
+    except UserError as err:
+        print(f"gdpr: {err}", file=sys.stderr)
+        code = 2
+    except RPCError as err:
+        print(f"gdpr: Temporal: {err.message} (is `make run` running?)", file=sys.stderr)
+        code = 3
+    except RuntimeError as err:
+        if "connect" not in str(err).lower():
+            raise
+        print(f"gdpr: cannot reach Temporal at {load_settings().temporal_address} (is `make run` running?)",
+              file=sys.stderr)
+        code = 3
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # temporalio/sdk-python#300: never let the exit-time crash change the code
+
+
+if __name__ == "__main__":
+    main()
