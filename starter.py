@@ -37,6 +37,18 @@ from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
 
 
+DIAGRAM_DOC = """# Breach case states
+
+Generated from the transition table in `domain/breach_machine.py` by `make diagram`;
+a unit test fails when this file and the table disagree. Labels are
+`action [guards]`; a transition back to the same state records the action without
+moving (e.g. new facts, a supplier's account, a phased follow-up).
+
+```mermaid
+{diagram}```
+"""
+
+
 class UserError(Exception):
     """Something the person can fix; printed without a traceback."""
 
@@ -264,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "diagram":
-        return "```mermaid\n" + mermaid() + "```"
+        return DIAGRAM_DOC.format(diagram=mermaid())
     if args.command == "actions":
         return describe_actions()
     if args.command == "register":

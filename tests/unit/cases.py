@@ -1,0 +1,95 @@
+"""Build breach cases in any state with the pure domain (no server)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from domain import commands as c
+from domain.breach_machine import BreachState as S
+from domain.breach_machine import Trigger as T
+from domain.case import act, open_case
+from domain.model import Actor, BreachCase, BreachCaseInput, CasePolicy, Contact, Role
+from tests.support import facts, report
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+KP = Actor(name="Mille", role=Role.KEY_PERSON)
+DPO = Actor(name="Dorthe", role=Role.DPO)
+POLICY = CasePolicy(organisation_name="Eksempel Skole", key_person=Contact(name="Mille", email="kp@skole.dk"),
+                    dpo=Contact(name="Dorthe", email="dpo@skole.dk"), management_emails=["ledelse@skole.dk"])
+NO_RISK_DOC = {"started_at": NOW - timedelta(hours=3), "ended_at": NOW - timedelta(hours=2), "scope": "1 mail",
+               "cause": "Fejl", "reached_unauthorised": False}
+
+
+def commands(trigger: T, actor: Actor = KP) -> dict[str, c.Command]:
+    """Valid commands for a trigger, one per way the decision can go."""
+    dpo = actor if actor is not KP else DPO
+    variants: dict[T, dict[str, c.Command]] = {
+        T.ASSESS_BREACH: {"yes": c.AssessBreach(actor=actor, is_breach=True, reason="r"),
+                          "no": c.AssessBreach(actor=actor, is_breach=False, reason="r")},
+        T.CONTAIN: {"": c.Contain(actor=actor, measures="m", system_stopped=False)},
+        T.INFORM_MANAGEMENT: {"": c.InformManagement(actor=actor, crisis_team=["Leder"])},
+        T.RECORD_FACTS: {"": c.RecordFacts(actor=actor, facts=facts())},
+        T.REQUEST_SUPPLIER_ACCOUNTS: {"": c.RequestSupplierAccounts(
+            actor=actor, suppliers=[c.SupplierContact(name="Ny leverandør", email="ny@lev.dk")])},
+        T.RECORD_SUPPLIER_ACCOUNT: {"": c.RecordSupplierAccount(actor=actor, supplier="Lev", account={
+            "timeline": "t", "cause": "c", "consequences": "k", "fix": "f", "prevention": "p"})},
+        T.ASSESS_NOTIFICATION: {
+            "no_risk": c.AssessNotification(actor=actor, level="no_risk", reasons="r", no_risk_documentation=NO_RISK_DOC),
+            "risk": c.AssessNotification(actor=actor, level="risk", reasons="r"),
+            "high_risk": c.AssessNotification(actor=actor, level="high_risk", reasons="r")},
+        T.SUBMIT_NOTIFICATION_DRAFT: {"": c.SubmitNotificationDraft(actor=actor, likely_consequences="k",
+                                                                    measures_proposed="p")},
+        T.REVIEW_DRAFT: {"approve": c.ReviewDraft(actor=dpo, approve=True),
+                         "reject": c.ReviewDraft(actor=dpo, approve=False, comments="ret")},
+        T.RECORD_SUBMISSION: {"": c.RecordSubmission(actor=dpo)},
+        T.DECIDE_COMMUNICATION: {"yes": c.DecideCommunication(actor=actor, communicate=True, reason="r"),
+                                 "no": c.DecideCommunication(actor=actor, communicate=False, reason="r")},
+        T.SUBMIT_COMMUNICATION_DRAFT: {"": c.SubmitCommunicationDraft(
+            actor=actor, affectedness="presumably", description="d", likely_consequences="k", measures_taken="m",
+            channel="brev")},
+        T.RECORD_COMMUNICATION_SENT: {"": c.RecordCommunicationSent(actor=actor)},
+        T.ADD_FOLLOW_UP: {"": c.AddFollowUp(actor=actor, new_facts="nyt")},
+        T.DOCUMENT: {"": c.Document(actor=actor, summary="s")},
+        T.CLOSE: {"": c.Close(actor=actor, lessons_learned="l")},
+    }
+    return variants[trigger]
+
+
+# The happy path that reaches every state; AWAITING_SUPPLIERS leaves supplier "Lev" outstanding.
+PATH: list[tuple[T, str, S]] = [
+    (T.ASSESS_BREACH, "yes", S.CONTAINMENT),
+    (T.CONTAIN, "", S.INFORMING),
+    (T.INFORM_MANAGEMENT, "", S.FACT_FINDING),
+    (T.RECORD_FACTS, "", S.FACT_FINDING),
+    (T.REQUEST_SUPPLIER_ACCOUNTS, "", S.AWAITING_SUPPLIERS),
+    (T.ASSESS_NOTIFICATION, "high_risk", S.NOTIFICATION_DRAFTING),
+    (T.SUBMIT_NOTIFICATION_DRAFT, "", S.NOTIFICATION_REVIEW),
+    (T.REVIEW_DRAFT, "approve", S.NOTIFICATION_APPROVED),
+    (T.RECORD_SUBMISSION, "", S.SUBJECT_DECISION),
+    (T.DECIDE_COMMUNICATION, "yes", S.COMMUNICATION_DRAFTING),
+    (T.SUBMIT_COMMUNICATION_DRAFT, "", S.COMMUNICATION_REVIEW),
+    (T.REVIEW_DRAFT, "approve", S.COMMUNICATION_APPROVED),
+    (T.RECORD_COMMUNICATION_SENT, "", S.DOCUMENTATION),
+    (T.DOCUMENT, "", S.LESSONS_LEARNED),
+    (T.CLOSE, "", S.CLOSED),
+]
+
+
+def new_case(aware_hours_ago: float = 2, **overrides) -> BreachCase:
+    inp = BreachCaseInput(case_id="breach-2026-0001", report=report(NOW - timedelta(hours=aware_hours_ago), **overrides),
+                          policy=POLICY)
+    return open_case(inp, NOW)[0]
+
+
+def case_in(state: S) -> BreachCase:
+    case = new_case()
+    for trigger, variant, reached in PATH:
+        if case.state == state.value and not (state is S.FACT_FINDING and case.facts is None):
+            return case
+        cmd = commands(trigger)[variant]
+        if trigger is T.REQUEST_SUPPLIER_ACCOUNTS:
+            cmd = c.RequestSupplierAccounts(actor=KP, suppliers=[c.SupplierContact(name="Lev", email="lev@lev.dk")])
+        act(case, trigger, cmd, NOW)
+        assert case.state == reached.value
+    assert case.state == state.value
+    return case

@@ -1,0 +1,144 @@
+"""The transition table: every allowed and every forbidden (state, action) pair, and the guards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from domain import commands as c
+from domain.breach_machine import BreachState as S
+from domain.breach_machine import Rejection, check, mermaid
+from domain.breach_machine import Trigger as T
+from domain.case import act
+from domain.model import Actor, Role
+from tests.unit.cases import DPO, KP, NOW, case_in, commands, new_case
+
+AFTER_NOTIFICATION = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW,
+                      S.COMMUNICATION_APPROVED, S.DOCUMENTATION, S.LESSONS_LEARNED]
+AFTER_SUPPLIERS = [S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW,
+                   S.NOTIFICATION_APPROVED, *AFTER_NOTIFICATION]
+
+# The specification, written out by hand: (state, action, variant) -> next state.
+ALLOWED: dict[tuple[S, T, str], S] = {
+    (S.REPORTED, T.ASSESS_BREACH, "yes"): S.CONTAINMENT,
+    (S.REPORTED, T.ASSESS_BREACH, "no"): S.CLOSED,
+    (S.CONTAINMENT, T.CONTAIN, ""): S.INFORMING,
+    (S.INFORMING, T.INFORM_MANAGEMENT, ""): S.FACT_FINDING,
+    (S.FACT_FINDING, T.RECORD_FACTS, ""): S.FACT_FINDING,
+    (S.AWAITING_SUPPLIERS, T.RECORD_FACTS, ""): S.AWAITING_SUPPLIERS,
+    (S.FACT_FINDING, T.REQUEST_SUPPLIER_ACCOUNTS, ""): S.AWAITING_SUPPLIERS,
+    (S.AWAITING_SUPPLIERS, T.REQUEST_SUPPLIER_ACCOUNTS, ""): S.AWAITING_SUPPLIERS,
+    **{(s, T.ASSESS_NOTIFICATION, "no_risk"): S.SUBJECT_DECISION for s in (S.FACT_FINDING, S.AWAITING_SUPPLIERS)},
+    **{(s, T.ASSESS_NOTIFICATION, v): S.NOTIFICATION_DRAFTING
+       for s in (S.FACT_FINDING, S.AWAITING_SUPPLIERS) for v in ("risk", "high_risk")},
+    (S.NOTIFICATION_DRAFTING, T.SUBMIT_NOTIFICATION_DRAFT, ""): S.NOTIFICATION_REVIEW,
+    (S.NOTIFICATION_REVIEW, T.REVIEW_DRAFT, "approve"): S.NOTIFICATION_APPROVED,
+    (S.NOTIFICATION_REVIEW, T.REVIEW_DRAFT, "reject"): S.NOTIFICATION_DRAFTING,
+    (S.NOTIFICATION_APPROVED, T.RECORD_SUBMISSION, ""): S.SUBJECT_DECISION,
+    (S.SUBJECT_DECISION, T.DECIDE_COMMUNICATION, "yes"): S.COMMUNICATION_DRAFTING,
+    (S.SUBJECT_DECISION, T.DECIDE_COMMUNICATION, "no"): S.DOCUMENTATION,
+    (S.COMMUNICATION_DRAFTING, T.SUBMIT_COMMUNICATION_DRAFT, ""): S.COMMUNICATION_REVIEW,
+    (S.COMMUNICATION_REVIEW, T.REVIEW_DRAFT, "approve"): S.COMMUNICATION_APPROVED,
+    (S.COMMUNICATION_REVIEW, T.REVIEW_DRAFT, "reject"): S.COMMUNICATION_DRAFTING,
+    (S.COMMUNICATION_APPROVED, T.RECORD_COMMUNICATION_SENT, ""): S.DOCUMENTATION,
+    **{(s, T.RECORD_SUPPLIER_ACCOUNT, ""): s for s in AFTER_SUPPLIERS},
+    **{(s, T.ADD_FOLLOW_UP, ""): s for s in AFTER_NOTIFICATION},
+    (S.DOCUMENTATION, T.DOCUMENT, ""): S.LESSONS_LEARNED,
+    (S.LESSONS_LEARNED, T.CLOSE, ""): S.CLOSED,
+}
+
+EVERY_PAIR = [(s, t, v) for s in S for t in T for v in commands(t)]
+
+
+@pytest.mark.parametrize("state,trigger,variant", EVERY_PAIR, ids=lambda x: getattr(x, "value", x))
+def test_every_state_and_action_is_allowed_or_refused_exactly_as_specified(state: S, trigger: T, variant: str):
+    case = case_in(state)
+    cmd = commands(trigger)[variant]
+    expected = ALLOWED.get((state, trigger, variant))
+    if expected is None:
+        with pytest.raises(Rejection):
+            check(case, trigger, cmd, NOW)
+        return
+    act(case, trigger, cmd, NOW)
+    assert case.state == expected.value
+    assert case.timeline[-1].action == trigger.value and case.timeline[-1].actor == cmd.actor
+
+
+@pytest.mark.parametrize("trigger", list(T))
+def test_a_reporter_or_management_can_never_advance_a_case(trigger: T):
+    for role in (Role.REPORTER, Role.MANAGEMENT):
+        cmd = next(iter(commands(trigger, Actor(name="X", role=role)).values()))
+        with pytest.raises(Rejection, match="requires the role"):
+            check(case_in(S.REPORTED), trigger, cmd, NOW)
+
+
+def test_only_the_dpo_approves_and_submits():
+    with pytest.raises(Rejection, match="requires the role dpo"):
+        check(case_in(S.NOTIFICATION_REVIEW), T.REVIEW_DRAFT, c.ReviewDraft(actor=KP, approve=True), NOW)
+    with pytest.raises(Rejection, match="requires the role dpo"):
+        check(case_in(S.NOTIFICATION_APPROVED), T.RECORD_SUBMISSION, c.RecordSubmission(actor=KP), NOW)
+
+
+def test_assessment_requires_recorded_facts():
+    case = case_in(S.INFORMING)
+    act(case, T.INFORM_MANAGEMENT, commands(T.INFORM_MANAGEMENT)[""], NOW)
+    with pytest.raises(Rejection, match="record the facts"):
+        check(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["risk"], NOW)
+
+
+def test_late_notification_requires_reasons_for_delay_both_as_draft_and_as_submission():
+    case = case_in(S.NOTIFICATION_DRAFTING)
+    late = NOW + timedelta(hours=71)
+    with pytest.raises(Rejection, match="reasons for the delay"):
+        check(case, T.SUBMIT_NOTIFICATION_DRAFT, commands(T.SUBMIT_NOTIFICATION_DRAFT)[""], late)
+    case = case_in(S.NOTIFICATION_APPROVED)
+    with pytest.raises(Rejection, match="reasons for the delay"):
+        check(case, T.RECORD_SUBMISSION, c.RecordSubmission(actor=DPO), late)
+    act(case, T.RECORD_SUBMISSION, c.RecordSubmission(actor=DPO, delay_reasons="Ferie"), late)
+    assert case.notification_delay_reasons == "Ferie" and case.authority_notified_at == late
+
+
+def test_communication_without_notification_needs_an_override_by_the_dpo_not_the_key_person():
+    case = case_in(S.FACT_FINDING)
+    act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["no_risk"], NOW)
+    by_key_person = c.DecideCommunication(actor=KP, communicate=True, reason="r", override_reason="o")
+    with pytest.raises(Rejection, match="seed 003 activity 8"):
+        check(case, T.DECIDE_COMMUNICATION, by_key_person, NOW)
+    by_dpo = c.DecideCommunication(actor=DPO, communicate=True, reason="r", override_reason="o")
+    assert check(case, T.DECIDE_COMMUNICATION, by_dpo, NOW) is S.COMMUNICATION_DRAFTING
+
+
+def test_a_processor_may_not_decide_no_risk_nor_communicate_to_subjects():
+    case = new_case(org_role="processor", controller={"name": "Kommunen", "email": "k@kommune.dk"})
+    for trigger, variant in [(T.ASSESS_BREACH, "yes"), (T.CONTAIN, ""), (T.INFORM_MANAGEMENT, ""), (T.RECORD_FACTS, "")]:
+        act(case, trigger, commands(trigger)[variant], NOW)
+    with pytest.raises(Rejection, match="processor"):
+        check(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["no_risk"], NOW)
+
+
+def test_follow_up_to_subjects_only_after_they_were_told():
+    case = case_in(S.SUBJECT_DECISION)
+    with pytest.raises(Rejection, match="has not received a first notification"):
+        check(case, T.ADD_FOLLOW_UP, c.AddFollowUp(actor=KP, recipient="subjects", new_facts="x"), NOW)
+
+
+def test_a_supplier_account_needs_an_outstanding_request():
+    case = case_in(S.AWAITING_SUPPLIERS)
+    unknown = c.RecordSupplierAccount(actor=KP, supplier="Ukendt", account=commands(T.RECORD_SUPPLIER_ACCOUNT)[""].account)
+    with pytest.raises(Rejection, match="no outstanding request"):
+        check(case, T.RECORD_SUPPLIER_ACCOUNT, unknown, NOW)
+
+
+def test_a_refused_action_changes_nothing():
+    case = case_in(S.NOTIFICATION_REVIEW)
+    before = case.model_dump()
+    with pytest.raises(Rejection):
+        act(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=KP, approve=True), NOW)
+    assert case.model_dump() == before
+
+
+def test_the_documented_diagram_is_generated_from_the_table():
+    doc = (Path(__file__).parents[2] / "docs" / "breach-states.md").read_text()
+    assert mermaid() in doc, "docs/breach-states.md is stale: run `make diagram`"
