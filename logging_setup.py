@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import structlog
+from temporalio import activity, workflow
 
 _TEMPORAL_KEYS = ("temporal_workflow", "temporal_activity")
 
@@ -50,6 +51,9 @@ def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> No
                     structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         foreign_pre_chain=shared,
     ))
+    # Temporal's context goes into structured fields, not into the message text.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

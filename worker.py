@@ -9,7 +9,6 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -38,9 +37,6 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                        sender=settings.mail_from), engine)
     register = RegisterActivities(engine)
-    # Context goes into structured fields, not into the message text.
-    workflow.logger.workflow_info_on_message = False
-    activity.logger.activity_info_on_message = False
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -30,9 +30,10 @@ class SmtpSettings(BaseModel):
 
 
 def message_id_for(key: str) -> str:
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # Short enough that the header is never folded (RFC 5322 line length).
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     case_id = key.split(".", 1)[0]
-    return f"<{case_id}.{digest}@gdpr-case-engine>"
+    return f"<{case_id}.{digest}@gdpr.local>"
 
 
 def build_message(mail: OutgoingMail, sender: str, now: datetime) -> EmailMessage:
