@@ -25,7 +25,7 @@ temporal server start-dev \
   --ip 127.0.0.1 --port "${TEMPORAL_PORT}" --ui-port "${UI_PORT}" \
   --db-filename data/temporal.db \
   --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
-  --log-level warn >data/temporal.log 2>&1 &
+  --log-level warn >>data/temporal.log 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do
@@ -35,9 +35,9 @@ done
 temporal operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" >/dev/null \
   || { echo "Temporal did not start; see data/temporal.log"; exit 1; }
 
-python mailsink.py --port "${SMTP_PORT}" --dir data/mail >data/mailsink.log 2>&1 &
+python mailsink.py --port "${SMTP_PORT}" --dir data/mail >>data/mailsink.log 2>&1 &
 pids+=($!)
-python worker.py 2>data/worker.log &
+python worker.py 2>>data/worker.log &
 pids+=($!)
 
 cat <<INFO
