@@ -3,6 +3,7 @@
     gdpr breach report ...            report a possible breach (starts a case)
     gdpr case act ID ACTION ...       advance a case (as nøgleperson or DPO)
     gdpr case show ID [--json]        state, deadline, time left, who acts, timeline
+    gdpr case drafts ID               every draft version, its status and the DPO's comments
     gdpr cases [--json]               open cases, least time left first
     gdpr actions                      every action and its fields
     gdpr register export --format csv|json
@@ -31,6 +32,7 @@ from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, Trigger, mermaid
 from domain.deadlines import COPENHAGEN, format_da, format_duration
 from domain.model import Actor, BreachCaseInput, BreachReport, CaseView, Role
+from domain.notifications import render_communication_da, render_notification_da
 from domain.view import ROLE_DA
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
@@ -167,6 +169,25 @@ async def case_view(client: Client, case_id: str) -> CaseView:
         raise UserError(f"case {case_id}: {err.message}") from None
 
 
+async def render_drafts(client: Client, case_id: str) -> str:
+    """Every draft version with its status and the DPO's comments: what the DPO reviews."""
+    try:
+        case = await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.details)
+    except RPCError as err:
+        raise UserError(f"case {case_id}: {err.message}") from None
+    if not case.drafts:
+        return "Ingen udkast endnu."
+    parts = []
+    for draft in case.drafts:
+        text = (render_notification_da(case, draft.notification, draft.version) if draft.notification
+                else render_communication_da(case, draft.communication, draft.version) if draft.communication else "")
+        review = f"  DPO: {draft.reviewed_by.name}, {format_da(draft.reviewed_at)}" if draft.reviewed_by and draft.reviewed_at else ""
+        comments = f"  Kommentarer: {draft.review_comments}" if draft.review_comments else ""
+        parts.append(f"== {draft.kind.value} v{draft.version} [{draft.status.value}] af {draft.author.name}, "
+                     f"{format_da(draft.submitted_at)}\n{review}\n{comments}\n{text}".replace("\n\n\n", "\n"))
+    return "\n".join(parts)
+
+
 def render_view(view: CaseView, now: datetime) -> str:
     left = view.deadline - now
     status = "frist overholdt" if view.deadline_met else ("OVERSKREDET" if left.total_seconds() < 0 else "åben")
@@ -254,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = case.add_parser("show", help="state, deadline, tasks and timeline")
     show.add_argument("case_id")
     show.add_argument("--json", action="store_true")
+    drafts = case.add_parser("drafts", help="every draft version, its status and the DPO's comments")
+    drafts.add_argument("case_id")
     do = case.add_parser("act", help="perform an action (see `gdpr actions`)")
     do.add_argument("case_id")
     do.add_argument("action")
@@ -293,6 +316,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "case" and args.case_command == "act":
         view = await act(client, args)
         return json.dumps(view, ensure_ascii=False, indent=2) if args.json else render_view(CaseView(**view), now)
+    if args.command == "case" and args.case_command == "drafts":
+        return await render_drafts(client, args.case_id)
     if args.command == "case":
         one = await case_view(client, args.case_id)
         return one.model_dump_json(indent=2) if args.json else render_view(one, now)

@@ -13,6 +13,7 @@ from temporalio.worker import Replayer
 from activities.db import breach_register, case_events, make_engine
 from domain import commands as c
 from domain.model import CaseResult, SupplierAccount
+from starter import render_drafts
 from temporal_client import DATA_CONVERTER
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
@@ -93,6 +94,10 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
     assert row["f8_authority_notified_at"] is not None and row["authority_reference"] == "DT-2026-123"
     assert row["f9_subjects_communicated_at"] is not None and row["follow_ups"] == 1
     assert len(events) == len(details.timeline)
+
+    drafts_text = await render_drafts(driver.env.client, handle.id)
+    assert "authority v1 [rejected]" in drafts_text and "Kommentarer: Beskriv konsekvenserne" in drafts_text
+    assert "subjects v1 [approved]" in drafts_text
 
     history = await handle.fetch_history()
     await Replayer(workflows=[BreachCaseWorkflow], data_converter=DATA_CONVERTER).replay_workflow(history)
