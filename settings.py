@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     processor_deadline_hours: int = 24
     supplier_reminder_days: float = 2.0
     supplier_max_reminders: int = 3
+    # Days the organisation is closed besides public holidays: "MM-DD" every year or "YYYY-MM-DD".
+    closing_days: list[str] = Field(default_factory=list)
 
     def case_policy(self) -> CasePolicy:
         """The rules a new case runs under; stored in the case so it never changes under it."""

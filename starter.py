@@ -6,6 +6,7 @@
     gdpr case drafts ID               every draft version, its status and the DPO's comments
     gdpr cases [--json]               open cases, least time left first
     gdpr actions                      every action and its fields
+    gdpr deadline breach|request ...  a legal deadline, computed without a server
     gdpr register export --format csv|json
     gdpr diagram                      the state machine as Mermaid
 """
@@ -19,7 +20,7 @@ import io
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -30,7 +31,8 @@ from temporalio.service import RPCError
 from activities.db import make_engine
 from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, Trigger, mermaid
-from domain.deadlines import COPENHAGEN, format_da, format_duration
+from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_duration, request_deadline
+from domain.holidays import Calendar
 from domain.model import Actor, BreachCaseInput, BreachReport, CaseView, Role
 from domain.notifications import render_communication_da, render_notification_da
 from domain.view import ROLE_DA
@@ -239,6 +241,28 @@ def register_export(settings: Settings, fmt: str) -> str:
     return out.getvalue()
 
 
+def deadline_command(args: argparse.Namespace, settings: Settings) -> str:
+    """`gdpr deadline breach|request`: the legal deadline, without a server."""
+    if args.kind == "breach":
+        aware = _parse_time(args.aware, "aware")
+        assert aware is not None
+        result = breach_deadline(aware)
+    else:
+        try:
+            received = date.fromisoformat(args.received)
+        except ValueError:
+            received_at = _parse_time(args.received, "received")
+            assert received_at is not None
+            received = received_at.astimezone(COPENHAGEN).date()
+        result = request_deadline(received, extended=args.extended, cal=Calendar(tuple(settings.closing_days)))
+    out = {"due": result.due.isoformat(), "rule": result.rule, "rule_da": result.rule_da,
+           "rolled_from": result.rolled_from.isoformat() if result.rolled_from else None}
+    if args.json:
+        return json.dumps(out, ensure_ascii=False, indent=2)
+    rolled = f"\n(flyttet fra {out['rolled_from']})" if out["rolled_from"] else ""
+    return f"Frist: {format_da(result.due)}  ({out['due']})\n{result.rule_da}{rolled}"
+
+
 def describe_actions() -> str:
     lines = []
     for trigger, model in COMMAND_TYPES.items():
@@ -290,6 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     cases = sub.add_parser("cases", help="open cases, least time left first")
     cases.add_argument("--json", action="store_true")
     sub.add_parser("actions", help="the actions and their fields")
+    deadline = sub.add_parser("deadline", help="compute a legal deadline (no server needed)")
+    kinds = deadline.add_subparsers(dest="kind", required=True)
+    d_breach = kinds.add_parser("breach", help="72 hours from awareness (Art. 33(1))")
+    d_breach.add_argument("--aware", required=True, help="ISO-8601, e.g. 2026-03-27T14:20+01:00")
+    d_breach.add_argument("--json", action="store_true")
+    d_request = kinds.add_parser("request", help="one month from receipt (Art. 12(3), Regulation 1182/71)")
+    d_request.add_argument("--received", required=True, help="date or time of receipt, e.g. 2026-01-31")
+    d_request.add_argument("--extended", action="store_true", help="with the two-month extension")
+    d_request.add_argument("--json", action="store_true")
     sub.add_parser("diagram", help="the breach state machine as Mermaid")
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
@@ -302,6 +335,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return DIAGRAM_DOC.format(diagram=mermaid())
     if args.command == "actions":
         return describe_actions()
+    if args.command == "deadline":
+        return deadline_command(args, settings)
     if args.command == "register":
         return register_export(settings, args.format)
     client = await connect(settings.temporal_address, settings.temporal_namespace)

@@ -1,0 +1,34 @@
+"""Commands that need no server: `gdpr deadline`, `gdpr actions`, `gdpr diagram`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def gdpr(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "starter.py"), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env={"GDPR_SETTINGS_FILE": "/nonexistent", "PATH": "/usr/bin"})
+
+
+def test_deadline_breach_json():
+    run = gdpr("deadline", "breach", "--aware", "2026-03-27T14:20+01:00", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["due"] == "2026-03-30T15:20:00+02:00" and out["rolled_from"] is None and "72 hours" in out["rule"]
+
+
+def test_deadline_request_json_with_and_without_extension():
+    out = json.loads(gdpr("deadline", "request", "--received", "2026-01-31", "--json").stdout)
+    assert out == {**out, "due": "2026-03-02T23:59:59+01:00", "rolled_from": "2026-02-28"}
+    out = json.loads(gdpr("deadline", "request", "--received", "2026-01-31", "--extended", "--json").stdout)
+    assert out["due"] == "2026-04-30T23:59:59+02:00" and out["rolled_from"] is None
+
+
+def test_deadline_refuses_a_date_it_cannot_read():
+    run = gdpr("deadline", "request", "--received", "31-01-2026")
+    assert run.returncode == 2 and "not an ISO-8601 time" in run.stderr
