@@ -7,6 +7,8 @@
     gdpr cases [--json]               open cases, least time left first
     gdpr actions                      every action and its fields
     gdpr deadline breach|request ...  a legal deadline, computed without a server
+    gdpr assess --facts F.json        the proposed Art. 33/34 decision with reasons, without a server
+    gdpr facts-schema                 the JSON Schema of the facts file
     gdpr register export --format csv|json
     gdpr diagram                      the state machine as Mermaid
 """
@@ -33,7 +35,8 @@ from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, Trigger, mermaid
 from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_duration, request_deadline
 from domain.holidays import Calendar
-from domain.model import Actor, BreachCaseInput, BreachReport, CaseView, Role
+from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
+from domain.risk import LEVEL_DA, assess
 from domain.notifications import render_communication_da, render_notification_da
 from domain.view import ROLE_DA
 from settings import Settings, load_settings
@@ -263,6 +266,36 @@ def deadline_command(args: argparse.Namespace, settings: Settings) -> str:
     return f"Frist: {format_da(result.due)}  ({out['due']})\n{result.rule_da}{rolled}"
 
 
+def assess_command(args: argparse.Namespace) -> str:
+    """`gdpr assess --facts F.json`: the proposal, without a server."""
+    try:
+        with open(args.facts, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserError(f"--facts: {err}") from None
+    try:
+        facts = BreachFacts.model_validate(raw)
+    except ValidationError as err:
+        raise UserError(_validation_message(err)) from None
+    result = assess(facts)
+    out = {"severity": result.severity, "level": result.level.value, "notify_authority": result.notify_authority,
+           "notify_subjects": result.notify_subjects,
+           "exception": result.exception.value if result.exception else None,
+           "reasons": [r.model_dump() for r in result.reasons],
+           "dpc": result.dpc, "ei": result.ei, "cb": result.cb, "unknown_facts": result.unknown_facts}
+    if args.json:
+        return json.dumps(out, ensure_ascii=False, indent=2)
+    lines = [f"Alvorlighed {result.severity:g} ({LEVEL_DA[result.level]}); anmeld til Datatilsynet: "
+             f"{'ja' if result.notify_authority else 'nej'}; underret de registrerede: "
+             f"{'ja' if result.notify_subjects else 'nej'}"]
+    lines += [f"- {r.da}  [{r.source}]" for r in result.reasons]
+    return "\n".join(lines)
+
+
+def facts_schema() -> str:
+    return json.dumps(BreachFacts.model_json_schema(), ensure_ascii=False, indent=2)
+
+
 def describe_actions() -> str:
     lines = []
     for trigger, model in COMMAND_TYPES.items():
@@ -314,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     cases = sub.add_parser("cases", help="open cases, least time left first")
     cases.add_argument("--json", action="store_true")
     sub.add_parser("actions", help="the actions and their fields")
+    assess_p = sub.add_parser("assess", help="propose the Art. 33/34 decision from a facts file (no server needed)")
+    assess_p.add_argument("--facts", required=True, help="a JSON file with the breach facts (see `gdpr facts-schema`)")
+    assess_p.add_argument("--json", action="store_true")
+    sub.add_parser("facts-schema", help="the JSON Schema of the breach facts")
     deadline = sub.add_parser("deadline", help="compute a legal deadline (no server needed)")
     kinds = deadline.add_subparsers(dest="kind", required=True)
     d_breach = kinds.add_parser("breach", help="72 hours from awareness (Art. 33(1))")
@@ -335,6 +372,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return DIAGRAM_DOC.format(diagram=mermaid())
     if args.command == "actions":
         return describe_actions()
+    if args.command == "assess":
+        return assess_command(args)
+    if args.command == "facts-schema":
+        return facts_schema()
     if args.command == "deadline":
         return deadline_command(args, settings)
     if args.command == "register":
