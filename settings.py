@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = "sqlite:///data/register.db"
 
+    # Draft templates: a folder whose files override activities/templates/ one by one
+    templates_dir: Path | None = None
+
     # Mail
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

@@ -37,7 +37,6 @@ from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_dura
 from domain.holidays import Calendar
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
 from domain.risk import LEVEL_DA, assess
-from domain.notifications import render_communication_da, render_notification_da
 from domain.view import ROLE_DA
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
@@ -174,7 +173,7 @@ async def case_view(client: Client, case_id: str) -> CaseView:
         raise UserError(f"case {case_id}: {err.message}") from None
 
 
-async def render_drafts(client: Client, case_id: str) -> str:
+async def render_drafts(client: Client, case_id: str, lang: str = "da") -> str:
     """Every draft version with its status and the DPO's comments: what the DPO reviews."""
     try:
         case = await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.details)
@@ -184,8 +183,7 @@ async def render_drafts(client: Client, case_id: str) -> str:
         return "Ingen udkast endnu."
     parts = []
     for draft in case.drafts:
-        text = (render_notification_da(case, draft.notification, draft.version) if draft.notification
-                else render_communication_da(case, draft.communication, draft.version) if draft.communication else "")
+        text = (draft.text_da if lang == "da" else draft.text_en) or "(teksten dannes fra skabelonen ...)\n"
         review = f"  DPO: {draft.reviewed_by.name}, {format_da(draft.reviewed_at)}" if draft.reviewed_by and draft.reviewed_at else ""
         comments = f"  Kommentarer: {draft.review_comments}" if draft.review_comments else ""
         parts.append(f"== {draft.kind.value} v{draft.version} [{draft.status.value}] af {draft.author.name}, "
@@ -334,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     drafts = case.add_parser("drafts", help="every draft version, its status and the DPO's comments")
     drafts.add_argument("case_id")
+    drafts.add_argument("--lang", choices=["da", "en"], default="da")
     do = case.add_parser("act", help="perform an action (see `gdpr actions`)")
     do.add_argument("case_id")
     do.add_argument("action")
@@ -393,7 +392,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         view = await act(client, args)
         return json.dumps(view, ensure_ascii=False, indent=2) if args.json else render_view(CaseView(**view), now)
     if args.command == "case" and args.case_command == "drafts":
-        return await render_drafts(client, args.case_id)
+        return await render_drafts(client, args.case_id, args.lang)
     if args.command == "case":
         one = await case_view(client, args.case_id)
         return one.model_dump_json(indent=2) if args.json else render_view(one, now)

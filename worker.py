@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.db import make_engine
+from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
 from logging_setup import configure_logging
@@ -37,12 +38,13 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                        sender=settings.mail_from), engine)
     register = RegisterActivities(engine)
+    drafts = DraftActivities(settings.templates_dir)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=[mail.send_mail, register.record_step],
+        activities=[mail.send_mail, register.record_step, drafts.render_draft],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
     )

@@ -18,6 +18,7 @@ from transitions import Machine
 from domain import commands as c
 from domain.model import BreachCase, DraftKind, OrgRole, RiskLevel, Role
 from domain.notifications import compose_notification, missing_notification_elements
+from domain.proposal import propose
 
 # The library logs every transition at INFO; under replay that would repeat.
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -155,9 +156,9 @@ TRANSITIONS: list[dict] = [
     {"trigger": T.RECORD_SUPPLIER_ACCOUNT, "source": _AFTER_SUPPLIER_REQUEST, "dest": None,
      "conditions": ["supplier_account_outstanding"]},
     {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.SUBJECT_DECISION,
-     "conditions": ["decided_no_risk", "facts_recorded", "is_controller"]},
+     "conditions": ["decided_no_risk", "facts_recorded", "is_controller", "follows_proposal_or_says_why"]},
     {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.NOTIFICATION_DRAFTING,
-     "conditions": ["decided_to_notify", "facts_recorded"]},
+     "conditions": ["decided_to_notify", "facts_recorded", "follows_proposal_or_says_why"]},
     {"trigger": T.SUBMIT_NOTIFICATION_DRAFT, "source": S.NOTIFICATION_DRAFTING, "dest": S.NOTIFICATION_REVIEW,
      "conditions": ["notification_complete", "late_notification_has_reasons"]},
     {"trigger": T.REVIEW_DRAFT, "source": S.NOTIFICATION_REVIEW, "dest": S.NOTIFICATION_APPROVED,
@@ -207,6 +208,14 @@ def _late_has_reasons(ctx: GuardContext) -> bool:
 def _notification_complete(ctx: GuardContext) -> bool:
     assert isinstance(ctx.command, c.SubmitNotificationDraft)
     return not missing_notification_elements(compose_notification(ctx.case, ctx.command))
+
+
+def _follows_proposal(ctx: GuardContext) -> bool:
+    cmd = ctx.command
+    assert isinstance(cmd, c.AssessNotification)
+    if ctx.case.facts is None or ctx.case.report.org_role is OrgRole.PROCESSOR:
+        return True  # no facts: refused by facts_recorded; a processor's assessment is the controller's
+    return propose(ctx.case.facts).level is cmd.level or cmd.deviation_reason is not None
 
 
 def _supplier_outstanding(ctx: GuardContext) -> bool:
@@ -263,6 +272,8 @@ GUARDS: dict[str, Guard] = {
         _notification_complete,
         "the notification lacks required Art. 33(3) elements",  # refined by explain()
     ),
+    "follows_proposal_or_says_why": Guard(
+        _follows_proposal, "the decision departs from the engine's proposal"),  # refined by explain()
     "late_notification_has_reasons": Guard(
         _late_has_reasons,
         "the 72-hour deadline has passed: the notification must give the reasons for the delay "
@@ -355,6 +366,11 @@ def _explain(guard_name: str, ctx: GuardContext) -> str:
     if guard_name == "notification_complete":
         missing = missing_notification_elements(compose_notification(ctx.case, ctx.command))
         return "the notification lacks required Art. 33(3) elements: " + ", ".join(missing)
+    if guard_name == "follows_proposal_or_says_why":
+        assert ctx.case.facts is not None
+        proposal = propose(ctx.case.facts)
+        return (f"the decision departs from the engine's proposal ({proposal.level.value}, ENISA severity "
+                f"{proposal.severity:g}): give deviation_reason, it is recorded with both (issue #3)")
     message = GUARDS[guard_name].message
     assert message is not None
     return message

@@ -13,7 +13,7 @@ from domain import commands as c
 from domain import mail_texts as mails
 from domain.breach_machine import BreachState, Trigger, check, fire
 from domain.deadlines import authority_deadline
-from domain.mail_texts import OutgoingMail
+from domain.mail_texts import DraftMail, OutgoingMail
 from domain.model import (
     Actor,
     BreachCase,
@@ -27,12 +27,8 @@ from domain.model import (
     SupplierRequest,
     TimelineEvent,
 )
-from domain.notifications import (
-    compose_communication,
-    compose_notification,
-    render_communication_da,
-    render_notification_da,
-)
+from domain.notifications import compose_communication, compose_notification
+from domain.proposal import propose, summary_da
 
 SYSTEM = Actor(name="GDPR-sagsmotoren", role=Role.SYSTEM)
 KIND_DA = {
@@ -62,7 +58,10 @@ def add_event(case: BreachCase, now: datetime, actor: Actor, action: str, summar
     return event
 
 
-def act(case: BreachCase, trigger: Trigger, cmd: c.Command, now: datetime) -> list[OutgoingMail]:
+Effect = OutgoingMail | DraftMail
+
+
+def act(case: BreachCase, trigger: Trigger, cmd: c.Command, now: datetime) -> list[Effect]:
     """Perform one human action. Raises `Rejection` (and changes nothing) if not allowed."""
     check(case, trigger, cmd, now)
     new_state = fire(case, trigger, cmd, now)
@@ -74,7 +73,7 @@ def act(case: BreachCase, trigger: Trigger, cmd: c.Command, now: datetime) -> li
     return out
 
 
-Result = tuple[str, list[OutgoingMail]]
+Result = tuple[str, list[Effect]]
 
 
 def _assess_breach(case: BreachCase, cmd: c.AssessBreach, now: datetime) -> Result:
@@ -125,9 +124,18 @@ def _assess_notification(case: BreachCase, cmd: c.AssessNotification, now: datet
     case.risk_level = cmd.level
     case.risk_reasons = cmd.reasons
     case.no_risk_documentation = cmd.no_risk_documentation
+    case.deviation_reason = cmd.deviation_reason
     label = {RiskLevel.NO_RISK: "ingen risiko – anmeldes ikke", RiskLevel.RISK: "risiko – anmeldes",
              RiskLevel.HIGH_RISK: "høj risiko – anmeldes, og de registrerede underrettes som udgangspunkt"}
-    return f"Risikovurdering: {label[cmd.level]}. Begrundelse: {cmd.reasons}", []
+    summary = f"Risikovurdering: {label[cmd.level]}. Begrundelse: {cmd.reasons}"
+    if case.facts is not None:
+        proposal = propose(case.facts)
+        case.proposed_level = proposal.level
+        case.proposal_summary = summary_da(proposal)
+        summary += f". {case.proposal_summary}"
+        if proposal.level is not cmd.level:
+            summary += f"; afvigelse begrundet: {cmd.deviation_reason}"
+    return summary, []
 
 
 def _next_version(case: BreachCase, kind: DraftKind) -> int:
@@ -141,8 +149,7 @@ def _submit_notification(case: BreachCase, cmd: c.SubmitNotificationDraft, now: 
     case.drafts.append(DraftVersion(kind=kind, version=version, author=cmd.actor, submitted_at=now, notification=draft))
     if draft.delay_reasons:
         case.notification_delay_reasons = draft.delay_reasons
-    text = render_notification_da(case, draft, version)
-    return f"Udkast {version} til {KIND_DA[kind]} sendt til DPO", [mails.draft_for_review(case, KIND_DA[kind], version, text)]
+    return f"Udkast {version} til {KIND_DA[kind]} sendt til DPO", [DraftMail(draft_index=len(case.drafts) - 1, purpose="review")]
 
 
 def _submit_communication(case: BreachCase, cmd: c.SubmitCommunicationDraft, now: datetime) -> Result:
@@ -150,9 +157,8 @@ def _submit_communication(case: BreachCase, cmd: c.SubmitCommunicationDraft, now
     version = _next_version(case, DraftKind.SUBJECTS)
     case.drafts.append(DraftVersion(kind=DraftKind.SUBJECTS, version=version, author=cmd.actor,
                                     submitted_at=now, communication=draft))
-    text = render_communication_da(case, draft, version)
     kind_da = KIND_DA[DraftKind.SUBJECTS]
-    return f"Udkast {version} til {kind_da} sendt til DPO", [mails.draft_for_review(case, kind_da, version, text)]
+    return f"Udkast {version} til {kind_da} sendt til DPO", [DraftMail(draft_index=len(case.drafts) - 1, purpose="review")]
 
 
 def _review(case: BreachCase, cmd: c.ReviewDraft, now: datetime) -> Result:
@@ -174,9 +180,9 @@ def _record_submission(case: BreachCase, cmd: c.RecordSubmission, now: datetime)
         case.notification_delay_reasons = cmd.delay_reasons
     draft = case.latest_draft(case.notification_kind())
     assert draft is not None and draft.notification is not None
-    out: list[OutgoingMail] = []
+    out: list[Effect] = []
     if draft.kind is DraftKind.CONTROLLER:
-        out.append(mails.controller_notification(case, render_notification_da(case, draft.notification, draft.version)))
+        out.append(DraftMail(draft_index=case.drafts.index(draft), purpose="controller"))
         return "Den dataansvarlige underrettet (art. 33, stk. 2)", out
     ref = f" (kvittering {cmd.reference})" if cmd.reference else ""
     late = " – efter fristen, med begrundelse for forsinkelsen" if case.authority_notified_at > case.deadline else ""
@@ -205,7 +211,8 @@ def _communication_sent(case: BreachCase, cmd: c.RecordCommunicationSent, now: d
 def _follow_up(case: BreachCase, cmd: c.AddFollowUp, now: datetime) -> Result:
     number = len(case.follow_ups) + 1
     case.follow_ups.append(FollowUp(number=number, recipient=cmd.recipient, new_facts=cmd.new_facts, at=now, by=cmd.actor))
-    return f"Opfølgning {number} til {KIND_DA[cmd.recipient]} (art. 33, stk. 4)", []
+    first = f" {case.authority_reference}" if case.authority_reference and cmd.recipient is not DraftKind.SUBJECTS else ""
+    return f"Opfølgning {number} på første {KIND_DA[cmd.recipient]}{first} (art. 33, stk. 4)", []
 
 
 def _document(case: BreachCase, cmd: c.Document, now: datetime) -> Result:

@@ -91,6 +91,8 @@ class AssessNotification(Command):
     level: RiskLevel
     reasons: Text
     no_risk_documentation: NoRiskDocumentation | None = None
+    deviation_reason: Text | None = Field(
+        default=None, description="Required when the decision departs from the engine's proposal.")
 
     @model_validator(mode="after")
     def _documentation_for_no_risk(self) -> AssessNotification:

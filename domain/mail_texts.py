@@ -22,6 +22,13 @@ class OutgoingMail(Strict):
     body: str
 
 
+class DraftMail(Strict):
+    """Render draft `draft_index` from its template, then mail it: to the DPO or, approved, to the controller."""
+
+    draft_index: int
+    purpose: str  # "review" | "controller"
+
+
 def _mail(case: BreachCase, step: str, to: list[str], subject: str, body: str) -> OutgoingMail:
     sign = SIGNATURE.format(org=case.policy.organisation_name, case_id=case.case_id)
     return OutgoingMail(

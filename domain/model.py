@@ -238,6 +238,7 @@ class NotificationDraft(Strict):
     likely_consequences: Text
     measures_taken: Text
     measures_proposed: Text
+    measures_in_place_before: Text | None = Field(default=None, description="Security measures before the breach.")
     subjects_informed: Text = Field(description="Whether and how subjects were or will be told, or why not.")
     still_unknown: Text | None = Field(default=None, description="What is not yet known and when it will follow.")
     delay_reasons: Text | None = Field(default=None, description="Art. 33(1): required after 72 hours.")
@@ -263,6 +264,8 @@ class DraftVersion(Strict):
     notification: NotificationDraft | None = None
     communication: SubjectCommunicationDraft | None = None
     status: DraftStatus = DraftStatus.IN_REVIEW
+    text_da: str | None = Field(default=None, description="The text as rendered from the template, Danish.")
+    text_en: str | None = Field(default=None, description="English variant.")
     reviewed_by: Actor | None = None
     reviewed_at: AwareDatetime | None = None
     review_comments: str | None = None
@@ -333,6 +336,9 @@ class BreachCase(Strict):
     suppliers: list[SupplierRequest] = Field(default_factory=list)
     risk_level: RiskLevel | None = None
     risk_reasons: str | None = None
+    proposed_level: RiskLevel | None = None
+    proposal_summary: str | None = None
+    deviation_reason: str | None = None
     no_risk_documentation: NoRiskDocumentation | None = None
     drafts: list[DraftVersion] = Field(default_factory=list)
     authority_notified_at: AwareDatetime | None = None
@@ -395,6 +401,24 @@ class CaseView(Strict):
     timeline: list[TimelineEvent]
     pending_effects: int = 0
     risk_level: RiskLevel | None = None
+    proposal: RiskProposal | None = None
+
+
+class RiskProposal(Strict):
+    """The engine's proposal for the notification decision, from the recorded facts (domain/risk.py)."""
+
+    level: RiskLevel
+    severity: float
+    severity_level: str
+    notify_authority: bool
+    notify_subjects: bool
+    exception: Art34Exception | None
+    reasons_da: list[str]
+    reasons_en: list[str]
+    unknown_facts: list[str]
+
+
+CaseView.model_rebuild()
 
 
 class CaseResult(Strict):

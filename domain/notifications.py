@@ -8,7 +8,7 @@ empty fields. Unknown numbers are written out as 'not yet known — will follow'
 from __future__ import annotations
 
 from domain import commands as c
-from domain.deadlines import format_da
+from domain.deadlines import COPENHAGEN, format_da
 from domain.model import (
     Affectedness,
     BreachCase,
@@ -82,6 +82,7 @@ def compose_notification(case: BreachCase, cmd: c.SubmitNotificationDraft) -> No
     if facts is not None and (facts.approx_subjects is None or facts.approx_records is None) and not unknown:
         unknown = "Antal berørte personer og/eller registreringer er endnu ikke kendt og eftersendes."
     return NotificationDraft(
+        measures_in_place_before=facts.measures_in_place if facts else None,
         nature=cmd.nature or case.report.what_happened,
         subject_categories=list(facts.subject_categories) if facts else [case.report.affected_people],
         approx_subjects=facts.approx_subjects if facts else None,
@@ -131,50 +132,56 @@ def compose_communication(case: BreachCase, cmd: c.SubmitCommunicationDraft) -> 
     )
 
 
-def _number(value: int | None) -> str:
-    return NOT_YET_KNOWN_DA if value is None else f"ca. {value}"
+NOT_YET_KNOWN_EN = "Not yet known – will follow (Art. 33(4))"
+
+AFFECTEDNESS_EN: dict[Affectedness, str] = {
+    Affectedness.CERTAINLY: "You are certainly affected by the incident.",
+    Affectedness.PRESUMABLY: "We presume that you are affected by the incident.",
+    Affectedness.NOT_EXCLUDED: "We cannot rule out with certainty that you are affected by the incident.",
+}
+
+STANDARD_ADVICE_EN: dict[str, str] = {
+    STANDARD_ADVICE_DA[DataCategory.NATIONAL_ID]: (
+        "Your CPR number has become known to unauthorised persons. Contact at once any seller, company or "
+        "authority you suspect could misuse it, and say that your identity has been misused. In special cases "
+        "you can get a new CPR number if it has been misused."),
+    STANDARD_ADVICE_DA[DataCategory.CREDENTIALS]: (
+        "Change your password for the service at once, and for other services where you use the same password. "
+        "If your MitID is affected, block it in the MitID app or at mitid.dk and order a new one."),
+    STANDARD_ADVICE_DA[DataCategory.FINANCIAL]: (
+        "Watch your bank statements. If payment card details are affected, block the card with your bank and "
+        "order a new one."),
+}
 
 
-def render_notification_da(case: BreachCase, draft: NotificationDraft, version: int) -> str:
-    """Danish text of a notification draft, as the DPO reads it."""
-    recipient = "den dataansvarlige" if case.notification_kind() is DraftKind.CONTROLLER else "Datatilsynet"
-    lines = [
-        f"Udkast {version} til anmeldelse til {recipient} – sag {case.case_id}",
-        f"Dataansvarlig/afsender: {case.policy.organisation_name}",
-        f"Bekendt med bruddet: {format_da(case.report.aware_at)}",
-        "",
-        f"1. Bruddets karakter: {draft.nature}",
-        f"   Kategorier af registrerede: {', '.join(draft.subject_categories)}",
-        f"   Antal berørte registrerede: {_number(draft.approx_subjects)}",
-        f"   Kategorier af personoplysninger: {', '.join(draft.data_categories)}",
-        f"   Antal berørte registreringer: {_number(draft.approx_records)}",
-        f"2. Kontaktpunkt: {draft.contact_point}",
-        f"3. Sandsynlige konsekvenser: {draft.likely_consequences}",
-        f"4. Trufne foranstaltninger: {draft.measures_taken}",
-        f"   Foreslåede foranstaltninger: {draft.measures_proposed}",
-        f"5. Underretning af de registrerede: {draft.subjects_informed}",
-    ]
-    if draft.still_unknown:
-        lines.append(f"6. Endnu ikke kendt (eftersendes): {draft.still_unknown}")
-    if draft.delay_reasons:
-        lines.append(f"7. Begrundelse for forsinkelse (art. 33, stk. 1): {draft.delay_reasons}")
-    return "\n".join(lines) + "\n"
+def template_name(kind: DraftKind) -> str:
+    return {DraftKind.AUTHORITY: "authority_notification", DraftKind.CONTROLLER: "controller_notification",
+            DraftKind.SUBJECTS: "subject_communication"}[kind]
 
 
-def render_communication_da(case: BreachCase, draft: SubjectCommunicationDraft, version: int) -> str:
-    lines = [
-        f"Udkast {version} til underretning af de registrerede – sag {case.case_id}",
-        f"Kanal: {draft.channel}",
-        "",
-        f"Kære modtager. {AFFECTEDNESS_DA[draft.affectedness]}",
-        "",
-        f"Hvad er der sket: {draft.description}",
-        f"Mulige konsekvenser for dig: {draft.likely_consequences}",
-        f"Hvad vi har gjort: {draft.measures_taken}",
-        "Hvad du selv kan gøre:",
-        *[f"- {a}" for a in draft.advice],
-        "",
-        f"Kontakt: {draft.contact_point}",
-        f"Med venlig hilsen {case.policy.organisation_name}",
-    ]
-    return "\n".join(lines) + "\n"
+def draft_context(case: BreachCase, draft_index: int, lang: str) -> dict:
+    """Everything a draft template may use; organisation and DPO come from the case's policy (settings)."""
+    version = case.drafts[draft_index]
+    unknown = NOT_YET_KNOWN_DA if lang == "da" else NOT_YET_KNOWN_EN
+    fmt = format_da if lang == "da" else (lambda moment: moment.astimezone(COPENHAGEN).strftime("%d %B %Y %H:%M %Z"))
+    context: dict = {
+        "organisation": case.policy.organisation_name,
+        "case_id": case.case_id,
+        "version": version.version,
+        "aware_at": fmt(case.report.aware_at),
+        "occurred_at": fmt(case.report.occurred_at) if case.report.occurred_at else None,
+        "controller": case.report.controller.name if case.report.controller else None,
+        "follow_up_of": case.authority_reference if version.version > 1 and case.authority_reference else None,
+        "not_yet_known": unknown,
+        "children": bool(case.facts and DataCategory.CHILDREN in case.facts.data_categories),
+    }
+    if version.notification is not None:
+        context["d"] = version.notification
+    elif version.communication is not None:
+        communication = version.communication
+        if lang == "en":
+            communication = communication.model_copy(update={
+                "advice": [STANDARD_ADVICE_EN.get(a, a) for a in communication.advice]})
+        context["d"] = communication
+        context["affectedness"] = (AFFECTEDNESS_DA if lang == "da" else AFFECTEDNESS_EN)[communication.affectedness]
+    return context

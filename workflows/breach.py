@@ -21,12 +21,14 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
+    from activities.drafts import RenderedDraft, RenderRequest
     from activities.register import StepRecord
     from domain import case as domain_case
     from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
     from domain.commands import Command
     from domain.deadlines import reminder_schedule
-    from domain.mail_texts import OutgoingMail
+    from domain import mail_texts
+    from domain.mail_texts import DraftMail, OutgoingMail
     from domain.model import BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
     from domain.register import build_register_entry
     from domain.view import case_view
@@ -70,7 +72,7 @@ class BreachCaseWorkflow:
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         self.case, mails = domain_case.open_case(inp, workflow.now())
-        self._outbox: list[StepRecord | OutgoingMail] = []
+        self._outbox: list[StepRecord | OutgoingMail | DraftMail] = []
         self._watchers: list[asyncio.Task[None]] = []
         self._emit(self.case.timeline[-1], mails)
 
@@ -185,14 +187,28 @@ class BreachCaseWorkflow:
             self._emit_system(domain_case.remind_supplier(self.case, name, workflow.now()))
 
     # --- side effects --------------------------------------------------------------------
-    def _emit(self, event: TimelineEvent, mails: list[OutgoingMail]) -> None:
+    def _emit(self, event: TimelineEvent, mails: list[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
         self._outbox.append(StepRecord(event=event, entry=entry))
         self._outbox.extend(mails)
 
-    def _emit_system(self, mails: list[OutgoingMail]) -> None:
+    def _emit_system(self, mails: list[OutgoingMail | DraftMail]) -> None:
         if mails:
             self._emit(self.case.timeline[-1], mails)
+
+    async def _render_draft_mail(self, effect: DraftMail) -> OutgoingMail:
+        """Render the draft from its template once, keep the text with the version, and address the mail."""
+        draft = self.case.drafts[effect.draft_index]
+        if draft.text_da is None:
+            rendered: RenderedDraft = await workflow.execute_activity(
+                "render_draft", RenderRequest(case=self.case, draft_index=effect.draft_index),
+                result_type=RenderedDraft, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
+                summary=f"render: {draft.kind.value} v{draft.version}")
+            draft.text_da, draft.text_en = rendered.text_da, rendered.text_en
+        assert draft.text_da is not None
+        if effect.purpose == "controller":
+            return mail_texts.controller_notification(self.case, draft.text_da)
+        return mail_texts.draft_for_review(self.case, domain_case.KIND_DA[draft.kind], draft.version, draft.text_da)
 
     async def _drain_outbox_until_closed(self) -> None:
         while True:
@@ -201,6 +217,8 @@ class BreachCaseWorkflow:
             if not self._outbox:
                 return
             effect = self._outbox[0]
+            if isinstance(effect, DraftMail):
+                effect = await self._render_draft_mail(effect)
             if isinstance(effect, StepRecord):
                 await workflow.execute_activity(
                     "record_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,

@@ -34,8 +34,8 @@ def commands(trigger: T, actor: Actor = KP) -> dict[str, c.Command]:
         T.RECORD_SUPPLIER_ACCOUNT: {"": c.RecordSupplierAccount(actor=actor, supplier="Lev", account={
             "timeline": "t", "cause": "c", "consequences": "k", "fix": "f", "prevention": "p"})},
         T.ASSESS_NOTIFICATION: {
-            "no_risk": c.AssessNotification(actor=actor, level="no_risk", reasons="r", no_risk_documentation=NO_RISK_DOC),
-            "risk": c.AssessNotification(actor=actor, level="risk", reasons="r"),
+            "no_risk": c.AssessNotification(actor=actor, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="r", no_risk_documentation=NO_RISK_DOC),
+            "risk": c.AssessNotification(actor=actor, level="risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="r"),
             "high_risk": c.AssessNotification(actor=actor, level="high_risk", reasons="r")},
         T.SUBMIT_NOTIFICATION_DRAFT: {"": c.SubmitNotificationDraft(actor=actor, likely_consequences="k",
                                                                     measures_proposed="p")},

@@ -1,27 +1,46 @@
-"""Drafts are complete by construction; unknowns are explicit; standard advice fits the data."""
+"""Drafts are complete by construction; unknowns are explicit; templates render in Danish and English."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from activities.drafts import DraftActivities
 from domain import commands as c
 from domain.breach_machine import BreachState as S
+from domain.breach_machine import Trigger as T
+from domain.case import act
 from domain.model import NotificationDraft
-from domain.notifications import (
-    compose_communication, compose_notification, missing_notification_elements, render_notification_da,
-)
+from domain.notifications import compose_communication, compose_notification, missing_notification_elements
 from tests.support import facts
-from tests.unit.cases import KP, case_in
+from tests.unit.cases import KP, NOW, case_in, commands, new_case
 
 
 def test_a_draft_takes_what_the_case_knows_and_says_what_is_not_yet_known():
     case = case_in(S.NOTIFICATION_DRAFTING)
     case.facts = facts(approx_subjects=None)
-    draft = compose_notification(case, c.SubmitNotificationDraft(actor=KP, likely_consequences="k", measures_proposed="p"))
-    assert draft.contact_point.startswith("Dorthe, dpo@skole.dk")
+    act(case, T.SUBMIT_NOTIFICATION_DRAFT, c.SubmitNotificationDraft(
+        actor=KP, likely_consequences="Identitetsmisbrug", measures_proposed="Undervisning"), NOW)
+    draft = case.drafts[-1].notification
+    assert draft is not None and draft.contact_point.startswith("Dorthe, dpo@skole.dk")
     assert draft.measures_taken == "m" and "CPR-numre" in draft.data_categories
     assert missing_notification_elements(draft) == []
-    text = render_notification_da(case, draft, 1)
-    assert "Antal berørte registrerede: Endnu ikke kendt – eftersendes" in text
-    assert "Antal berørte registreringer: ca. 24" in text
+    text_da = DraftActivities().render(case, len(case.drafts) - 1, "da")
+    text_en = DraftActivities().render(case, len(case.drafts) - 1, "en")
+    assert "Antal berørte personer: Endnu ikke kendt – eftersendes" in text_da
+    assert "Antal berørte registreringer: ca. 24" in text_da
+    assert "Sikkerhedsforanstaltninger før bruddet: Ingen kryptering af vedhæftning" in text_da
+    assert "Approximate number of persons: Not yet known – will follow" in text_en
+    assert "Eksempel Skole" in text_da and "Identitetsmisbrug" in text_da
+
+
+def test_a_late_draft_carries_the_reasons_for_delay():
+    case = case_in(S.NOTIFICATION_DRAFTING)
+    cmd = commands(T.SUBMIT_NOTIFICATION_DRAFT)[""].model_copy(update={"delay_reasons": "Weekend"})
+    act(case, T.SUBMIT_NOTIFICATION_DRAFT, cmd, NOW)
+    assert "Begrundelse for anmeldelse efter 72 timer (art. 33, stk. 1): Weekend" in DraftActivities().render(case, 0, "da")
 
 
 def test_missing_art_33_3_elements_are_named():
@@ -31,9 +50,40 @@ def test_missing_art_33_3_elements_are_named():
     assert missing_notification_elements(draft) == ["measures_taken", "still_unknown (numbers of persons/records are not known)"]
 
 
-def test_communication_adds_the_standard_advice_for_cpr_numbers():
+def test_communication_adds_the_standard_advice_and_states_how_certainly_the_person_is_affected():
     case = case_in(S.COMMUNICATION_DRAFTING)
-    draft = compose_communication(case, c.SubmitCommunicationDraft(
-        actor=KP, affectedness="not_excluded", description="d", likely_consequences="k", measures_taken="m",
-        channel="brev"))
-    assert any("CPR-nummer" in a for a in draft.advice)
+    cmd = c.SubmitCommunicationDraft(actor=KP, affectedness="not_excluded", description="d", likely_consequences="k",
+                                     measures_taken="m", channel="brev")
+    assert any("CPR-nummer" in a for a in compose_communication(case, cmd).advice)
+    act(case, T.SUBMIT_COMMUNICATION_DRAFT, cmd, NOW)
+    index = len(case.drafts) - 1
+    da, en = DraftActivities().render(case, index, "da"), DraftActivities().render(case, index, "en")
+    assert "Kære forælder/værge" in da and "ikke med sikkerhed udelukke, at du er berørt" in da
+    assert "CPR-nummer" in da and "Your CPR number has become known" in en
+    assert "cannot rule out with certainty" in en
+
+
+def test_the_processor_template_addresses_the_controller():
+    case = new_case(org_role="processor", controller={"name": "Kommunen", "email": "k@kommune.dk"})
+    for trigger, variant in [(T.ASSESS_BREACH, "yes"), (T.CONTAIN, ""), (T.INFORM_MANAGEMENT, ""), (T.RECORD_FACTS, ""),
+                             (T.ASSESS_NOTIFICATION, "risk"), (T.SUBMIT_NOTIFICATION_DRAFT, "")]:
+        act(case, trigger, commands(trigger)[variant], NOW)
+    text = DraftActivities().render(case, 0, "da")
+    assert "underretning af den dataansvarlige (Kommunen)" in text and "databehandler" in text
+
+
+def test_an_organisation_can_override_a_template_and_a_wrong_field_fails_loudly(tmp_path: Path):
+    case = case_in(S.NOTIFICATION_REVIEW)
+    (tmp_path / "authority_notification.da.j2").write_text("{{ organisation }}: {{ d.nature }}\n")
+    assert DraftActivities(tmp_path).render(case, 0, "da").startswith("Eksempel Skole: ")
+    assert "Draft 1" in DraftActivities(tmp_path).render(case, 0, "en")  # not overridden: the default
+    (tmp_path / "authority_notification.da.j2").write_text("{{ d.no_such_field }}\n")
+    with pytest.raises(UndefinedError):
+        DraftActivities(tmp_path).render(case, 0, "da")
+
+
+def test_compose_uses_the_facts_for_unknown_numbers():
+    case = case_in(S.NOTIFICATION_DRAFTING)
+    case.facts = facts(approx_records=None)
+    draft = compose_notification(case, commands(T.SUBMIT_NOTIFICATION_DRAFT)[""])
+    assert draft.still_unknown and draft.approx_records is None

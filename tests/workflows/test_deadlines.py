@@ -23,7 +23,7 @@ def _events(view: CaseView, action: str):
 async def _to_drafting(driver: CaseDriver, handle) -> None:
     await driver.to_fact_finding(handle)
     await driver.act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="risk", reasons="CPR-numre videregivet"))
+        actor=KEY_PERSON, level="risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="CPR-numre videregivet"))
 
 
 async def test_reminders_fire_at_24_12_and_2_hours_before_and_escalation_at_72_hours(
@@ -90,7 +90,7 @@ async def test_no_reminder_or_escalation_once_no_risk_is_documented(driver: Case
     handle = await driver.open(aware_hours_ago=1)
     await driver.to_fact_finding(handle)
     await driver.act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="no_risk", reasons="Krypteret og hentet tilbage",
+        actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Krypteret og hentet tilbage",
         no_risk_documentation=_no_risk_doc()))
     await env.fast_forward(handle, timedelta(hours=80))
     view = await handle.query(BreachCaseWorkflow.view)

@@ -30,7 +30,7 @@ async def test_no_risk_case_is_closed_with_seed_003_documentation_and_a_register
     handle = await driver.open()
     await driver.to_fact_finding(handle)
     view = await driver.act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="no_risk", reasons="Modtageren har slettet mailen; ingen risiko",
+        actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Modtageren har slettet mailen; ingen risiko",
         no_risk_documentation=NO_RISK_DOC))
     assert view.state == "subject_decision" and view.deadline_met
     await driver.act(handle, "decide_communication", c.DecideCommunication(
@@ -65,10 +65,10 @@ async def test_a_processor_notifies_the_controller_by_mail_within_its_own_deadli
     assert view.deadline - view.aware_at == timedelta(hours=24)
     await driver.to_fact_finding(handle)
     refused = await _refusal(handle, c.AssessNotification(
-        actor=KEY_PERSON, level="no_risk", reasons="lav", no_risk_documentation=NO_RISK_DOC))
+        actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="lav", no_risk_documentation=NO_RISK_DOC))
     assert "processor" in refused
     await driver.act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="risk", reasons="Den dataansvarlige skal vurdere"))
+        actor=KEY_PERSON, level="risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Den dataansvarlige skal vurdere"))
     await driver.act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
         actor=KEY_PERSON, likely_consequences="Ukendt for os", measures_proposed="Afventer instruks"))
     await driver.act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))

@@ -26,7 +26,7 @@ async def _refused(handle: WorkflowHandle, update: str, payload) -> str:
 async def _in_review(driver: CaseDriver) -> WorkflowHandle:
     handle = await driver.open()
     await driver.to_fact_finding(handle)
-    await driver.act(handle, "assess_notification", c.AssessNotification(actor=KEY_PERSON, level="risk", reasons="r"))
+    await driver.act(handle, "assess_notification", c.AssessNotification(actor=KEY_PERSON, level="risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="r"))
     await driver.act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
         actor=KEY_PERSON, likely_consequences="k", measures_proposed="m"))
     return handle
@@ -63,7 +63,7 @@ async def test_communication_without_authority_notification_needs_a_dpo_override
     handle = await driver.open()
     await driver.to_fact_finding(handle)
     await driver.act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="no_risk", reasons="Modtageren har slettet beskeden",
+        actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Modtageren har slettet beskeden",
         no_risk_documentation={"started_at": "2026-11-20T09:00:00Z", "ended_at": "2026-11-20T09:40:00Z",
                                "scope": "1 mail", "cause": "Fejladressering", "reached_unauthorised": True,
                                "unauthorised_recipients": "En forælder", "recipients_cannot_or_will_not_use":

@@ -49,7 +49,7 @@ async def test_killing_the_worker_mid_case_loses_nothing_and_sends_no_mail_twice
         handle = await driver.open()
         await driver.to_fact_finding(handle)
         await driver.act(handle, "assess_notification", c.AssessNotification(
-            actor=KEY_PERSON, level="risk", reasons="CPR-numre"))
+            actor=KEY_PERSON, level="risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="CPR-numre"))
         await driver.settle(handle)
     finally:
         first.send_signal(signal.SIGKILL)
