@@ -191,6 +191,17 @@ async def render_drafts(client: Client, case_id: str, lang: str = "da") -> str:
     return "\n".join(parts)
 
 
+def _proposal_lines(view: CaseView) -> list[str]:
+    """The engine's proposal, shown while the notification decision is open."""
+    p = view.proposal
+    if p is None or view.state not in ("fact_finding", "awaiting_suppliers"):
+        return []
+    yes_no = {True: "ja", False: "nej"}
+    return [f"  Forslag til risikovurdering: {p.level.value} (ENISA {p.severity:g}, {p.severity_level}); "
+            f"anmeld: {yes_no[p.notify_authority]}; underret registrerede: {yes_no[p.notify_subjects]}",
+            *[f"    - {reason}" for reason in p.reasons_da]]
+
+
 def render_view(view: CaseView, now: datetime) -> str:
     left = view.deadline - now
     status = "frist overholdt" if view.deadline_met else ("OVERSKREDET" if left.total_seconds() < 0 else "åben")
@@ -203,6 +214,7 @@ def render_view(view: CaseView, now: datetime) -> str:
         "  Opgaver:",
         *[f"    - [{ROLE_DA[t.role]}] {t.label_da}" for t in view.tasks],
         f"  Mulige handlinger: {', '.join(view.allowed_actions) or '-'}",
+        *_proposal_lines(view),
         "  Tidslinje:",
         *[f"    {e.seq:>3}. {format_da(e.at)}  {e.actor.name} ({ROLE_DA[e.actor.role]}): {e.summary}" for e in view.timeline],
     ]

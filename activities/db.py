@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     Boolean, Column, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    create_engine, event,
+    create_engine, event, inspect, text,
 )
 
 metadata = MetaData()
@@ -38,6 +38,8 @@ breach_register = Table(
     Column("overdue", Boolean, nullable=False),
     Column("risk_level", String(20)),
     Column("risk_reasons", Text),
+    Column("proposed_level", String(20)),
+    Column("deviation_reason", Text),
     Column("authority_reference", Text),
     Column("notification_delay_reasons", Text),
     Column("art34_exception", String(40)),
@@ -93,4 +95,24 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
     metadata.create_all(engine)
+    add_missing_columns(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Additive schema changes (new nullable columns) applied in place, so an existing register keeps
+    its rows. Anything else needs a real migration (Alembic) and is refused here."""
+    inspector = inspect(engine)
+    added = []
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {col["name"] for col in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: write a migration")
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                added.append(f"{table.name}.{column.name}")
+    return added

@@ -41,6 +41,8 @@ class RegisterEntry(Strict):
     overdue: bool
     risk_level: str | None
     risk_reasons: str | None
+    proposed_level: str | None
+    deviation_reason: str | None
     authority_reference: str | None
     notification_delay_reasons: str | None
     art34_exception: str | None
@@ -105,6 +107,8 @@ def build_register_entry(case: BreachCase, now: datetime) -> RegisterEntry:
         overdue=case.overdue,
         risk_level=case.risk_level.value if case.risk_level else None,
         risk_reasons=case.risk_reasons,
+        proposed_level=case.proposed_level.value if case.proposed_level else None,
+        deviation_reason=case.deviation_reason,
         authority_reference=case.authority_reference,
         notification_delay_reasons=case.notification_delay_reasons,
         art34_exception=case.art34_exception.value if case.art34_exception else None,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain.breach_machine import STATE_INFO, BreachState, allowed_triggers
 from domain.model import BreachCase, CaseView, Role, Task
+from domain.proposal import propose
 
 
 ROLE_DA: dict[Role, str] = {
@@ -48,4 +49,5 @@ def case_view(case: BreachCase, now: datetime, pending_effects: int = 0) -> Case
         timeline=list(case.timeline),
         pending_effects=pending_effects,
         risk_level=case.risk_level,
+        proposal=propose(case.facts) if case.facts is not None else None,
     )
