@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install clean diagram
+.PHONY: run test install clean docs
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -24,8 +24,9 @@ run: $(STAMP)
 test: $(STAMP)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/run_tests.py
 
-diagram: $(STAMP)
-	$(BIN)/gdpr diagram > docs/breach-states.md
+# Documents generated from code (state diagram, facts JSON Schema in README and docs/).
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

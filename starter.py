@@ -45,7 +45,7 @@ from workflows.breach import BreachCaseWorkflow
 
 DIAGRAM_DOC = """# Breach case states
 
-Generated from the transition table in `domain/breach_machine.py` by `make diagram`;
+Generated from the transition table in `domain/breach_machine.py` by `make docs`;
 a unit test fails when this file and the table disagree. Labels are
 `action [guards]`; a transition back to the same state records the action without
 moving (e.g. new facts, a supplier's account, a phased follow-up).

@@ -141,4 +141,4 @@ def test_a_refused_action_changes_nothing():
 
 def test_the_documented_diagram_is_generated_from_the_table():
     doc = (Path(__file__).parents[2] / "docs" / "breach-states.md").read_text()
-    assert mermaid() in doc, "docs/breach-states.md is stale: run `make diagram`"
+    assert mermaid() in doc, "docs/breach-states.md is stale: run `make docs`"
