@@ -212,7 +212,8 @@ def _follow_up(case: BreachCase, cmd: c.AddFollowUp, now: datetime) -> Result:
     number = len(case.follow_ups) + 1
     case.follow_ups.append(FollowUp(number=number, recipient=cmd.recipient, new_facts=cmd.new_facts, at=now, by=cmd.actor))
     first = f" {case.authority_reference}" if case.authority_reference and cmd.recipient is not DraftKind.SUBJECTS else ""
-    return f"Opfølgning {number} på første {KIND_DA[cmd.recipient]}{first} (art. 33, stk. 4)", []
+    mail = mails.follow_up(case, number, cmd.new_facts, KIND_DA[cmd.recipient])
+    return f"Opfølgning {number} på første {KIND_DA[cmd.recipient]}{first} (art. 33, stk. 4)", [mail]
 
 
 def _document(case: BreachCase, cmd: c.Document, now: datetime) -> Result:

@@ -125,3 +125,16 @@ def deadline_escalation(case: BreachCase) -> OutgoingMail:
     )
     to = list(case.policy.management_emails) + _owners(case)
     return _mail(case, "escalation-overdue", to, "ESKALERING: frist for anmeldelse overskredet", body)
+
+
+def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) -> OutgoingMail:
+    """A phased notification (Art. 33(4)) that names the first notification it completes."""
+    first = case.authority_notified_at
+    reference = f" (kvittering {case.authority_reference})" if case.authority_reference else ""
+    body = (
+        f"Opfølgning {number} på {recipient_da} af {format_da(first) if first else '-'}{reference}, "
+        f"sag {case.case_id}, jf. art. 33, stk. 4.\n\nNye oplysninger:\n{new_facts}\n\n"
+        "Indsend opfølgningen til samme modtager som den første anmeldelse og henvis til den."
+    )
+    return _mail(case, f"follow-up-{number}", [case.policy.dpo.email, case.policy.key_person.email],
+                 f"Opfølgning {number} på {recipient_da}", body)

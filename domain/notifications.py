@@ -171,7 +171,6 @@ def draft_context(case: BreachCase, draft_index: int, lang: str) -> dict:
         "aware_at": fmt(case.report.aware_at),
         "occurred_at": fmt(case.report.occurred_at) if case.report.occurred_at else None,
         "controller": case.report.controller.name if case.report.controller else None,
-        "follow_up_of": case.authority_reference if version.version > 1 and case.authority_reference else None,
         "not_yet_known": unknown,
         "children": bool(case.facts and DataCategory.CHILDREN in case.facts.data_categories),
     }

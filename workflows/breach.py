@@ -39,6 +39,8 @@ STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coeffic
                           maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 REJECTED = "Rejected"
+# workflow.patched() ids: changes that running cases must replay around.
+FOLLOW_UP_MAIL = "follow-up-mail"
 
 
 def _rejected(message: str) -> ApplicationError:
@@ -117,6 +119,8 @@ class BreachCaseWorkflow:
             raise _rejected(str(err)) from None
         except ValidationError as err:  # never let a ValueError fail the workflow task
             raise _rejected(f"'{trigger.value}' refused: {err}") from None
+        if trigger is Trigger.ADD_FOLLOW_UP and not workflow.patched(FOLLOW_UP_MAIL):
+            mails = []  # cases whose follow-ups were recorded before follow-ups were mailed
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
                                                        "role": cmd.actor.role.value})
         self._emit(self.case.timeline[-1], mails)

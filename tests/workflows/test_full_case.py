@@ -72,7 +72,10 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
         "Udkast 2 til anmeldelse til Datatilsynet er godkendt",
         "Til godkendelse: udkast 1 til underretning af de registrerede",
         "Udkast 1 til underretning af de registrerede er godkendt",
+        "Opfølgning 1 på anmeldelse til Datatilsynet",
     ])
+    follow_up = next(m for m in mails if "Opfølgning 1" in m["Subject"])
+    assert "kvittering DT-2026-123" in follow_up.get_content() and "art. 33, stk. 4" in follow_up.get_content()
     assert len({m["Message-ID"] for m in mails}) == len(mails)
     management = next(m for m in mails if "kriseteam" in m["Subject"])
     assert set(management["To"].split(", ")) == {"ledelse@eksempel-skole.dk", "dpo@eksempel-skole.dk"}
