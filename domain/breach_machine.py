@@ -8,20 +8,16 @@ workflow asks `check()` whether an action is allowed (state, role, guards) and
 from __future__ import annotations
 
 import enum
-import logging
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
-
-from transitions import Machine
 
 from domain import commands as c
 from domain.model import BreachCase, DraftKind, OrgRole, RiskLevel, Role
 from domain.notifications import compose_notification, missing_notification_elements
+from domain.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo
 from domain.proposal import propose
 
-# The library logs every transition at INFO; under replay that would repeat.
-logging.getLogger("transitions").setLevel(logging.WARNING)
+__all__ = ["BreachState", "Trigger", "Rejection", "check", "fire", "allowed_triggers", "mermaid", "STATE_INFO",
+           "COMMAND_TYPES", "TRANSITIONS", "GUARDS", "BREACH"]
 
 
 class BreachState(str, enum.Enum):
@@ -40,15 +36,6 @@ class BreachState(str, enum.Enum):
     DOCUMENTATION = "documentation"
     LESSONS_LEARNED = "lessons_learned"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class StateInfo:
-    """Who acts next in a state, and the task in Danish and English."""
-
-    owner: Role | None
-    task_da: str
-    task_en: str
 
 
 S = BreachState
@@ -184,20 +171,6 @@ TRANSITIONS: list[dict] = [
 ]
 
 
-@dataclass(frozen=True)
-class GuardContext:
-    case: BreachCase
-    command: c.Command
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Guard:
-    test: Callable[[GuardContext], bool]
-    # None marks a branch selector (which way a decision goes), never reported as a failure.
-    message: str | None
-
-
 def _late_has_reasons(ctx: GuardContext) -> bool:
     if ctx.now <= ctx.case.deadline:
         return True
@@ -269,11 +242,11 @@ GUARDS: dict[str, Guard] = {
         "controller's (Art. 33(2), seed 004)",
     ),
     "notification_complete": Guard(
-        _notification_complete,
-        "the notification lacks required Art. 33(3) elements",  # refined by explain()
-    ),
+        _notification_complete, "the notification lacks required Art. 33(3) elements",
+        explain=lambda ctx: "the notification lacks required Art. 33(3) elements: " + ", ".join(
+            missing_notification_elements(compose_notification(ctx.case, ctx.command)))),
     "follows_proposal_or_says_why": Guard(
-        _follows_proposal, "the decision departs from the engine's proposal"),  # refined by explain()
+        _follows_proposal, "the decision departs from the engine's proposal", explain=lambda ctx: _departure(ctx)),
     "late_notification_has_reasons": Guard(
         _late_has_reasons,
         "the 72-hour deadline has passed: the notification must give the reasons for the delay "
@@ -294,106 +267,28 @@ GUARDS: dict[str, Guard] = {
 }
 
 
-class Rejection(Exception):
-    """An action that the procedure does not allow now; the message says why."""
+def _departure(ctx: GuardContext) -> str:
+    proposal = propose(ctx.case.facts)
+    return (f"the decision departs from the engine's proposal ({proposal.level.value}, ENISA severity "
+            f"{proposal.severity:g}): give deviation_reason, it is recorded with both (issue #3)")
 
 
-class _CaseModel:
-    """The object `transitions` drives. Guards read the context passed with the trigger."""
-
-    def __init__(self, state: BreachState) -> None:
-        self.state = state
-
-
-for _name, _guard in GUARDS.items():
-    setattr(_CaseModel, _name, (lambda g: lambda self, event: g.test(event.kwargs["ctx"]))(_guard))
-
-
-def _machine(state: BreachState) -> tuple[_CaseModel, Machine]:
-    model = _CaseModel(state)
-    machine = Machine(
-        model=model,
-        states=BreachState,
-        transitions=TRANSITIONS,
-        initial=state,
-        auto_transitions=False,
-        send_event=True,
-        ignore_invalid_triggers=False,
-    )
-    return model, machine
-
-
-def _candidates(state: BreachState, trigger: Trigger) -> list[dict]:
-    return [
-        t for t in TRANSITIONS
-        if t["trigger"] is trigger and (t["source"] == state or (isinstance(t["source"], list) and state in t["source"]))
-    ]
+BREACH = Procedure(states=BreachState, triggers=Trigger, transitions=TRANSITIONS, guards=GUARDS,
+                   state_info=STATE_INFO, default_roles=ADVANCERS, roles=ROLES)
 
 
 def allowed_triggers(state: BreachState) -> list[Trigger]:
-    """Actions the procedure offers in a state, before guards (for 'what can I do now')."""
-    return [trig for trig in Trigger if _candidates(state, trig)]
+    return BREACH.offered(state)  # type: ignore[return-value]
 
 
 def check(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState | None:
-    """Raise Rejection if the action is not allowed; return the state it leads to (None: unchanged)."""
-    state = BreachState(case.state)
-    roles = ROLES.get(trigger, ADVANCERS)
-    if command.actor.role not in roles:
-        wanted = " or ".join(sorted(r.value for r in roles))
-        raise Rejection(f"'{trigger.value}' requires the role {wanted}; {command.actor.role.value} may not do it")
-    candidates = _candidates(state, trigger)
-    if not candidates:
-        offered = ", ".join(t.value for t in allowed_triggers(state)) or "none"
-        raise Rejection(
-            f"'{trigger.value}' is not possible in state '{state.value}' "
-            f"({STATE_INFO[state].task_en}); possible now: {offered}"
-        )
-    ctx = GuardContext(case=case, command=command, now=now)
-    problems: list[str] = []
-    for transition in candidates:
-        names = transition.get("conditions", [])
-        if not all(GUARDS[n].test(ctx) for n in names if GUARDS[n].message is None):
-            continue  # a different branch of the decision
-        failed = [n for n in names if GUARDS[n].message is not None and not GUARDS[n].test(ctx)]
-        if not failed:
-            return transition["dest"]
-        problems.extend(_explain(n, ctx) for n in failed)
-    raise Rejection(f"'{trigger.value}' refused: " + "; ".join(dict.fromkeys(problems)))
-
-
-def _explain(guard_name: str, ctx: GuardContext) -> str:
-    if guard_name == "notification_complete":
-        missing = missing_notification_elements(compose_notification(ctx.case, ctx.command))
-        return "the notification lacks required Art. 33(3) elements: " + ", ".join(missing)
-    if guard_name == "follows_proposal_or_says_why":
-        assert ctx.case.facts is not None
-        proposal = propose(ctx.case.facts)
-        return (f"the decision departs from the engine's proposal ({proposal.level.value}, ENISA severity "
-                f"{proposal.severity:g}): give deviation_reason, it is recorded with both (issue #3)")
-    message = GUARDS[guard_name].message
-    assert message is not None
-    return message
+    return BREACH.check(case, trigger, command, now)  # type: ignore[return-value]
 
 
 def fire(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState:
-    """Run the trigger through the `transitions` machine; the machine has the last word."""
-    model, _ = _machine(BreachState(case.state))
-    ctx = GuardContext(case=case, command=command, now=now)
-    if not getattr(model, trigger.value)(ctx=ctx):
-        raise Rejection(f"'{trigger.value}' refused by the state machine in state '{case.state}'")
-    return BreachState(model.state)
+    return BREACH.fire(case, trigger, command, now)  # type: ignore[return-value]
 
 
 def mermaid() -> str:
     """The state diagram, generated from the table (docs/breach-states.md)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {S.REPORTED.value}"]
-    for t in TRANSITIONS:
-        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
-        for src in sources:
-            dest = t["dest"] or src
-            guards = [g for g in t.get("conditions", [])]
-            label = t["trigger"].value + (f" [{', '.join(guards)}]" if guards else "")
-            lines.append(f"    {src.value} --> {dest.value}: {label}")
-    lines.append(f"    {S.CLOSED.value} --> [*]")
-    return "\n".join(lines) + "\n"
+    return BREACH.mermaid(S.REPORTED, S.CLOSED)
