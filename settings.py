@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.dsr_model import DsrPolicy
 from domain.model import CasePolicy, Contact
 
 
@@ -55,6 +56,16 @@ class Settings(BaseSettings):
     processor_deadline_hours: int = 24
     supplier_reminder_days: float = 2.0
     supplier_max_reminders: int = 3
+    # Data-subject requests
+    inventory_file: Path = Path("examples/inventory.yaml")
+    exports_dir: Path = Path("data/exports")
+    request_reminder_days_before: list[int] = Field(default_factory=lambda: [14, 7, 2])
+    # Art. 12(3) counts from receipt; EDPB 01/2022 lets a reasonable request for identity information
+    # pause it. Off by default: the conservative reading keeps the deadline running.
+    pause_while_awaiting_information: bool = False
+    owner_reminder_days: float = 3.0
+    owner_max_reminders: int = 3
+    information_reminder_days: float = 7.0
     # Days the organisation is closed besides public holidays: "MM-DD" every year or "YYYY-MM-DD".
     closing_days: list[str] = Field(default_factory=list)
 
@@ -74,3 +85,19 @@ class Settings(BaseSettings):
 
 def load_settings() -> Settings:
     return Settings()
+
+
+def request_policy(settings: Settings) -> DsrPolicy:
+    """The rules a new request runs under; stored in the request so it never changes under it."""
+    return DsrPolicy(
+        organisation_name=settings.organisation_name,
+        responsible=settings.key_person,
+        dpo=settings.dpo,
+        management_emails=settings.management_emails,
+        reminder_days_before=settings.request_reminder_days_before,
+        closing_days=settings.closing_days,
+        pause_while_awaiting_information=settings.pause_while_awaiting_information,
+        owner_reminder_days=settings.owner_reminder_days,
+        owner_max_reminders=settings.owner_max_reminders,
+        information_reminder_days=settings.information_reminder_days,
+    )

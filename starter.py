@@ -11,6 +11,9 @@
     gdpr facts-schema                 the JSON Schema of the facts file
     gdpr register export --format csv|json
     gdpr diagram                      the state machine as Mermaid
+    gdpr request submit|act|show|answer ...   data-subject requests
+    gdpr requests [--json]            open requests, least time left first
+    gdpr inventory [--json]           the data inventory
 """
 
 from __future__ import annotations
@@ -31,13 +34,17 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.db import make_engine
+from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number, export_register
-from domain.breach_machine import COMMAND_TYPES, Trigger, mermaid
+from domain.breach_machine import COMMAND_TYPES, mermaid
 from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_duration, request_deadline
 from domain.holidays import Calendar
+from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
+from domain.dsr_model import RequestView
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
+import requests_cli
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
@@ -123,11 +130,12 @@ def _coerce(value: str) -> Any:
         return value
 
 
-def build_command(action: str, actor: Actor, data: str | None, data_file: str | None, pairs: list[str]) -> BaseModel:
-    try:
-        trigger = Trigger(action)
-    except ValueError:
-        raise UserError(f"unknown action '{action}'; see `gdpr actions`") from None
+def build_command(action: str, actor: Actor, data: str | None, data_file: str | None, pairs: list[str],
+                  commands: dict | None = None) -> BaseModel:
+    table = commands or COMMAND_TYPES
+    trigger = next((t for t in table if t.value == action), None)
+    if trigger is None:
+        raise UserError(f"unknown action '{action}'; see `gdpr actions`")
     payload: dict[str, Any] = {}
     if data_file:
         with open(data_file, encoding="utf-8") as fh:
@@ -144,20 +152,21 @@ def build_command(action: str, actor: Actor, data: str | None, data_file: str | 
         payload[key] = _coerce(value)
     payload["actor"] = actor.model_dump()
     try:
-        return COMMAND_TYPES[trigger].model_validate(payload)
+        return table[trigger].model_validate(payload)
     except ValidationError as err:
         raise UserError(_validation_message(err)) from None
 
 
-async def act(client: Client, args: argparse.Namespace) -> dict[str, Any]:
+async def act(client: Client, args: argparse.Namespace, commands: dict | None = None,
+              result_type: type = CaseView) -> dict[str, Any]:
     try:
         actor = Actor(name=args.name, role=Role(args.role))
     except (ValidationError, ValueError):
-        raise UserError("--as must be key_person or dpo and --name must be given") from None
-    command = build_command(args.action, actor, args.data, args.data_file, args.set or [])
+        raise UserError("--as must be key_person, dpo or system_owner and --name must be given") from None
+    command = build_command(args.action, actor, args.data, args.data_file, args.set or [], commands)
     handle = client.get_workflow_handle(args.case_id)
     try:
-        view = await handle.execute_update(args.action, command, result_type=CaseView)
+        view = await handle.execute_update(args.action, command, result_type=result_type)
     except WorkflowUpdateFailedError as err:
         raise UserError(f"refused: {failure_message(err)}") from None
     return view.model_dump(mode="json")
@@ -307,11 +316,19 @@ def facts_schema() -> str:
 
 
 def describe_actions() -> str:
-    lines = []
-    for trigger, model in COMMAND_TYPES.items():
-        fields = [f"{name}{'' if f.is_required() else '?'}" for name, f in model.model_fields.items() if name != "actor"]
-        lines.append(f"{trigger.value:<28} {', '.join(fields)}")
+    lines = ["Brud (gdpr case act):"]
+    lines += _describe(COMMAND_TYPES)
+    lines += ["", "Anmodninger (gdpr request act):"]
+    lines += _describe({t: m for t, m in REQUEST_COMMANDS.items() if t.value != "systems_done"})
     return "\n".join(lines)
+
+
+def _describe(table: dict) -> list[str]:
+    lines = []
+    for trigger, model in table.items():
+        fields = [f"{name}{'' if f.is_required() else '?'}" for name, f in model.model_fields.items() if name != "actor"]
+        lines.append(f"  {trigger.value:<28} {', '.join(fields)}")
+    return lines
 
 
 # --- argument parsing --------------------------------------------------------------------
@@ -372,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     d_request.add_argument("--extended", action="store_true", help="with the two-month extension")
     d_request.add_argument("--json", action="store_true")
     sub.add_parser("diagram", help="the breach state machine as Mermaid")
+    requests_cli.add_parsers(sub)
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -391,8 +409,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return deadline_command(args, settings)
     if args.command == "register":
         return register_export(settings, args.format)
+    if args.command == "inventory":
+        inventory = load_inventory(settings.inventory_file)
+        return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     now = datetime.now(timezone.utc)
+    if args.command in ("request", "requests"):
+        return await run_requests(client, settings, args, now)
     if args.command == "breach":
         view = await report_breach(client, settings, args)
         if args.json:
@@ -412,6 +435,29 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.json:
         return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
     return render_cases(views, now)
+
+
+async def run_requests(client: Client, settings: Settings, args: argparse.Namespace, now: datetime) -> str:
+    if args.command == "requests":
+        views = await requests_cli.open_requests(client)
+        if args.json:
+            return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
+        return requests_cli.render_list(views, now)
+    if args.request_command == "submit":
+        received = _parse_time(args.received, "received")
+        assert received is not None
+        out = await requests_cli.submit(client, settings, args, received, _validation_message, UserError)
+        if args.json:
+            return json.dumps(out, ensure_ascii=False, indent=2)
+        return (f"Anmodning oprettet: {out['request_id']}\nFrist: {format_da(datetime.fromisoformat(out['deadline']))}\n"
+                f"Næste skridt: verificér identiteten – gdpr request show {out['request_id']}")
+    if args.request_command == "act":
+        out = await act(client, args, REQUEST_COMMANDS, RequestView)
+        return json.dumps(out, ensure_ascii=False, indent=2) if args.json else requests_cli.render(RequestView(**out), now)
+    if args.request_command == "answer":
+        return await requests_cli.answers(client, args.request_id)
+    one = await requests_cli.view(client, args.request_id, UserError)
+    return one.model_dump_json(indent=2) if args.json else requests_cli.render(one, now)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.connectors import ConnectorActivities, ExportActivities
 from activities.db import make_engine
 from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
@@ -21,8 +22,9 @@ from logging_setup import configure_logging
 from settings import Settings, load_settings
 from temporal_client import connect
 from workflows.breach import BreachCaseWorkflow
+from workflows.request import DataSubjectRequestWorkflow
 
-WORKFLOWS = [BreachCaseWorkflow]
+WORKFLOWS = [BreachCaseWorkflow, DataSubjectRequestWorkflow]
 
 # Deterministic, side-effect-free modules shared with the sandbox instead of re-imported
 # per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily.
@@ -39,12 +41,15 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
                                        sender=settings.mail_from), engine)
     register = RegisterActivities(engine)
     drafts = DraftActivities(settings.templates_dir)
+    connectors = ConnectorActivities(engine)
+    exports = ExportActivities(settings.exports_dir)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=[mail.send_mail, register.record_step, drafts.render_draft],
+        activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
+                    connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
     )

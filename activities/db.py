@@ -49,6 +49,41 @@ breach_register = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+dsr_register = Table(
+    "dsr_register", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("type", String(20), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("extension_reasons", Text),
+    Column("on_behalf", String(30)),
+    Column("identity_method", String(30)),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("refusal_ground", String(40)),
+    Column("refusal_reasons", Text),
+    Column("systems", Text, nullable=False),  # JSON: per system, what was done
+    Column("identifiers", Text, nullable=False),  # JSON: how the subject is found (for the monthly control)
+    Column("answered_at", DateTime(timezone=True)),
+    Column("in_time", Boolean),
+    Column("overdue", Boolean, nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+control_reports = Table(
+    "control_reports", metadata,
+    Column("report_id", String(60), primary_key=True),
+    Column("kind", String(30), nullable=False),  # monthly_requests | quarterly_breaches
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("findings", Integer, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 case_events = Table(
     "case_events", metadata,
     Column("case_id", String(40), primary_key=True),
@@ -71,6 +106,26 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("sent_at", DateTime(timezone=True)),
 )
+
+restrictions = Table(
+    "restrictions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(40), nullable=False),
+    Column("system_id", String(63), nullable=False),
+    Column("table_name", String(63), nullable=False),
+    Column("row_key", String(200), nullable=False),
+    Column("restricted_at", DateTime(timezone=True), nullable=False),
+    Column("lifted_at", DateTime(timezone=True)),
+)
+
+connector_runs = Table(
+    "connector_runs", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("system_id", String(63), primary_key=True),
+    Column("action", String(20), primary_key=True),
+    Column("result", Text, nullable=False),
+)
+
 
 case_numbers = Table(
     "case_numbers", metadata,

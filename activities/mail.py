@@ -9,10 +9,12 @@ the local mail sink) treat as the same message.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import smtplib
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
@@ -45,6 +47,10 @@ def build_message(mail: OutgoingMail, sender: str, now: datetime) -> EmailMessag
     msg["Date"] = format_datetime(now)
     msg["X-GDPR-Case"] = mail.case_id
     msg.set_content(mail.body, charset="utf-8")
+    for path in map(Path, mail.attachments):
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        maintype, subtype = kind.split("/", 1)
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return msg
 
 

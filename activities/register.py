@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, func, insert, select, update
 from temporalio import activity
 
-from activities.db import breach_register, case_events, case_numbers
+from activities.db import breach_register, case_events, case_numbers, dsr_register
 from domain.model import Strict, TimelineEvent
+from domain.dsr_register import RequestRegisterEntry
 from domain.register import RegisterEntry
 
 
@@ -19,6 +20,11 @@ class StepRecord(Strict):
     entry: RegisterEntry
 
 
+class RequestStepRecord(Strict):
+    event: TimelineEvent
+    entry: RequestRegisterEntry
+
+
 class RegisterActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -26,24 +32,26 @@ class RegisterActivities:
     @activity.defn(name="record_step")
     def record_step(self, record: StepRecord) -> None:
         """Idempotent: the event is keyed by (case id, seq); the row is an upsert."""
-        row = _to_utc(record.entry.model_dump())
-        event = record.event
+        self._record(breach_register, "case_id", record.event, _to_utc(record.entry.model_dump()))
+
+    @activity.defn(name="record_request_step")
+    def record_request_step(self, record: RequestStepRecord) -> None:
+        self._record(dsr_register, "request_id", record.event, _to_utc(record.entry.model_dump()))
+
+    def _record(self, table, key: str, event: TimelineEvent, row: dict) -> None:
         with self._engine.begin() as conn:
-            seen = conn.execute(
-                select(case_events.c.seq).where(
-                    case_events.c.case_id == row["case_id"], case_events.c.seq == event.seq)
-            ).first()
+            case_id = row[key]
+            seen = conn.execute(select(case_events.c.seq).where(
+                case_events.c.case_id == case_id, case_events.c.seq == event.seq)).first()
             if seen is None:
                 conn.execute(insert(case_events).values(
-                    case_id=row["case_id"], seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
+                    case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
                     actor_role=event.actor.role.value, action=event.action, summary=event.summary))
-            existing = conn.execute(
-                select(breach_register.c.updated_at).where(breach_register.c.case_id == row["case_id"])
-            ).first()
+            existing = conn.execute(select(table.c[key]).where(table.c[key] == case_id)).first()
             if existing is None:
-                conn.execute(insert(breach_register).values(**row))
+                conn.execute(insert(table).values(**row))
             else:
-                conn.execute(update(breach_register).where(breach_register.c.case_id == row["case_id"]).values(**row))
+                conn.execute(update(table).where(table.c[key] == case_id).values(**row))
         activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
 
 
@@ -61,6 +69,12 @@ def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
             except Exception:  # unique violation: someone else took it; try the next
                 continue
     raise RuntimeError("could not allocate a case number")
+
+
+def export_requests(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(dsr_register).order_by(dsr_register.c.request_id)).mappings().all()
+    return [_to_utc(dict(r)) for r in rows]
 
 
 def export_register(engine: Engine) -> list[dict]:

@@ -20,6 +20,7 @@ class OutgoingMail(Strict):
     to: list[EmailStr] = Field(min_length=1)
     subject: str
     body: str
+    attachments: list[str] = Field(default_factory=list, description="files written by an activity, by path")
 
 
 class DraftMail(Strict):

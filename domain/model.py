@@ -30,6 +30,7 @@ class Role(str, enum.Enum):
     KEY_PERSON = "key_person"  # nøgleperson / GDPR-ansvarlig
     DPO = "dpo"
     MANAGEMENT = "management"
+    SYSTEM_OWNER = "system_owner"  # owner of a system in the data inventory (manual tasks)
     SYSTEM = "system"  # the engine itself: reminders, escalations
 
 

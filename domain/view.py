@@ -14,6 +14,7 @@ ROLE_DA: dict[Role, str] = {
     Role.KEY_PERSON: "nøgleperson",
     Role.DPO: "DPO",
     Role.MANAGEMENT: "ledelse",
+    Role.SYSTEM_OWNER: "systemejer",
     Role.SYSTEM: "system",
 }
 

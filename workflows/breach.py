@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+
+from workflows.common import ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, make_update, rejected, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -33,40 +33,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.register import build_register_entry
     from domain.view import case_view
 
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
-                         maximum_interval=timedelta(minutes=5))
-STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
-                          maximum_interval=timedelta(minutes=1))
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-REJECTED = "Rejected"
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"
 
 
-def _rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type=REJECTED, non_retryable=True)
-
-
 def _update(trigger: Trigger) -> Any:
-    """An update named after the trigger, taking its command model, with a validator.
-
-    The validator asks the state machine (state, role, guards) before anything enters
-    history; the handler performs the same check again and applies the action.
-    """
-    command_type = COMMAND_TYPES[trigger]
-
-    async def handler(self: BreachCaseWorkflow, cmd: Command) -> CaseView:
-        return self._act(trigger, cmd)
-
-    def validator(self: BreachCaseWorkflow, cmd: Command) -> None:
-        self._validate(trigger, cmd)
-
-    handler.__name__ = validator.__name__ = trigger.value
-    handler.__annotations__ = {"cmd": command_type, "return": CaseView}
-    validator.__annotations__ = {"cmd": command_type, "return": None}
-    defn = workflow.update(name=trigger.value)(handler)
-    defn.validator(validator)
-    return defn
+    return make_update(trigger, COMMAND_TYPES[trigger], CaseView)
 
 
 @workflow.defn(name="BreachCase")
@@ -109,16 +81,16 @@ class BreachCaseWorkflow:
         try:
             check(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise _rejected(str(err)) from None
+            raise rejected(str(err)) from None
 
     def _act(self, trigger: Trigger, cmd: Command) -> CaseView:
         known_suppliers = {s.name for s in self.case.suppliers}
         try:
             mails = domain_case.act(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise _rejected(str(err)) from None
+            raise rejected(str(err)) from None
         except ValidationError as err:  # never let a ValueError fail the workflow task
-            raise _rejected(f"'{trigger.value}' refused: {err}") from None
+            raise rejected(f"'{trigger.value}' refused: {err}") from None
         if trigger is Trigger.ADD_FOLLOW_UP and not workflow.patched(FOLLOW_UP_MAIL):
             mails = []  # cases whose follow-ups were recorded before follow-ups were mailed
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
@@ -154,26 +126,16 @@ class BreachCaseWorkflow:
     def _closed(self) -> bool:
         return self.case.closed_at is not None
 
-    async def _wait_until(self, moment: datetime, done: Any, summary: str) -> bool:
-        """Sleep durably until `moment`; True if `done()` came true first."""
-        delay = moment - workflow.now()
-        if delay > timedelta(0):
-            try:
-                await workflow.wait_condition(done, timeout=delay, timeout_summary=summary)
-            except asyncio.TimeoutError:
-                pass
-        return bool(done())
-
     async def _watch_deadline(self) -> None:
         def done() -> bool:
             return self.case.deadline_met() or self._closed()
 
         policy = self.case.policy
         for reminder in reminder_schedule(self.case.deadline, policy.reminder_hours_before, workflow.now()):
-            if await self._wait_until(reminder.at, done, f"reminder {reminder.hours_before}h before deadline"):
+            if await wait_until(reminder.at, done, f"reminder {reminder.hours_before}h before deadline"):
                 return
             self._emit_system(domain_case.remind(self.case, reminder.hours_before, workflow.now()))
-        if not await self._wait_until(self.case.deadline, done, "authority deadline"):
+        if not await wait_until(self.case.deadline, done, "authority deadline"):
             self._emit_system(domain_case.escalate_if_overdue(self.case, workflow.now()))
             workflow.logger.warning("deadline passed; escalated")
 
@@ -186,7 +148,7 @@ class BreachCaseWorkflow:
 
         for _ in range(policy.supplier_max_reminders):
             moment = workflow.now() + timedelta(days=policy.supplier_reminder_days)
-            if await self._wait_until(moment, done, "supplier reminder"):
+            if await wait_until(moment, done, "supplier reminder"):
                 return
             self._emit_system(domain_case.remind_supplier(self.case, name, workflow.now()))
 

@@ -1,0 +1,259 @@
+"""Applying actions to a data-subject request: the pure core the request workflow orchestrates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from domain import dsr_model as d
+from domain import dsr_texts as texts
+from domain.case import SYSTEM, add_event
+from domain.dsr_deadlines import current_deadline, legal_deadline
+from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
+from domain.inventory import System
+from domain.mail_texts import OutgoingMail
+from domain.model import Actor, Role, Strict
+
+
+class SystemAction(Strict):
+    """Perform the request's action in one sql system (an activity), or lift a restriction there."""
+
+    system_id: str
+    action: str  # collect | erase | rectify | restrict | object | unrestrict
+
+
+Effect = OutgoingMail | SystemAction
+Result = tuple[str, list[Effect]]
+T, S = RequestTrigger, RequestState
+
+ACTION_FOR_TYPE = {
+    d.RequestType.ACCESS: "collect", d.RequestType.PORTABILITY: "collect", d.RequestType.ERASURE: "erase",
+    d.RequestType.RECTIFICATION: "rectify", d.RequestType.RESTRICTION: "restrict", d.RequestType.OBJECTION: "object",
+}
+
+
+def open_request(inp: d.RequestInput, now: datetime) -> tuple[d.RequestCase, list[Effect]]:
+    deadline = legal_deadline(inp, extended=False)
+    case = d.RequestCase(request_id=inp.request_id, state=S.RECEIVED.value, inp=inp, deadline=deadline.due,
+                         deadline_rule=deadline.rule)
+    add_event(case, now, Actor(name=inp.requester.name, role=Role.REPORTER), "receive",  # type: ignore[arg-type]
+              f"Anmodning om {d.TYPE_DA[inp.type]} modtaget via {inp.channel.value}")
+    return case, [texts.receipt(case), texts.new_request(case)]
+
+
+def act(case: d.RequestCase, trigger: RequestTrigger, cmd: d.Command, now: datetime) -> list[Effect]:
+    """Perform one action. Raises `Rejection` (and changes nothing) if the procedure does not allow it."""
+    REQUEST.check(case, trigger, cmd, now)
+    new_state = REQUEST.fire(case, trigger, cmd, now)
+    summary, effects = _APPLY[trigger](case, cmd, now)
+    case.state = new_state.value
+    if new_state is S.PROCESSING and not case.systems:
+        effects += _plan_systems(case)
+    if new_state is S.ANSWER_REVIEW:
+        effects.append(_draft_answer(case, now))
+    if new_state is S.CLOSED:
+        case.closed_at = now
+    add_event(case, now, cmd.actor, trigger.value, summary)  # type: ignore[arg-type]
+    return effects
+
+
+def _verify(case: d.RequestCase, cmd: d.VerifyIdentity, now: datetime) -> Result:
+    case.verified_at = now
+    case.identity_method = cmd.method
+    case.identity_details = cmd.details
+    case.maturity_assessment = cmd.maturity_assessment
+    return f"Identitet verificeret ({cmd.method.value}): {cmd.details}", []
+
+
+def _request_information(case: d.RequestCase, cmd: d.RequestInformation, now: datetime) -> Result:
+    case.information_requests.append(cmd.needed)
+    case.awaiting_information_since = now
+    number = len(case.information_requests)
+    return f"Oplysninger anmodet fra den registrerede: {cmd.needed}", [texts.information_request(case, cmd.needed, number)]
+
+
+def _record_information(case: d.RequestCase, cmd: d.RecordInformation, now: datetime) -> Result:
+    case.information_answers.append(cmd.answer)
+    if case.inp.policy.pause_while_awaiting_information and case.awaiting_information_since:
+        case.paused_seconds += (now - case.awaiting_information_since).total_seconds()
+        case.deadline = current_deadline(case)
+    case.awaiting_information_since = None
+    return f"Svar fra den registrerede registreret: {cmd.answer}", []
+
+
+def _refuse(case: d.RequestCase, cmd: d.Refuse, now: datetime) -> Result:
+    case.refusal_ground = cmd.ground
+    case.refusal_reasons = cmd.reasons
+    return f"Anmodningen afvises ({cmd.ground.value}): {cmd.reasons}", []
+
+
+def _assess_erasure(case: d.RequestCase, cmd: d.AssessErasure, now: datetime) -> Result:
+    case.erasure_assessment = cmd.reasons
+    case.erasure_consent_only = not (cmd.purpose_no_longer_present and cmd.no_outstanding_obligations)
+    if not case.erasure_consent_only:
+        return f"Sletning vurderet: formålet er ophørt, intet udestår. {cmd.reasons}", []
+    return (f"Sletning vurderet: kun samtykkebaserede oplysninger slettes; resten bevares: {cmd.reasons}", [])
+
+
+def _decide_objection(case: d.RequestCase, cmd: d.DecideObjection, now: datetime) -> Result:
+    case.objection_decision = cmd.accept
+    case.objection_reasons = cmd.reasons
+    verdict = "taget til følge; behandlingen stoppes" if cmd.accept else "ikke taget til følge"
+    return f"Indsigelse {verdict}: {cmd.reasons}", []
+
+
+def _complete_manual(case: d.RequestCase, cmd: d.CompleteManualTask, now: datetime) -> Result:
+    result = case.result(cmd.system_id)
+    result.status = d.SystemStatus.DONE
+    result.manual_result = cmd.result
+    result.kept_reason = cmd.kept_reason
+    result.completed_at = now
+    result.completed_by = cmd.actor
+    late = " (efter påmindelse)" if result.reminders_sent else ""
+    return f"Manuel opgave i {case.inp.inventory.system(cmd.system_id).name} udført{late}", []
+
+
+def _systems_done(case: d.RequestCase, cmd: d.SystemsDone, now: datetime) -> Result:
+    return "Alle systemer har svaret; svaret er udarbejdet", []
+
+
+def _review(case: d.RequestCase, cmd: d.ReviewAnswer, now: datetime) -> Result:
+    answer = case.answers[-1]
+    answer.reviewed_by, answer.reviewed_at, answer.approved, answer.comments = cmd.actor, now, cmd.approve, cmd.comments
+    if not cmd.approve:
+        assert cmd.comments is not None
+        return f"Svar {answer.version} afvist af DPO: {cmd.comments}", [texts.answer_rejected(case, answer.version, cmd.comments)]
+    case.answered_at = now
+    effects: list[Effect] = [texts.final_answer(case, answer.text_da, list(case.export_files))]
+    if case.type is d.RequestType.PORTABILITY and case.inp.transfer_to and case.refusal_ground is None:
+        effects.append(texts.transfer(case, list(case.export_files)))
+    in_time = "rettidigt" if now <= case.deadline else "EFTER FRISTEN"
+    return f"Svar {answer.version} godkendt af DPO og sendt til den registrerede ({in_time})", effects
+
+
+def _revise(case: d.RequestCase, cmd: d.ReviseAnswer, now: datetime) -> Result:
+    case.answer_note = cmd.note
+    return "Svaret er rettet", []
+
+
+def _extend(case: d.RequestCase, cmd: d.Extend, now: datetime) -> Result:
+    case.extended = True
+    case.extension_reasons = cmd.reasons
+    case.deadline = current_deadline(case)
+    case.overdue = False
+    return f"Fristen forlænget til {case.deadline.isoformat()}: {cmd.reasons}", [texts.extension(case)]
+
+
+def _lift(case: d.RequestCase, cmd: d.LiftRestriction, now: datetime) -> Result:
+    case.restriction_lifted_at = now
+    effects: list[Effect] = [SystemAction(system_id=r.system_id, action="unrestrict")
+                             for r in case.systems if not r.manual]
+    effects.append(texts.restriction_lifted(case, cmd.reasons))
+    return f"Begrænsningen ophævet: {cmd.reasons}", effects
+
+
+_APPLY: dict[RequestTrigger, Callable[..., Result]] = {
+    T.VERIFY_IDENTITY: _verify, T.REQUEST_INFORMATION: _request_information, T.RECORD_INFORMATION: _record_information,
+    T.REFUSE: _refuse, T.ASSESS_ERASURE: _assess_erasure, T.DECIDE_OBJECTION: _decide_objection,
+    T.COMPLETE_MANUAL_TASK: _complete_manual, T.SYSTEMS_DONE: _systems_done, T.REVIEW_ANSWER: _review,
+    T.REVISE_ANSWER: _revise, T.EXTEND: _extend, T.LIFT_RESTRICTION: _lift,
+}
+
+
+def _systems_in_scope(case: d.RequestCase) -> list[System]:
+    systems = case.inp.inventory.systems
+    if case.type is d.RequestType.RECTIFICATION:
+        named = {c.system_id for c in case.inp.corrections}
+        return [s for s in systems if s.id in named]
+    if case.type is d.RequestType.OBJECTION:
+        return [s for s in systems if s.connector.kind == "manual"
+                or any(t.objection_column for t in s.connector.tables)]
+    return list(systems)
+
+
+def _plan_systems(case: d.RequestCase) -> list[Effect]:
+    """One result slot per system: sql systems get an activity, manual ones a task for the owner."""
+    effects: list[Effect] = []
+    for system in _systems_in_scope(case):
+        manual = system.connector.kind == "manual"
+        case.systems.append(d.SystemResult(system_id=system.id, manual=manual))
+        effects.append(texts.owner_task(case, system) if manual
+                       else SystemAction(system_id=system.id, action=ACTION_FOR_TYPE[case.type]))
+    return effects
+
+
+def connector_failed(case: d.RequestCase, system_id: str, reason: str, now: datetime) -> list[Effect]:
+    """The connector could not act; the system becomes a manual task for its owner, nothing is lost."""
+    slot = case.result(system_id)
+    slot.manual = True
+    system = case.inp.inventory.system(system_id)
+    add_event(case, now, SYSTEM, "connector_failed", f"{system.name}: automatisk handling fejlede ({reason}); "
+              "opgaven er sendt til systemejeren")
+    return [texts.owner_task(case, system)]
+
+
+def record_system_result(case: d.RequestCase, result: d.SystemResult, now: datetime) -> None:
+    slot = case.result(result.system_id)
+    slot.tables, slot.status, slot.completed_at = result.tables, d.SystemStatus.DONE, now
+    slot.completed_by = SYSTEM
+    name = case.inp.inventory.system(result.system_id).name
+    counts = {"deleted": sum(t.deleted for t in result.tables), "kept": sum(t.kept for t in result.tables),
+              "rows": sum(len(t.rows) for t in result.tables), "changes": sum(len(t.changes) for t in result.tables),
+              "flagged": sum(t.flagged for t in result.tables)}
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    add_event(case, now, SYSTEM, "system_result", f"{name}: udført ({shown or 'ingen oplysninger'})")
+
+
+def _draft_answer(case: d.RequestCase, now: datetime) -> OutgoingMail:
+    version = len(case.answers) + 1
+    text = texts.answer_letter(case)
+    case.answers.append(d.AnswerVersion(version=version, text_da=text, refusal=case.refusal_ground is not None,
+                                        submitted_at=now))
+    return texts.answer_for_review(case, version, text)
+
+
+def remind_owner(case: d.RequestCase, system_id: str, now: datetime) -> list[Effect]:
+    result = case.result(system_id)
+    if result.status is d.SystemStatus.DONE or case.state == S.CLOSED.value:
+        return []
+    result.reminders_sent += 1
+    system = case.inp.inventory.system(system_id)
+    add_event(case, now, SYSTEM, "owner_reminder", f"Påmindelse {result.reminders_sent} til ejeren af {system.name}")
+    return [texts.owner_task(case, system, reminder=result.reminders_sent)]
+
+
+def remind_requester(case: d.RequestCase, reminder: int, now: datetime) -> list[Effect]:
+    if case.state != S.AWAITING_INFORMATION.value:
+        return []
+    add_event(case, now, SYSTEM, "information_reminder", f"Påmindelse {reminder} til den registrerede")
+    return [texts.information_request(case, case.information_requests[-1], len(case.information_requests), reminder)]
+
+
+def remind_deadline(case: d.RequestCase, days: int, now: datetime) -> list[Effect]:
+    if case.answered_at is not None:
+        return []
+    case.reminders_sent.append(days)
+    add_event(case, now, SYSTEM, "reminder", f"Påmindelse: frist om {days} dage")
+    return [texts.deadline_reminder(case, days)]
+
+
+def escalate(case: d.RequestCase, now: datetime) -> list[Effect]:
+    if case.answered_at is not None or case.overdue:
+        return []
+    case.overdue = True
+    add_event(case, now, SYSTEM, "escalation", "Fristen er overskredet; ledelsen er orienteret")
+    return [texts.escalation(case)]
+
+
+def request_view(case: d.RequestCase, now: datetime, pending_effects: int) -> d.RequestView:
+    state = RequestState(case.state)
+    info = STATE_INFO[state]
+    return d.RequestView(
+        request_id=case.request_id, type=case.type, state=case.state, state_label_da=info.task_da, as_of=now,
+        received_at=case.inp.received_at, deadline=case.deadline, extended=case.extended, overdue=case.overdue,
+        verified=case.verified_at is not None, next_actor=info.owner.value if info.owner else None,
+        allowed_actions=[t.value for t in REQUEST.offered(state) if t is not T.SYSTEMS_DONE],
+        systems_done=[r.system_id for r in case.systems if r.status is d.SystemStatus.DONE],
+        systems_pending=[r.system_id for r in case.systems if r.status is d.SystemStatus.PENDING],
+        timeline=list(case.timeline), pending_effects=pending_effects,
+    )

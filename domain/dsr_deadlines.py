@@ -1,0 +1,23 @@
+"""The deadline of a request: one month from receipt (three if extended), per domain.deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.deadlines import LegalDeadline, request_deadline
+from domain.dsr_model import RequestCase, RequestInput
+from domain.holidays import Calendar
+
+
+def legal_deadline(inp: RequestInput, extended: bool) -> LegalDeadline:
+    return request_deadline(inp.received_at, extended=extended, cal=Calendar(tuple(inp.policy.closing_days)))
+
+
+def first_month_deadline(case: RequestCase) -> datetime:
+    """The end of the first month: the last moment an extension can be decided (Art. 12(3))."""
+    return legal_deadline(case.inp, extended=False).due + timedelta(seconds=case.paused_seconds)
+
+
+def current_deadline(case: RequestCase) -> datetime:
+    """The deadline in force; a configured pause while awaiting the requester's information adds to it."""
+    return legal_deadline(case.inp, case.extended).due + timedelta(seconds=case.paused_seconds)

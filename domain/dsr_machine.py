@@ -1,0 +1,182 @@
+"""The data-subject request procedure (seed 001 §3.5-3.10) as a declarative table.
+
+Nothing is disclosed, changed or deleted before identity is verified: every state that
+acts on the systems is reachable only through `verify_identity`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from domain import dsr_model as d
+from domain.dsr_deadlines import first_month_deadline
+from domain.procedure import Guard, GuardContext, Procedure, StateInfo
+from domain.model import Role
+
+
+class RequestState(str, enum.Enum):
+    RECEIVED = "received"
+    AWAITING_INFORMATION = "awaiting_information"
+    ERASURE_ASSESSMENT = "erasure_assessment"
+    OBJECTION_ASSESSMENT = "objection_assessment"
+    PROCESSING = "processing"
+    ANSWER_REVIEW = "answer_review"
+    ANSWER_REVISION = "answer_revision"
+    RESTRICTED = "restricted"
+    CLOSED = "closed"
+
+
+class RequestTrigger(str, enum.Enum):
+    VERIFY_IDENTITY = "verify_identity"
+    REQUEST_INFORMATION = "request_information"
+    RECORD_INFORMATION = "record_information"
+    REFUSE = "refuse"
+    ASSESS_ERASURE = "assess_erasure"
+    DECIDE_OBJECTION = "decide_objection"
+    COMPLETE_MANUAL_TASK = "complete_manual_task"
+    SYSTEMS_DONE = "systems_done"
+    REVIEW_ANSWER = "review_answer"
+    REVISE_ANSWER = "revise_answer"
+    EXTEND = "extend"
+    LIFT_RESTRICTION = "lift_restriction"
+
+
+S, T = RequestState, RequestTrigger
+COMMAND_TYPES = {
+    T.VERIFY_IDENTITY: d.VerifyIdentity, T.REQUEST_INFORMATION: d.RequestInformation,
+    T.RECORD_INFORMATION: d.RecordInformation, T.REFUSE: d.Refuse, T.ASSESS_ERASURE: d.AssessErasure,
+    T.DECIDE_OBJECTION: d.DecideObjection, T.COMPLETE_MANUAL_TASK: d.CompleteManualTask,
+    T.SYSTEMS_DONE: d.SystemsDone, T.REVIEW_ANSWER: d.ReviewAnswer, T.REVISE_ANSWER: d.ReviseAnswer,
+    T.EXTEND: d.Extend, T.LIFT_RESTRICTION: d.LiftRestriction,
+}
+
+KP = Role.KEY_PERSON
+STATE_INFO = {
+    S.RECEIVED: StateInfo(KP, "Verificér identiteten (seed 001 §3.5)", "Verify the requester's identity"),
+    S.AWAITING_INFORMATION: StateInfo(Role.REPORTER, "Afventer oplysninger fra den registrerede",
+                                      "Awaiting information from the requester"),
+    S.ERASURE_ASSESSMENT: StateInfo(KP, "Vurdér om formålet er ophørt og intet udestår (seed 001 §3.7)",
+                                    "Assess that the purpose is gone and nothing is outstanding"),
+    S.OBJECTION_ASSESSMENT: StateInfo(KP, "Vurdér indsigelsen (art. 21)", "Assess the objection"),
+    S.PROCESSING: StateInfo(Role.SYSTEM_OWNER, "Udfør handlingen i alle systemer",
+                            "Perform the action in every system"),
+    S.ANSWER_REVIEW: StateInfo(Role.DPO, "Godkend eller afvis svaret", "Approve or reject the answer"),
+    S.ANSWER_REVISION: StateInfo(KP, "Ret svaret efter DPO's kommentarer", "Revise the answer"),
+    S.RESTRICTED: StateInfo(KP, "Begrænsningen gælder; ophæv den ved en begrundet beslutning",
+                            "Restriction in force; lift it by a reasoned decision"),
+    S.CLOSED: StateInfo(None, "Anmodningen er afsluttet", "The request is closed"),
+}
+
+_OPEN = [S.RECEIVED, S.AWAITING_INFORMATION, S.ERASURE_ASSESSMENT, S.OBJECTION_ASSESSMENT, S.PROCESSING,
+         S.ANSWER_REVIEW, S.ANSWER_REVISION]
+_UNVERIFIED = [S.RECEIVED, S.AWAITING_INFORMATION]
+_REFUSABLE = [*_UNVERIFIED, S.ERASURE_ASSESSMENT, S.OBJECTION_ASSESSMENT]
+
+TRANSITIONS: list[dict] = [
+    {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.ERASURE_ASSESSMENT,
+     "conditions": ["is_erasure", "method_fits", "child_maturity_assessed"]},
+    {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.OBJECTION_ASSESSMENT,
+     "conditions": ["is_objection", "method_fits", "child_maturity_assessed"]},
+    {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.PROCESSING,
+     "conditions": ["acts_directly", "method_fits", "child_maturity_assessed"]},
+    {"trigger": T.REQUEST_INFORMATION, "source": S.RECEIVED, "dest": S.AWAITING_INFORMATION},
+    {"trigger": T.RECORD_INFORMATION, "source": S.AWAITING_INFORMATION, "dest": S.RECEIVED},
+    {"trigger": T.REFUSE, "source": _REFUSABLE, "dest": S.ANSWER_REVIEW, "conditions": ["refusal_ground_fits"]},
+    {"trigger": T.ASSESS_ERASURE, "source": S.ERASURE_ASSESSMENT, "dest": S.PROCESSING},
+    {"trigger": T.DECIDE_OBJECTION, "source": S.OBJECTION_ASSESSMENT, "dest": S.PROCESSING,
+     "conditions": ["objection_accepted"]},
+    {"trigger": T.DECIDE_OBJECTION, "source": S.OBJECTION_ASSESSMENT, "dest": S.ANSWER_REVIEW,
+     "conditions": ["objection_refused"]},
+    {"trigger": T.COMPLETE_MANUAL_TASK, "source": S.PROCESSING, "dest": None, "conditions": ["manual_task_open"]},
+    {"trigger": T.SYSTEMS_DONE, "source": S.PROCESSING, "dest": S.ANSWER_REVIEW, "conditions": ["all_systems_done"]},
+    {"trigger": T.REVIEW_ANSWER, "source": S.ANSWER_REVIEW, "dest": S.RESTRICTED,
+     "conditions": ["approves", "restriction_in_force"]},
+    {"trigger": T.REVIEW_ANSWER, "source": S.ANSWER_REVIEW, "dest": S.CLOSED,
+     "conditions": ["approves", "nothing_in_force"]},
+    {"trigger": T.REVIEW_ANSWER, "source": S.ANSWER_REVIEW, "dest": S.ANSWER_REVISION, "conditions": ["rejects"]},
+    {"trigger": T.REVISE_ANSWER, "source": S.ANSWER_REVISION, "dest": S.ANSWER_REVIEW},
+    {"trigger": T.EXTEND, "source": _OPEN, "dest": None, "conditions": ["not_yet_extended", "within_first_month"]},
+    {"trigger": T.LIFT_RESTRICTION, "source": S.RESTRICTED, "dest": S.CLOSED},
+]
+
+
+def _method_fits(ctx: GuardContext) -> bool:
+    inp: d.RequestInput = ctx.case.inp
+    method = ctx.command.method
+    if inp.on_behalf is d.Representation.POWER_OF_ATTORNEY:
+        return method is d.IdentityMethod.POWER_OF_ATTORNEY
+    if inp.on_behalf is d.Representation.PARENTAL_AUTHORITY:
+        return method is d.IdentityMethod.PARENTAL_AUTHORITY
+    return method in d.METHODS_FOR_CHANNEL[inp.channel]
+
+
+def _method_message(ctx: GuardContext) -> str:
+    inp: d.RequestInput = ctx.case.inp
+    if inp.on_behalf is not None:
+        return (f"the requester acts by {inp.on_behalf.value}: verify with method '{inp.on_behalf.value}' "
+                "(seed 001 §3.5)")
+    allowed = ", ".join(sorted(m.value for m in d.METHODS_FOR_CHANNEL[inp.channel]))
+    return f"a request by {inp.channel.value} is verified by: {allowed} (seed 001 §3.5)"
+
+
+def _refusal_fits(ctx: GuardContext) -> bool:
+    if ctx.command.ground is d.RefusalGround.IDENTITY_NOT_ESTABLISHED:
+        return ctx.case.verified_at is None
+    return True
+
+
+def _within_first_month(ctx: GuardContext) -> bool:
+    return ctx.now <= first_month_deadline(ctx.case)
+
+
+def _manual_task_open(ctx: GuardContext) -> bool:
+    system_id = ctx.command.system_id
+    return any(r.system_id == system_id and r.manual and r.status is d.SystemStatus.PENDING for r in ctx.case.systems)
+
+
+def _restriction_in_force(ctx: GuardContext) -> bool:
+    return ctx.case.type is d.RequestType.RESTRICTION and ctx.case.refusal_ground is None
+
+
+GUARDS: dict[str, Guard] = {
+    "is_erasure": Guard(lambda x: x.case.type is d.RequestType.ERASURE, None),
+    "is_objection": Guard(lambda x: x.case.type is d.RequestType.OBJECTION, None),
+    "acts_directly": Guard(lambda x: x.case.type not in (d.RequestType.ERASURE, d.RequestType.OBJECTION), None),
+    "objection_accepted": Guard(lambda x: x.command.accept, None),
+    "objection_refused": Guard(lambda x: not x.command.accept, None),
+    "approves": Guard(lambda x: x.command.approve, None),
+    "rejects": Guard(lambda x: not x.command.approve, None),
+    "restriction_in_force": Guard(_restriction_in_force, None),
+    "nothing_in_force": Guard(lambda x: not _restriction_in_force(x), None),
+    "method_fits": Guard(_method_fits, "identity method does not fit", explain=_method_message),
+    "child_maturity_assessed": Guard(
+        lambda x: x.case.inp.on_behalf is not d.Representation.PARENTAL_AUTHORITY
+        or x.command.maturity_assessment is not None,
+        "for a child under 18, record whether the child can receive the data itself (maturity_assessment, "
+        "seed 001 §3.5)"),
+    "refusal_ground_fits": Guard(_refusal_fits, "identity is already verified; it cannot be the ground"),
+    "manual_task_open": Guard(_manual_task_open, "no open manual task for that system"),
+    "all_systems_done": Guard(lambda x: x.case.all_systems_done(), "some systems have not reported yet"),
+    "not_yet_extended": Guard(lambda x: not x.case.extended, "the deadline has already been extended once"),
+    "within_first_month": Guard(
+        _within_first_month,
+        "an extension must be decided and told to the requester within the first month (Art. 12(3))"),
+}
+
+ROLES = {
+    T.REVIEW_ANSWER: frozenset({Role.DPO}),
+    T.COMPLETE_MANUAL_TASK: frozenset({Role.KEY_PERSON, Role.DPO, Role.SYSTEM_OWNER}),
+    T.SYSTEMS_DONE: frozenset({Role.SYSTEM}),
+}
+
+REQUEST = Procedure(states=RequestState, triggers=RequestTrigger, transitions=TRANSITIONS, guards=GUARDS,
+                    state_info=STATE_INFO, default_roles=frozenset({Role.KEY_PERSON, Role.DPO}), roles=ROLES)
+
+
+def check(case: d.RequestCase, trigger: RequestTrigger, command: d.Command, now: datetime) -> RequestState | None:
+    return REQUEST.check(case, trigger, command, now)  # type: ignore[return-value]
+
+
+def mermaid() -> str:
+    return REQUEST.mermaid(S.RECEIVED, S.CLOSED)

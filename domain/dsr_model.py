@@ -1,0 +1,316 @@
+"""Data-subject requests as data: intake, identity, per-system results, decisions, the case.
+
+Sources: GDPR Art. 12 and 15-21; seed 001 §3.5-3.10 (rights, identity rules, monthly
+controls) and §3.11 (where personal data lives).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+
+from domain.commands import Command
+from domain.inventory import Identifier, Inventory
+from domain.model import Actor, Contact, ShortText, Strict, Text, TimelineEvent
+
+
+class RequestType(str, enum.Enum):
+    ACCESS = "access"  # Art. 15
+    RECTIFICATION = "rectification"  # Art. 16
+    ERASURE = "erasure"  # Art. 17
+    RESTRICTION = "restriction"  # Art. 18
+    PORTABILITY = "portability"  # Art. 20
+    OBJECTION = "objection"  # Art. 21
+
+
+TYPE_DA = {
+    RequestType.ACCESS: "indsigt (art. 15)", RequestType.RECTIFICATION: "berigtigelse (art. 16)",
+    RequestType.ERASURE: "sletning (art. 17)", RequestType.RESTRICTION: "begrænsning af behandling (art. 18)",
+    RequestType.PORTABILITY: "dataportabilitet (art. 20)", RequestType.OBJECTION: "indsigelse (art. 21)",
+}
+
+
+class Channel(str, enum.Enum):
+    EMAIL = "email"
+    LETTER = "letter"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+
+class Representation(str, enum.Enum):
+    POWER_OF_ATTORNEY = "power_of_attorney"  # fuldmagt
+    PARENTAL_AUTHORITY = "parental_authority"  # forældremyndighed, child under 18
+
+
+class IdentityMethod(str, enum.Enum):
+    """Seed 001 §3.5: how identity may be established."""
+
+    ID_DOCUMENT = "id_document"  # legitimation
+    CONTROL_QUESTIONS = "control_questions"  # phone
+    CALL_BACK = "call_back"  # kontrolopringning to a known number
+    REGISTERED_ADDRESS = "registered_address"  # answer goes to the address already registered
+    POWER_OF_ATTORNEY = "power_of_attorney"
+    PARENTAL_AUTHORITY = "parental_authority"
+
+
+# Which methods establish identity for each channel (seed 001 §3.5).
+METHODS_FOR_CHANNEL: dict[Channel, set[IdentityMethod]] = {
+    Channel.PHONE: {IdentityMethod.CONTROL_QUESTIONS, IdentityMethod.CALL_BACK, IdentityMethod.REGISTERED_ADDRESS},
+    Channel.EMAIL: {IdentityMethod.REGISTERED_ADDRESS, IdentityMethod.ID_DOCUMENT},
+    Channel.LETTER: {IdentityMethod.REGISTERED_ADDRESS, IdentityMethod.ID_DOCUMENT},
+    Channel.IN_PERSON: {IdentityMethod.ID_DOCUMENT},
+}
+
+
+class Correction(Strict):
+    """Rectification: the new value of one field (Art. 16)."""
+
+    system_id: Identifier
+    table: Identifier
+    column: Identifier
+    new_value: str
+
+
+class DsrPolicy(Strict):
+    """The rules a request runs under, snapshot at receipt."""
+
+    organisation_name: ShortText
+    responsible: Contact  # the GDPR-ansvarlige (key person)
+    dpo: Contact
+    management_emails: list[EmailStr] = Field(min_length=1)
+    reminder_days_before: list[int] = Field(default_factory=lambda: [14, 7, 2])
+    closing_days: list[str] = Field(default_factory=list)
+    pause_while_awaiting_information: bool = False
+    owner_reminder_days: float = Field(default=3.0, gt=0)
+    owner_max_reminders: int = Field(default=3, ge=0)
+    information_reminder_days: float = Field(default=7.0, gt=0)
+
+
+class RequestInput(Strict):
+    request_id: Annotated[str, StringConstraints(pattern=r"^dsr-\d{4}-\d{4,}$")]
+    type: RequestType
+    channel: Channel
+    received_at: AwareDatetime
+    requester: Contact
+    subject_name: ShortText = Field(description="the data subject (may differ from the requester)")
+    identifiers: dict[Identifier, str] = Field(
+        min_length=1, description="how the subject is found in the systems, e.g. {'email': ..., 'elevnummer': ...}")
+    on_behalf: Representation | None = None
+    subject_age: int | None = Field(default=None, ge=0, le=130)
+    description: Text | None = Field(default=None, description="the request in the requester's words")
+    corrections: list[Correction] = Field(default_factory=list)
+    objection_processing: Text | None = Field(default=None, description="which processing is objected to")
+    transfer_to: EmailStr | None = Field(default=None, description="portability: a new controller to receive the data")
+    policy: DsrPolicy
+    inventory: Inventory
+
+    @model_validator(mode="after")
+    def _type_specific(self) -> RequestInput:
+        if self.type is RequestType.RECTIFICATION and not self.corrections:
+            raise ValueError("corrections: a rectification request names at least one correction")
+        if self.type is RequestType.OBJECTION and not self.objection_processing:
+            raise ValueError("objection_processing: say which processing the person objects to")
+        if self.on_behalf is Representation.PARENTAL_AUTHORITY and (self.subject_age is None or self.subject_age >= 18):
+            raise ValueError("subject_age: parental authority applies to a child under 18 (seed 001 §3.5)")
+        for correction in self.corrections:
+            system = next((s for s in self.inventory.systems if s.id == correction.system_id), None)
+            if system is None:
+                raise ValueError(f"corrections: unknown system '{correction.system_id}'")
+        return self
+
+
+# --- per-system results -------------------------------------------------------------------
+
+
+class SystemStatus(str, enum.Enum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class TableOutcome(Strict):
+    table: str
+    rows: list[dict[str, Any]] = Field(default_factory=list)  # access/portability: the data
+    deleted: int = 0
+    kept: int = 0
+    kept_reason: str | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)  # rectification: before/after
+    flagged: int = 0  # restriction/objection: rows marked
+
+
+class SystemResult(Strict):
+    system_id: str
+    status: SystemStatus = SystemStatus.PENDING
+    manual: bool = False
+    tables: list[TableOutcome] = Field(default_factory=list)
+    manual_result: str | None = None
+    kept_reason: str | None = None
+    completed_at: AwareDatetime | None = None
+    completed_by: Actor | None = None
+    reminders_sent: int = 0
+
+
+# --- commands (Temporal updates) ---------------------------------------------------------------
+
+
+class VerifyIdentity(Command):
+    method: IdentityMethod
+    details: Text = Field(description="what was checked, e.g. 'kørekort set', 'kontrolopringning til 12345678'")
+    maturity_assessment: Text | None = Field(
+        default=None, description="for a child: can the child receive the data itself, or only the holder?")
+
+
+class RequestInformation(Command):
+    needed: Text
+
+
+class RecordInformation(Command):
+    answer: Text
+
+
+class RefusalGround(str, enum.Enum):
+    IDENTITY_NOT_ESTABLISHED = "identity_not_established"  # Art. 12(2) and (6)
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded"  # Art. 12(5)
+    EXCESSIVE = "excessive"  # Art. 12(5)
+
+
+class Refuse(Command):
+    ground: RefusalGround
+    reasons: Text
+
+
+class AssessErasure(Command):
+    """Seed 001 §3.7: erase once the purpose is gone and nothing is outstanding."""
+
+    purpose_no_longer_present: bool
+    no_outstanding_obligations: bool
+    reasons: Text
+
+
+class DecideObjection(Command):
+    """Art. 21(1): stop, unless compelling legitimate grounds override (reasons required)."""
+
+    accept: bool
+    reasons: Text
+
+
+class CompleteManualTask(Command):
+    system_id: Identifier
+    result: Text = Field(description="what was found or done in the system")
+    kept_reason: Text | None = Field(default=None, description="erasure: what was kept and why")
+
+
+class ReviewAnswer(Command):
+    approve: bool
+    comments: Text | None = None
+
+    @model_validator(mode="after")
+    def _comments_on_reject(self) -> ReviewAnswer:
+        if not self.approve and not self.comments:
+            raise ValueError("comments: a rejected answer must say what to change")
+        return self
+
+
+class ReviseAnswer(Command):
+    note: Text = Field(description="text added to the answer letter")
+
+
+class Extend(Command):
+    reasons: Text
+
+
+class LiftRestriction(Command):
+    reasons: Text
+
+
+class SystemsDone(Command):
+    """Internal: every system has reported; issued by the engine itself."""
+
+
+# --- the case ----------------------------------------------------------------------------------
+
+
+class AnswerVersion(Strict):
+    version: int
+    text_da: str
+    refusal: bool
+    submitted_at: AwareDatetime
+    reviewed_by: Actor | None = None
+    reviewed_at: AwareDatetime | None = None
+    approved: bool | None = None
+    comments: str | None = None
+
+
+class RequestCase(Strict):
+    request_id: str
+    state: str
+    inp: RequestInput
+    deadline: AwareDatetime
+    deadline_rule: str
+    extended: bool = False
+    extension_reasons: str | None = None
+    overdue: bool = False
+    verified_at: AwareDatetime | None = None
+    identity_method: IdentityMethod | None = None
+    identity_details: str | None = None
+    maturity_assessment: str | None = None
+    information_requests: list[str] = Field(default_factory=list)
+    information_answers: list[str] = Field(default_factory=list)
+    awaiting_information_since: AwareDatetime | None = None
+    paused_seconds: float = 0.0
+    erasure_assessment: str | None = None
+    erasure_consent_only: bool = False  # purpose remains or obligations outstanding: only consent-based data go
+    objection_decision: bool | None = None
+    objection_reasons: str | None = None
+    refusal_ground: RefusalGround | None = None
+    refusal_reasons: str | None = None
+    systems: list[SystemResult] = Field(default_factory=list)
+    answer_note: str | None = None
+    answers: list[AnswerVersion] = Field(default_factory=list)
+    export_files: list[str] = Field(default_factory=list)
+    answered_at: AwareDatetime | None = None
+    restriction_lifted_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    reminders_sent: list[int] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+    @property
+    def type(self) -> RequestType:
+        return self.inp.type
+
+    def result(self, system_id: str) -> SystemResult:
+        return next(r for r in self.systems if r.system_id == system_id)
+
+    def all_systems_done(self) -> bool:
+        return bool(self.systems) and all(r.status is SystemStatus.DONE for r in self.systems)
+
+    def answered_in_time(self) -> bool | None:
+        return None if self.answered_at is None else self.answered_at <= self.deadline
+
+
+class RequestView(Strict):
+    request_id: str
+    type: RequestType
+    state: str
+    state_label_da: str
+    as_of: AwareDatetime
+    received_at: AwareDatetime
+    deadline: AwareDatetime
+    extended: bool
+    overdue: bool
+    verified: bool
+    next_actor: str | None
+    allowed_actions: list[str]
+    systems_done: list[str]
+    systems_pending: list[str]
+    timeline: list[TimelineEvent]
+    pending_effects: int = 0
+
+
+class RequestResult(Strict):
+    request_id: str
+    state: str
+    answered_at: datetime | None
+    in_time: bool | None

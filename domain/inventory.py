@@ -1,0 +1,107 @@
+"""Where personal data lives: the organisation's systems (seed 001 §3.11, "kortlægning").
+
+Each system carries what Art. 15 requires to be told (purposes, categories, recipients
+incl. third countries, retention, source, automated decisions) and how to reach the
+data: a `sql` connector (any SQLAlchemy URL; the tables and columns that identify a
+person and hold their data) or `manual` (a task for the system owner).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from domain.model import Contact, ShortText, Strict, Text
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+
+
+class LegalBasis(str, enum.Enum):
+    CONSENT = "consent"  # Art. 6(1)(a): always erasable on request (seed 001 §3.7)
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+
+LEGAL_BASIS_DA = {
+    LegalBasis.CONSENT: "samtykke (art. 6, stk. 1, litra a)",
+    LegalBasis.CONTRACT: "kontrakt (art. 6, stk. 1, litra b)",
+    LegalBasis.LEGAL_OBLIGATION: "retlig forpligtelse (art. 6, stk. 1, litra c)",
+    LegalBasis.VITAL_INTERESTS: "vitale interesser (art. 6, stk. 1, litra d)",
+    LegalBasis.PUBLIC_TASK: "myndighedsudøvelse / opgave i samfundets interesse (art. 6, stk. 1, litra e)",
+    LegalBasis.LEGITIMATE_INTERESTS: "legitim interesse (art. 6, stk. 1, litra f)",
+}
+
+
+class Recipient(Strict):
+    name: ShortText
+    third_country: ShortText | None = None
+    safeguard: ShortText | None = Field(default=None, description="e.g. EU standard contractual clauses")
+
+
+class SqlTable(Strict):
+    name: Identifier
+    key: Identifier = Field(description="primary key column")
+    match: dict[Identifier, Identifier] = Field(
+        min_length=1, description="subject identifier (e.g. email, elevnummer) -> column holding it")
+    columns: list[Identifier] = Field(min_length=1, description="columns holding the person's data")
+    legal_basis: LegalBasis | None = Field(default=None, description="overrides the system's legal basis")
+    retention_duty: Text | None = Field(
+        default=None, description="a legal duty to keep these rows: erasure keeps them and names this reason")
+    restricted_column: Identifier | None = Field(default=None, description="set to 1 while restricted (Art. 18)")
+    objection_column: Identifier | None = Field(
+        default=None, description="set to 1 when processing stops after an objection (Art. 21)")
+
+
+class SqlConnector(Strict):
+    kind: Literal["sql"] = "sql"
+    url: str = Field(description="SQLAlchemy URL; ${VAR} is expanded from the worker's environment")
+    tables: list[SqlTable] = Field(min_length=1)
+
+
+class ManualConnector(Strict):
+    kind: Literal["manual"] = "manual"
+    instructions: Text
+
+
+class System(Strict):
+    id: Identifier
+    name: ShortText
+    owner: Contact
+    data_categories: list[ShortText] = Field(min_length=1)
+    purposes: list[ShortText] = Field(min_length=1)
+    legal_basis: LegalBasis
+    recipients: list[Recipient] = Field(default_factory=list)
+    retention: Text
+    processor: ShortText | None = None
+    dpa_status: Literal["signed", "missing", "not_applicable"] = "not_applicable"
+    source: Text = "Oplysningerne er indsamlet hos dig selv."
+    automated_decisions: Text | None = None
+    connector: Annotated[SqlConnector | ManualConnector, Field(discriminator="kind")]
+
+    @model_validator(mode="after")
+    def _processor_has_agreement_status(self) -> System:
+        if self.processor and self.dpa_status == "not_applicable":
+            raise ValueError("dpa_status: a system run by a processor needs 'signed' or 'missing'")
+        return self
+
+    def basis_of(self, table: SqlTable) -> LegalBasis:
+        return table.legal_basis or self.legal_basis
+
+
+class Inventory(Strict):
+    systems: list[System] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Inventory:
+        ids = [s.id for s in self.systems]
+        if len(ids) != len(set(ids)):
+            raise ValueError("systems: ids must be unique")
+        return self
+
+    def system(self, system_id: str) -> System:
+        return next(s for s in self.systems if s.id == system_id)

@@ -1,0 +1,180 @@
+"""`gdpr request …`, `gdpr requests`, `gdpr inventory`: data-subject requests from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
+
+from activities.db import make_engine
+from activities.inventory_file import load_inventory
+from activities.register import allocate_case_number
+from domain.deadlines import COPENHAGEN, format_da, format_duration
+from domain.dsr_model import TYPE_DA, RequestInput, RequestView
+from domain.inventory import LEGAL_BASIS_DA, Inventory
+from settings import Settings, request_policy
+from workflows.request import DataSubjectRequestWorkflow
+
+
+def add_parsers(sub: Any) -> None:
+    request = sub.add_parser("request", help="data-subject requests").add_subparsers(dest="request_command",
+                                                                                     required=True)
+    submit = request.add_parser("submit", help="receive a request (starts its case)")
+    submit.add_argument("--type", required=True,
+                        choices=["access", "rectification", "erasure", "restriction", "portability", "objection"])
+    submit.add_argument("--channel", required=True, choices=["email", "letter", "phone", "in_person"])
+    submit.add_argument("--received", default="now", help="when it was received (ISO-8601 or 'now')")
+    submit.add_argument("--requester-name", required=True)
+    submit.add_argument("--requester-email", required=True)
+    submit.add_argument("--requester-phone")
+    submit.add_argument("--subject-name", help="the data subject, if not the requester")
+    submit.add_argument("--id", action="append", required=True, metavar="KEY=VALUE",
+                        help="how the subject is found in the systems, e.g. email=… or elevnummer=E1001")
+    submit.add_argument("--on-behalf", choices=["power_of_attorney", "parental_authority"])
+    submit.add_argument("--subject-age", type=int)
+    submit.add_argument("--description")
+    submit.add_argument("--correction", action="append", metavar="SYSTEM.TABLE.COLUMN=VALUE")
+    submit.add_argument("--objection", help="which processing the person objects to")
+    submit.add_argument("--transfer-to", help="portability: the new controller's e-mail")
+    submit.add_argument("--json", action="store_true")
+    show = request.add_parser("show", help="state, deadline, systems done/pending, timeline")
+    show.add_argument("request_id")
+    show.add_argument("--json", action="store_true")
+    answer = request.add_parser("answer", help="the answer letter(s), every version")
+    answer.add_argument("request_id")
+    do = request.add_parser("act", help="perform an action (see `gdpr actions`)")
+    do.add_argument("case_id", metavar="request_id")
+    do.add_argument("action")
+    do.add_argument("--as", dest="role", default="key_person")
+    do.add_argument("--name")
+    do.add_argument("--data")
+    do.add_argument("--data-file")
+    do.add_argument("--set", action="append", metavar="KEY=VALUE")
+    do.add_argument("--json", action="store_true")
+    listing = sub.add_parser("requests", help="open requests, least time left first")
+    listing.add_argument("--json", action="store_true")
+    inventory = sub.add_parser("inventory", help="the data inventory: systems, owners, purposes, connectors")
+    inventory.add_argument("--json", action="store_true")
+
+
+def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
+    out = []
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{what}: expected KEY=VALUE, got '{value}'")
+        out.append((key, rest))
+    return out
+
+
+def build_request(args: argparse.Namespace, settings: Settings, request_id: str, received: datetime,
+                  inventory: Inventory) -> RequestInput:
+    corrections = []
+    for target, value in _pairs(args.correction, "--correction"):
+        parts = target.split(".")
+        if len(parts) != 3:
+            raise ValueError(f"--correction: expected SYSTEM.TABLE.COLUMN=VALUE, got '{target}'")
+        corrections.append({"system_id": parts[0], "table": parts[1], "column": parts[2], "new_value": value})
+    return RequestInput.model_validate({
+        "request_id": request_id, "type": args.type, "channel": args.channel, "received_at": received,
+        "requester": {"name": args.requester_name, "email": args.requester_email, "phone": args.requester_phone},
+        "subject_name": args.subject_name or args.requester_name, "identifiers": dict(_pairs(args.id, "--id")),
+        "on_behalf": args.on_behalf, "subject_age": args.subject_age, "description": args.description,
+        "corrections": corrections, "objection_processing": args.objection, "transfer_to": args.transfer_to,
+        "policy": request_policy(settings), "inventory": inventory,
+    })
+
+
+async def submit(client: Client, settings: Settings, args: argparse.Namespace, received: datetime,
+                 validation_message: Any, user_error: type[Exception]) -> dict[str, Any]:
+    if received > datetime.now(timezone.utc):
+        raise user_error("received: cannot be in the future")
+    inventory = load_inventory(settings.inventory_file)
+    try:
+        build_request(args, settings, "dsr-2000-0000", received, inventory)  # validate before taking a number
+    except ValidationError as err:
+        raise user_error(validation_message(err)) from None
+    except ValueError as err:
+        raise user_error(str(err)) from None
+    year = received.astimezone(COPENHAGEN).year
+    request_id = f"dsr-{year}-{allocate_case_number(make_engine(settings.database_url), 'dsr', year):04d}"
+    inp = build_request(args, settings, request_id, received, inventory)
+    handle = await client.start_workflow(
+        DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL, static_summary=f"Anmodning {request_id} ({inp.type.value})")
+    return (await handle.query(DataSubjectRequestWorkflow.view)).model_dump(mode="json")
+
+
+async def view(client: Client, request_id: str, user_error: type[Exception]) -> RequestView:
+    try:
+        return await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.view)
+    except RPCError as err:
+        raise user_error(f"request {request_id}: {err.message}") from None
+
+
+def render(v: RequestView, now: datetime) -> str:
+    left = "besvaret" if v.state in ("closed", "restricted") else format_duration(v.deadline - now)
+    return "\n".join([
+        f"{v.request_id}  [{v.state}]  {v.state_label_da}",
+        f"  Type:      {TYPE_DA[v.type]}",
+        f"  Modtaget:  {format_da(v.received_at)}",
+        f"  Frist:     {format_da(v.deadline)}{' (forlænget)' if v.extended else ''}"
+        f"{' OVERSKREDET' if v.overdue else ''}  (tid tilbage {left})",
+        f"  Identitet: {'verificeret' if v.verified else 'ikke verificeret'}",
+        f"  Systemer:  udført {', '.join(v.systems_done) or '-'}; mangler {', '.join(v.systems_pending) or '-'}",
+        f"  Mulige handlinger: {', '.join(v.allowed_actions) or '-'}",
+        "  Tidslinje:",
+        *[f"    {e.seq:>3}. {format_da(e.at)}  {e.actor.name} ({e.actor.role.value}): {e.summary}" for e in v.timeline],
+    ])
+
+
+async def answers(client: Client, request_id: str) -> str:
+    case = await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.details)
+    if not case.answers:
+        return "Intet svar endnu."
+    parts = []
+    for a in case.answers:
+        status = {None: "til godkendelse", True: "godkendt og sendt", False: "afvist"}[a.approved]
+        comments = f"\nDPO: {a.comments}" if a.comments else ""
+        parts.append(f"== svar v{a.version} [{status}]{comments}\n{a.text_da}")
+    return "\n".join(parts) + (f"\nBilag: {', '.join(case.export_files)}" if case.export_files else "")
+
+
+async def open_requests(client: Client) -> list[RequestView]:
+    views = []
+    async for wf in client.list_workflows("WorkflowType='DataSubjectRequest' AND ExecutionStatus='Running'"):
+        views.append(await client.get_workflow_handle(wf.id).query(DataSubjectRequestWorkflow.view))
+    return sorted(views, key=lambda v: v.deadline)
+
+
+def render_list(views: list[RequestView], now: datetime) -> str:
+    if not views:
+        return "Ingen åbne anmodninger."
+    rows = [f"{'ANMODNING':<16} {'TYPE':<14} {'TRIN':<22} {'FRIST':<28} TID TILBAGE"]
+    rows += [f"{v.request_id:<16} {v.type.value:<14} {v.state:<22} {format_da(v.deadline):<28} "
+             f"{format_duration(v.deadline - now)}" for v in views]
+    return "\n".join(rows)
+
+
+def render_inventory(inventory: Inventory) -> str:
+    lines = []
+    for s in inventory.systems:
+        connector = (f"sql ({', '.join(t.name for t in s.connector.tables)})" if s.connector.kind == "sql"
+                     else "manuel opgave")
+        recipients = "; ".join(r.name + (f" [{r.third_country}]" if r.third_country else "") for r in s.recipients)
+        lines += [f"{s.id}: {s.name}", f"  Ejer: {s.owner.name} <{s.owner.email}>",
+                  f"  Formål: {'; '.join(s.purposes)}", f"  Retsgrundlag: {LEGAL_BASIS_DA[s.legal_basis]}",
+                  f"  Kategorier: {', '.join(s.data_categories)}", f"  Modtagere: {recipients or '-'}",
+                  f"  Opbevaring: {s.retention}",
+                  f"  Databehandler: {s.processor or '-'} (aftale: {s.dpa_status})", f"  Adgang: {connector}", ""]
+    return "\n".join(lines)
+
+
+def inventory_json(inventory: Inventory) -> str:
+    return json.dumps(inventory.model_dump(mode="json"), ensure_ascii=False, indent=2)
