@@ -21,7 +21,8 @@ from logging_setup import configure_logging
 from mailsink import KeepingHandler, free_port, start_sink
 from settings import Settings
 from temporal_client import DATA_CONVERTER
-from tests.support import CaseDriver, MailBox
+from scripts.example_school import create_example_school
+from tests.support import CaseDriver, MailBox, RequestDriver
 from worker import build_worker
 
 TIME_SKIPPING_ARGS = [
@@ -66,6 +67,7 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
         smtp_port=smtp[0],
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",
+        exports_dir=tmp_path / "exports",
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -85,3 +87,16 @@ async def worker(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[
 @pytest.fixture
 def driver(env: WorkflowEnvironment, settings: Settings, worker: None) -> CaseDriver:
     return CaseDriver(env, settings)
+
+
+@pytest.fixture
+def school_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh example school database; the inventory finds it through GDPR_SCHOOL_DB_URL."""
+    path = create_example_school(tmp_path / "school.db", students=30)
+    monkeypatch.setenv("GDPR_SCHOOL_DB_URL", f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def requests(env: WorkflowEnvironment, settings: Settings, worker: None, school_db: Path) -> RequestDriver:
+    return RequestDriver(env, settings, school_db)

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from activities.inventory_file import load_inventory
 from domain import commands as c
+from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
+from domain.inventory import Inventory
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Contact, Role
 from mailsink import KeepingHandler
-from settings import Settings
+from settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
+from workflows.request import DataSubjectRequestWorkflow
+
+ROOT = Path(__file__).resolve().parents[1]
 
 KEY_PERSON = Actor(name="Mille Nordstrand", role=Role.KEY_PERSON)
 DPO = Actor(name="Dorthe DPO", role=Role.DPO)
@@ -98,3 +106,63 @@ class CaseDriver:
         await self.act(handle, "inform_management", c.InformManagement(actor=KEY_PERSON,
                                                                        crisis_team=["Skoleleder", "DPO"]))
         await self.act(handle, "record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts()))
+
+
+class RequestDriver:
+    """Drive a data-subject request against the example school database."""
+
+    def __init__(self, env: WorkflowEnvironment, settings: Settings, school_db: Path) -> None:
+        self.env = env
+        self.settings = settings
+        self.school_db = school_db
+
+    def inventory(self) -> Inventory:
+        return load_inventory(ROOT / "examples" / "inventory.yaml")
+
+    async def open(self, type: str, received_days_ago: float = 0.01, **overrides: Any) -> WorkflowHandle:
+        request_id = f"dsr-2026-{uuid.uuid4().int % 10**8:08d}"
+        fields: dict[str, Any] = dict(
+            request_id=request_id, type=type, channel="email",
+            received_at=datetime.now(timezone.utc) - timedelta(days=received_days_ago),
+            requester={"name": "Karen Jensen", "email": "karen.jensen@example.dk"}, subject_name="Karen Jensen",
+            identifiers={"email": "karen.jensen@example.dk", "elevnummer": "E1001"},
+            policy=request_policy(self.settings), inventory=self.inventory())
+        fields.update(overrides)
+        inp = RequestInput.model_validate(fields)
+        with self.env.with_time_skipping_disabled():
+            return await self.env.client.start_workflow(
+                DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=self.settings.task_queue)
+
+    @staticmethod
+    async def act(handle: WorkflowHandle, update: str, cmd: Any) -> RequestView:
+        return await handle.execute_update(update, cmd, result_type=RequestView)
+
+    @staticmethod
+    async def wait_state(handle: WorkflowHandle, state: str, timeout: float = 30.0) -> RequestView:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            view = await handle.query("view", result_type=RequestView)
+            if view.state == state and view.pending_effects == 0:
+                return view
+            if loop.time() > end:
+                raise AssertionError(f"request stayed in {view.state} (wanted {state}): {view.timeline[-3:]}")
+            await asyncio.sleep(0.1)
+
+    async def verify(self, handle: WorkflowHandle, method: str = "registered_address", **extra: Any) -> RequestView:
+        return await self.act(handle, "verify_identity", VerifyIdentity(
+            actor=KEY_PERSON, method=method, details="Navn og e-mail svarer til elevadministrationen", **extra))
+
+    async def complete_archive(self, handle: WorkflowHandle, result: str = "Ingen papirsager fundet",
+                               **extra: Any) -> RequestView:
+        owner = Actor(name="Hanne Holm", role=Role.SYSTEM_OWNER)
+        return await self.act(handle, "complete_manual_task", CompleteManualTask(
+            actor=owner, system_id="papirarkiv", result=result, **extra))
+
+    async def approve(self, handle: WorkflowHandle) -> RequestView:
+        await self.wait_state(handle, "answer_review")
+        return await self.act(handle, "review_answer", ReviewAnswer(actor=DPO, approve=True))
+
+    def rows(self, sql: str, *params: Any) -> list[tuple]:
+        with sqlite3.connect(self.school_db) as db:
+            return db.execute(sql, params).fetchall()

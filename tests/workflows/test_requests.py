@@ -1,0 +1,156 @@
+"""Every request type end to end against the example school database, with real SMTP."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from domain import dsr_model as d
+from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
+
+E = "E1001"
+EMAIL = "karen.jensen@example.dk"
+
+
+def _answer_mail(mailbox: MailBox, request_id: str):
+    return next(m for m in mailbox.for_case(request_id) if "Svar på din anmodning" in m["Subject"])
+
+
+async def test_access_collects_every_system_and_sends_letter_and_json_export(requests: RequestDriver, mailbox: MailBox):
+    handle = await requests.open("access")
+    await requests.verify(handle)
+    view = await requests.wait_state(handle, "processing")
+    assert view.systems_pending == ["papirarkiv"]  # the manual system waits for its owner
+    await requests.complete_archive(handle, result="Én mappe: indskrivningsblanket fra 2020")
+    await requests.approve(handle)
+    result = await handle.result()
+    assert result.state == "closed" and result.in_time
+
+    mail = _answer_mail(mailbox, handle.id)
+    letter = mail.get_body(("plain",)).get_content()
+    assert "Emil Jensen" in letter and "klassefoto-6B.jpg" in letter and "indskrivningsblanket" in letter
+    assert "Mailudbyder (databehandler) (tredjeland: USA" in letter and "Datatilsynet" in letter
+    attachment = next(mail.iter_attachments())
+    export = json.loads(attachment.get_content())
+    assert export["systems"]["elevadministration"]["tables"]["karakterer"][0]["fag"] == "Dansk"
+    assert requests.rows("select count(*) from elever where elevnummer=?", E) == [(1,)]  # nothing changed
+
+
+async def test_erasure_deletes_what_may_go_and_keeps_and_names_what_must_stay(requests: RequestDriver, mailbox: MailBox):
+    handle = await requests.open("erasure")
+    await requests.verify(handle)
+    await requests.act(handle, "assess_erasure", d.AssessErasure(
+        actor=KEY_PERSON, purpose_no_longer_present=True, no_outstanding_obligations=True,
+        reasons="Familien er fraflyttet; intet udestående"))
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle, result="Mappe makuleret", kept_reason=None)
+    await requests.approve(handle)
+    await handle.result()
+
+    assert requests.rows("select count(*) from foto_samtykke where elevnummer=?", E) == [(0,)]  # consent
+    assert requests.rows("select count(*) from nyhedsbrev where email=?", EMAIL) == [(0,)]
+    assert requests.rows("select count(*) from fravaer where elevnummer=?", E) == [(0,)]
+    assert requests.rows("select count(*) from karakterer where elevnummer=?", E) == [(2,)]  # archive law
+    assert requests.rows("select count(*) from betalinger where foraelder_email=?", EMAIL) == [(1,)]  # bookkeeping
+    assert requests.rows("select count(*) from elever where elevnummer != ?", E)[0][0] == 29  # others untouched
+    letter = _answer_mail(mailbox, handle.id).get_body(("plain",)).get_content()
+    assert "Bogføringsloven § 10" in letter and "arkivloven" in letter and "Mappe makuleret" in letter
+    assert "Modtagere, som vi underretter om ændringen (art. 19)" in letter
+
+
+async def test_erasure_while_the_purpose_remains_still_erases_consent_based_data(requests: RequestDriver):
+    handle = await requests.open("erasure")
+    await requests.verify(handle)
+    await requests.act(handle, "assess_erasure", d.AssessErasure(
+        actor=KEY_PERSON, purpose_no_longer_present=False, no_outstanding_obligations=True,
+        reasons="Emil går stadig på skolen"))
+    await requests.wait_state(handle, "processing")
+    assert requests.rows("select count(*) from foto_samtykke where elevnummer=?", E) == [(0,)]
+    assert requests.rows("select count(*) from fravaer where elevnummer=?", E) == [(1,)]
+
+
+async def test_rectification_changes_the_field_and_shows_before_and_after(requests: RequestDriver, mailbox: MailBox):
+    handle = await requests.open("rectification", corrections=[
+        {"system_id": "elevadministration", "table": "elever", "column": "adresse", "new_value": "Havnegade 3, 8000 Aarhus C"}])
+    await requests.verify(handle)
+    await requests.approve(handle)
+    await handle.result()
+    assert requests.rows("select adresse from elever where elevnummer=?", E) == [("Havnegade 3, 8000 Aarhus C",)]
+    letter = _answer_mail(mailbox, handle.id).get_body(("plain",)).get_content()
+    assert "'Skolevej 12, 8000 Aarhus C' → 'Havnegade 3, 8000 Aarhus C'" in letter
+    assert "Styrelsen for It og Læring (STIL)" in letter  # Art. 19 recipients
+
+
+async def test_restriction_marks_rows_keeps_a_register_and_is_lifted_by_a_decision(requests: RequestDriver,
+                                                                                    mailbox: MailBox):
+    handle = await requests.open("restriction")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")
+    assert requests.rows("select begraenset from elever where elevnummer=?", E) == [(1,)]
+    assert requests.rows("select begraenset from fravaer where elevnummer=?", E) == [(1,)]
+    await requests.complete_archive(handle)
+    view = await requests.approve(handle)
+    assert view.state == "restricted"
+    await requests.act(handle, "lift_restriction", d.LiftRestriction(actor=KEY_PERSON, reasons="Adressen er bekræftet"))
+    await handle.result()
+    assert requests.rows("select begraenset from elever where elevnummer=?", E) == [(0,)]
+    subjects = [m["Subject"] for m in mailbox.for_case(handle.id)]
+    assert any("Begrænsningen ophæves" in s for s in subjects)
+
+
+async def test_portability_sends_an_archive_with_json_csv_and_manifest_and_transfers_it(
+        requests: RequestDriver, mailbox: MailBox, tmp_path: Path):
+    handle = await requests.open("portability", transfer_to="modtagelse@ny-skole.example")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle)
+    await requests.approve(handle)
+    await handle.result()
+    mail = _answer_mail(mailbox, handle.id)
+    archive_path = tmp_path / "export.zip"
+    archive_path.write_bytes(next(mail.iter_attachments()).get_content())
+    with zipfile.ZipFile(archive_path) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        grades = json.loads(archive.read("elevadministration/karakterer.json"))
+    assert {"elevadministration/elever.csv", "foto/foto_samtykke.json", "papirarkiv/manual.txt"} <= names
+    assert {f["path"] for f in manifest["files"]} <= names and grades[0]["karakter"] == "10"
+    assert any("modtagelse@ny-skole.example" in m["To"] for m in mailbox.for_case(handle.id))
+
+
+async def test_objection_accepted_stops_the_processing(requests: RequestDriver):
+    handle = await requests.open("objection", objection_processing="Nyhedsbrevet")
+    await requests.verify(handle)
+    await requests.act(handle, "decide_objection", d.DecideObjection(
+        actor=KEY_PERSON, accept=True, reasons="Ingen vægtige grunde til at fortsætte"))
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle)
+    await requests.approve(handle)
+    await handle.result()
+    assert requests.rows("select frameldt from nyhedsbrev where email=?", EMAIL) == [(1,)]
+
+
+async def test_objection_refused_is_answered_with_reasons(requests: RequestDriver, mailbox: MailBox):
+    handle = await requests.open("objection", objection_processing="Fraværsregistrering")
+    await requests.verify(handle)
+    await requests.act(handle, "decide_objection", d.DecideObjection(
+        actor=KEY_PERSON, accept=False, reasons="Fravær registreres efter folkeskoleloven"))
+    await requests.approve(handle)
+    await handle.result()
+    letter = _answer_mail(mailbox, handle.id).get_body(("plain",)).get_content()
+    assert "vægtige legitime grunde" in letter and "Fravær registreres efter folkeskoleloven" in letter
+    assert requests.rows("select frameldt from nyhedsbrev where email=?", EMAIL) == [(0,)]
+
+
+async def test_a_rejected_answer_is_revised_and_every_version_kept(requests: RequestDriver):
+    handle = await requests.open("rectification", corrections=[
+        {"system_id": "elevadministration", "table": "elever", "column": "klasse", "new_value": "6.C"}])
+    await requests.verify(handle)
+    await requests.wait_state(handle, "answer_review")
+    await requests.act(handle, "review_answer", d.ReviewAnswer(actor=DPO, approve=False, comments="Nævn klasselæreren"))
+    await requests.act(handle, "revise_answer", d.ReviseAnswer(actor=KEY_PERSON, note="Klasselæreren er orienteret."))
+    await requests.approve(handle)
+    details = await handle.query("details", result_type=d.RequestCase)
+    assert [a.approved for a in details.answers] == [False, True]
+    assert "Klasselæreren er orienteret." in details.answers[1].text_da
