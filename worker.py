@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.connectors import ConnectorActivities, ExportActivities
+from activities.controls import ControlActivities
 from activities.db import make_engine
 from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
@@ -22,9 +23,12 @@ from logging_setup import configure_logging
 from settings import Settings, load_settings
 from temporal_client import connect
 from workflows.breach import BreachCaseWorkflow
+from schedules import ensure_schedules
+from workflows.controls import MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 
-WORKFLOWS = [BreachCaseWorkflow, DataSubjectRequestWorkflow]
+WORKFLOWS = [BreachCaseWorkflow, DataSubjectRequestWorkflow, MonthlyRequestControlWorkflow,
+             QuarterlyBreachReviewWorkflow]
 
 # Deterministic, side-effect-free modules shared with the sandbox instead of re-imported
 # per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily.
@@ -43,13 +47,16 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     drafts = DraftActivities(settings.templates_dir)
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir)
+    controls = ControlActivities(engine, settings.inventory_file)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
-                    connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports],
+                    connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports,
+                    controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
+                    controls.store_control_report],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
     )
@@ -61,6 +68,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await ensure_schedules(client, settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         async with worker:

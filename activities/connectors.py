@@ -36,6 +36,7 @@ class SqlActionRequest(Strict):
     identifiers: dict[str, str]
     corrections: list[Correction] = []
     consent_only: bool = False  # erasure where the purpose remains: only consent-based data go
+    tables: list[str] | None = None  # verification: only these tables (where the request acted)
     at: datetime
 
 
@@ -173,14 +174,15 @@ class ConnectorActivities:
         details, ok = [], True
         with engine.connect() as conn:
             for spec in req.system.connector.tables:
+                if req.tables is not None and spec.name not in req.tables:
+                    continue
                 table = self._reflect(engine, spec)
                 where = self._where(table, spec, req.identifiers)
                 if where is None:
                     continue
                 if req.action == "verify_erased":
-                    exempt = spec.retention_duty and req.system.basis_of(spec) is not LegalBasis.CONSENT
                     count = len(conn.execute(select(table.c[spec.key]).where(where)).all())
-                    if count and not exempt:
+                    if count:
                         ok = False
                         details.append(f"{spec.name}: {count} row(s) still present")
                 elif req.action == "verify_restricted" and spec.restricted_column:

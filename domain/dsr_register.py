@@ -36,7 +36,10 @@ def build_request_entry(case: RequestCase, now: datetime) -> RequestRegisterEntr
     systems = {r.system_id: {"status": r.status.value, "manual": r.manual,
                              "deleted": sum(t.deleted for t in r.tables), "kept": sum(t.kept for t in r.tables),
                              "changed": sum(len(t.changes) for t in r.tables),
-                             "flagged": sum(t.flagged for t in r.tables)} for r in case.systems}
+                             "flagged": sum(t.flagged for t in r.tables),
+                             # tables where rows were erased or flagged: what the monthly control re-checks
+                             "acted_tables": [t.table for t in r.tables if t.deleted or t.flagged]}
+               for r in case.systems}
     return RequestRegisterEntry(
         request_id=case.request_id, type=case.type.value, channel=case.inp.channel.value, state=case.state,
         received_at=case.inp.received_at, deadline=case.deadline, extended=case.extended,

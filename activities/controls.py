@@ -1,0 +1,67 @@
+"""Control activities: read the registers for a period, and store a control report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, update
+from temporalio import activity
+
+from activities.db import breach_register, control_reports, dsr_register
+from activities.inventory_file import load_inventory
+from activities.register import _to_utc
+from domain.controls import ControlReport, Period
+from domain.dsr_register import RequestRegisterEntry
+from domain.inventory import Inventory
+from domain.register import RegisterEntry
+
+
+class ControlActivities:
+    def __init__(self, engine: Engine, inventory_file: Path) -> None:
+        self._engine = engine
+        self._inventory_file = inventory_file
+
+    @activity.defn(name="requests_in_period")
+    def requests_in_period(self, period: Period) -> list[RequestRegisterEntry]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(dsr_register).where(
+                dsr_register.c.received_at >= period.start.astimezone(timezone.utc),
+                dsr_register.c.received_at < period.end.astimezone(timezone.utc),
+            ).order_by(dsr_register.c.request_id)).mappings().all()
+        return [RequestRegisterEntry.model_validate(_to_utc(dict(r))) for r in rows]
+
+    @activity.defn(name="breaches_in_period")
+    def breaches_in_period(self, period: Period) -> list[RegisterEntry]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(breach_register).where(
+                breach_register.c.aware_at >= period.start.astimezone(timezone.utc),
+                breach_register.c.aware_at < period.end.astimezone(timezone.utc),
+            ).order_by(breach_register.c.case_id)).mappings().all()
+        return [RegisterEntry.model_validate(_to_utc(dict(r))) for r in rows]
+
+    @activity.defn(name="current_inventory")
+    def current_inventory(self) -> Inventory:
+        return load_inventory(self._inventory_file)
+
+    @activity.defn(name="store_control_report")
+    def store_control_report(self, report: ControlReport) -> None:
+        values = dict(kind=report.kind, period_start=report.period.start.astimezone(timezone.utc),
+                      period_end=report.period.end.astimezone(timezone.utc), findings=len(report.findings),
+                      report=report.text, created_at=datetime.now(timezone.utc))
+        with self._engine.begin() as conn:
+            exists = conn.execute(select(control_reports.c.report_id).where(
+                control_reports.c.report_id == report.report_id)).first()
+            if exists:
+                conn.execute(update(control_reports).where(control_reports.c.report_id == report.report_id)
+                             .values(**values))
+            else:
+                conn.execute(insert(control_reports).values(report_id=report.report_id, **values))
+        activity.logger.info("control report stored", extra={"report": report.report_id,
+                                                             "findings": len(report.findings)})
+
+
+def list_reports(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(control_reports).order_by(control_reports.c.created_at.desc())).mappings().all()
+    return [_to_utc(dict(r)) for r in rows]
