@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +19,8 @@ from activities.register import allocate_case_number
 from domain.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
+from domain.model import Role
+from domain.view import ROLE_DA
 from settings import Settings, request_policy
 from workflows.request import DataSubjectRequestWorkflow
 
@@ -51,8 +54,8 @@ def add_parsers(sub: Any) -> None:
     do = request.add_parser("act", help="perform an action (see `gdpr actions`)")
     do.add_argument("case_id", metavar="request_id")
     do.add_argument("action")
-    do.add_argument("--as", dest="role", default="key_person")
-    do.add_argument("--name")
+    do.add_argument("--as", dest="role", default=os.environ.get("GDPR_ACTOR_ROLE", "key_person"))
+    do.add_argument("--name", default=os.environ.get("GDPR_ACTOR_NAME"))
     do.add_argument("--data")
     do.add_argument("--data-file")
     do.add_argument("--set", action="append", metavar="KEY=VALUE")
@@ -118,19 +121,23 @@ async def view(client: Client, request_id: str, user_error: type[Exception]) -> 
         raise user_error(f"request {request_id}: {err.message}") from None
 
 
+def _role(role: Role) -> str:
+    return "den registrerede" if role is Role.REPORTER else ROLE_DA[role]
+
+
 def render(v: RequestView, now: datetime) -> str:
-    left = "besvaret" if v.state in ("closed", "restricted") else format_duration(v.deadline - now)
+    left = "besvaret" if v.state in ("closed", "restricted") else f"tid tilbage {format_duration(v.deadline - now)}"
     return "\n".join([
         f"{v.request_id}  [{v.state}]  {v.state_label_da}",
         f"  Type:      {TYPE_DA[v.type]}",
         f"  Modtaget:  {format_da(v.received_at)}",
         f"  Frist:     {format_da(v.deadline)}{' (forlænget)' if v.extended else ''}"
-        f"{' OVERSKREDET' if v.overdue else ''}  (tid tilbage {left})",
+        f"{' OVERSKREDET' if v.overdue else ''}  ({left})",
         f"  Identitet: {'verificeret' if v.verified else 'ikke verificeret'}",
         f"  Systemer:  udført {', '.join(v.systems_done) or '-'}; mangler {', '.join(v.systems_pending) or '-'}",
         f"  Mulige handlinger: {', '.join(v.allowed_actions) or '-'}",
         "  Tidslinje:",
-        *[f"    {e.seq:>3}. {format_da(e.at)}  {e.actor.name} ({e.actor.role.value}): {e.summary}" for e in v.timeline],
+        *[f"    {e.seq:>3}. {format_da(e.at)}  {e.actor.name} ({_role(e.actor.role)}): {e.summary}" for e in v.timeline],
     ])
 
 

@@ -197,10 +197,10 @@ def record_system_result(case: d.RequestCase, result: d.SystemResult, now: datet
     slot.tables, slot.status, slot.completed_at = result.tables, d.SystemStatus.DONE, now
     slot.completed_by = SYSTEM
     name = case.inp.inventory.system(result.system_id).name
-    counts = {"deleted": sum(t.deleted for t in result.tables), "kept": sum(t.kept for t in result.tables),
-              "rows": sum(len(t.rows) for t in result.tables), "changes": sum(len(t.changes) for t in result.tables),
-              "flagged": sum(t.flagged for t in result.tables)}
-    shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    counts = {"registreringer fundet": sum(len(t.rows) for t in result.tables),
+              "slettet": sum(t.deleted for t in result.tables), "bevaret": sum(t.kept for t in result.tables),
+              "ændret": sum(len(t.changes) for t in result.tables), "markeret": sum(t.flagged for t in result.tables)}
+    shown = ", ".join(f"{k}: {v}" for k, v in counts.items() if v)
     add_event(case, now, SYSTEM, "system_result", f"{name}: udført ({shown or 'ingen oplysninger'})")
 
 

@@ -10,6 +10,9 @@ SMTP_PORT=${GDPR_SMTP_PORT:-8025}
 export GDPR_TEMPORAL_ADDRESS="127.0.0.1:${TEMPORAL_PORT}"
 export GDPR_SMTP_PORT="${SMTP_PORT}"
 export GDPR_TEMPORAL_UI_URL="http://localhost:${UI_PORT}"
+# The example inventory (examples/inventory.yaml) points its SQL systems here.
+export GDPR_SCHOOL_DB_URL="${GDPR_SCHOOL_DB_URL:-sqlite:///$(pwd)/data/school.db}"
+[ -f data/school.db ] || python scripts/example_school.py data/school.db >/dev/null
 
 pids=()
 cleanup() {
@@ -47,6 +50,7 @@ cat <<INFO
     Temporal        : 127.0.0.1:${TEMPORAL_PORT}   (cases kept in data/temporal.db)
     Mail            : smtp://127.0.0.1:${SMTP_PORT} -> data/mail/*.eml
     Register        : data/register.db
+    Example school  : data/school.db (fake people; the example inventory's SQL systems)
     Logs            : data/worker.log, data/temporal.log
 
   Report a first breach (in another terminal):
@@ -55,6 +59,11 @@ cat <<INFO
       --aware-at now --what "Elevliste sendt til forkert forældregruppe" \\
       --how "En forælder ringede" --affected-people "Elever i 7.A" --affected-data "Navn, CPR-nummer"
     gdpr cases
+
+  Receive a first data-subject request (access to a parent's and child's data):
+    gdpr request submit --type access --channel email --requester-name "Karen Jensen" \\
+      --requester-email karen.jensen@example.dk --id email=karen.jensen@example.dk --id elevnummer=E1001
+    gdpr requests
 
   Ctrl-C stops everything.
 INFO

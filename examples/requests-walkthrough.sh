@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every request type from the command line against the example school database.
+# Run it while `make run` is running, from the project folder: bash examples/requests-walkthrough.sh
+set -euo pipefail
+source .venv/bin/activate
+export GDPR_ACTOR_NAME="Mille Nordstrand"            # the nøgleperson; --as/--name for DPO and system owner
+KAREN=(--requester-name "Karen Jensen" --requester-email karen.jensen@example.dk
+       --id email=karen.jensen@example.dk --id elevnummer=E1001)
+
+submit() { gdpr request submit "$@" --json | python -c 'import json,sys; print(json.load(sys.stdin)["request_id"])'; }
+wait_for() {  # wait until the request reaches a state (system actions run in the background)
+  for _ in $(seq 1 60); do
+    [ "$(gdpr request show "$1" --json | python -c 'import json,sys; print(json.load(sys.stdin)["state"])')" = "$2" ] && return
+    sleep 0.5
+  done
+  echo "timed out waiting for $1 to reach $2" >&2; exit 1
+}
+verify() { gdpr request act "$1" verify_identity --set method=registered_address \
+             --set details="Navn og e-mail svarer til elevadministrationen" >/dev/null; }
+archive() { gdpr request act "$1" complete_manual_task --as system_owner --name "Hanne Holm" \
+              --set system_id=papirarkiv --set result="$2" >/dev/null; }
+approve() { wait_for "$1" answer_review; gdpr request act "$1" review_answer --as dpo --name "Dorthe DPO" \
+              --set approve=true >/dev/null; }
+school() { python - "$@" <<'PY'
+import sqlite3, sys
+print(sqlite3.connect("data/school.db").execute(sys.argv[1]).fetchall())
+PY
+}
+
+echo "== access (art. 15)"
+R=$(submit --type access --channel email "${KAREN[@]}")
+verify "$R"; wait_for "$R" processing; archive "$R" "Indskrivningsblanket fra 2020"; approve "$R"
+gdpr request show "$R" | head -6; ls data/exports/"$R"
+
+echo "== rectification (art. 16)"
+R=$(submit --type rectification --channel letter "${KAREN[@]}" \
+      --correction "elevadministration.elever.adresse=Havnegade 3, 8000 Aarhus C")
+verify "$R"; approve "$R"
+school "select adresse from elever where elevnummer='E1001'"
+
+echo "== restriction (art. 18), then lifted"
+R=$(submit --type restriction --channel email "${KAREN[@]}")
+verify "$R"; wait_for "$R" processing; archive "$R" "Mappen er mærket 'kun opbevaring'"; approve "$R"
+school "select begraenset from elever where elevnummer='E1001'"
+gdpr request act "$R" lift_restriction --set reasons="Adressen er bekræftet korrekt" >/dev/null
+wait_for "$R" closed; school "select begraenset from elever where elevnummer='E1001'"
+
+echo "== portability (art. 20), also transferred to a new school"
+R=$(submit --type portability --channel email "${KAREN[@]}" --transfer-to modtagelse@ny-skole.example)
+verify "$R"; wait_for "$R" processing; archive "$R" "Ingen digitaliserbare papirer"; approve "$R"
+python -c "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())" data/exports/"$R"/*.zip
+
+echo "== objection (art. 21) against the newsletter"
+R=$(submit --type objection --channel email "${KAREN[@]}" --objection "Nyhedsbrevet")
+verify "$R"
+gdpr request act "$R" decide_objection --set accept=true --set reasons="Ingen vægtige grunde" >/dev/null
+wait_for "$R" processing; archive "$R" "Ingen papirudsendelser"; approve "$R"
+school "select frameldt from nyhedsbrev where email='karen.jensen@example.dk'"
+
+echo "== erasure (art. 17)"
+R=$(submit --type erasure --channel email "${KAREN[@]}")
+verify "$R"
+gdpr request act "$R" assess_erasure --set purpose_no_longer_present=true --set no_outstanding_obligations=true \
+  --set reasons="Familien er fraflyttet kommunen; intet udestående" >/dev/null
+wait_for "$R" processing; archive "$R" "Mappen er makuleret"; approve "$R"
+school "select count(*) from foto_samtykke where elevnummer='E1001'"
+school "select count(*) from betalinger where foraelder_email='karen.jensen@example.dk'"
+gdpr request answer "$R" | sed -n '/Vi har slettet/,/art. 19/p'
+
+echo "== all requests"
+gdpr requests
+echo "mails: $(ls data/mail | wc -l) in data/mail/"
