@@ -22,6 +22,8 @@ from domain.inventory import LEGAL_BASIS_DA, Inventory
 from domain.model import Role
 from domain.view import ROLE_DA
 from settings import Settings, request_policy
+from domain.controls import ControlReport, Period
+from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 
 
@@ -64,6 +66,12 @@ def add_parsers(sub: Any) -> None:
     listing.add_argument("--json", action="store_true")
     inventory = sub.add_parser("inventory", help="the data inventory: systems, owners, purposes, connectors")
     inventory.add_argument("--json", action="store_true")
+    controls = sub.add_parser("controls", help="the periodic controls (seed 001)").add_subparsers(
+        dest="controls_command", required=True)
+    run = controls.add_parser("run", help="run a control now (the schedules run them on the 1st)")
+    run.add_argument("kind", choices=["monthly", "quarterly"])
+    run.add_argument("--period", help="YYYY-MM (monthly) or YYYY-Qn (quarterly); default: the previous one")
+    controls.add_parser("reports", help="stored control reports, newest first")
 
 
 def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -185,3 +193,34 @@ def render_inventory(inventory: Inventory) -> str:
 
 def inventory_json(inventory: Inventory) -> str:
     return json.dumps(inventory.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def parse_period(kind: str, text: str | None) -> Period | None:
+    if text is None:
+        return None
+    try:
+        if kind == "monthly":
+            start = datetime.strptime(text, "%Y-%m").replace(tzinfo=COPENHAGEN)
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            year, quarter = text.split("-Q")
+            start = datetime(int(year), 3 * (int(quarter) - 1) + 1, 1, tzinfo=COPENHAGEN)
+            end = start.replace(year=start.year + (start.month + 3 > 12), month=(start.month + 2) % 12 + 1)
+    except ValueError:
+        raise ValueError(f"--period: '{text}' is not YYYY-MM (monthly) or YYYY-Qn (quarterly)") from None
+    return Period(start=start, end=end, label=text)
+
+
+async def run_control(client: Client, settings: Settings, kind: str, period: Period | None) -> ControlReport:
+    workflow_run = MonthlyRequestControlWorkflow.run if kind == "monthly" else QuarterlyBreachReviewWorkflow.run
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return await client.execute_workflow(
+        workflow_run, ControlInput(responsible=settings.key_person, dpo=settings.dpo, period=period),
+        id=f"{kind}-control-manual-{stamp}", task_queue=settings.task_queue)
+
+
+def render_reports(rows: list[dict]) -> str:
+    if not rows:
+        return "Ingen kontrolrapporter endnu."
+    return "\n".join(f"{r['report_id']}: {r['findings']} afvigelse(r), {format_da(r['created_at'])}\n{r['report']}"
+                     for r in rows)

@@ -14,6 +14,7 @@
     gdpr request submit|act|show|answer ...   data-subject requests
     gdpr requests [--json]            open requests, least time left first
     gdpr inventory [--json]           the data inventory
+    gdpr controls run monthly|quarterly [--period …] / gdpr controls reports
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.db import make_engine
+from activities.controls import list_reports
 from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, mermaid
@@ -409,6 +411,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return deadline_command(args, settings)
     if args.command == "register":
         return register_export(settings, args.format)
+    if args.command == "controls" and args.controls_command == "reports":
+        return requests_cli.render_reports(list_reports(make_engine(settings.database_url)))
     if args.command == "inventory":
         inventory = load_inventory(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
@@ -416,6 +420,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     now = datetime.now(timezone.utc)
     if args.command in ("request", "requests"):
         return await run_requests(client, settings, args, now)
+    if args.command == "controls" and args.controls_command == "run":
+        try:
+            period = requests_cli.parse_period(args.kind, args.period)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+        return (await requests_cli.run_control(client, settings, args.kind, period)).text
     if args.command == "breach":
         view = await report_breach(client, settings, args)
         if args.json:

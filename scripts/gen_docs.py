@@ -16,6 +16,17 @@ sys.path.insert(0, str(ROOT))
 from domain.model import BreachFacts  # noqa: E402
 from starter import DIAGRAM_DOC  # noqa: E402
 from domain.breach_machine import mermaid  # noqa: E402
+from domain.dsr_machine import mermaid as request_mermaid  # noqa: E402
+
+REQUEST_DOC = """# Data-subject request states
+
+Generated from the transition table in `domain/dsr_machine.py` by `make docs`; a unit
+test fails when this file and the table disagree. Nothing that touches data is
+reachable before `verify_identity` (seed 001 §3.5).
+
+```mermaid
+{diagram}```
+"""
 
 SCHEMA_START, SCHEMA_END = "<!-- facts-schema:start -->", "<!-- facts-schema:end -->"
 
@@ -31,6 +42,7 @@ def readme_with_schema(readme: str) -> str:
 
 def main() -> None:
     (ROOT / "docs" / "breach-states.md").write_text(DIAGRAM_DOC.format(diagram=mermaid()))
+    (ROOT / "docs" / "request-states.md").write_text(REQUEST_DOC.format(diagram=request_mermaid()))
     (ROOT / "docs" / "breach-facts.schema.json").write_text(facts_schema_json() + "\n")
     readme = ROOT / "README.md"
     readme.write_text(readme_with_schema(readme.read_text()))

@@ -17,3 +17,8 @@ def test_readme_holds_the_current_facts_json_schema():
 
 def test_the_schema_file_is_current():
     assert (ROOT / "docs" / "breach-facts.schema.json").read_text() == facts_schema_json() + "\n"
+
+
+def test_the_request_state_diagram_is_current():
+    from domain.dsr_machine import mermaid
+    assert mermaid() in (ROOT / "docs" / "request-states.md").read_text(), "run `make docs`"

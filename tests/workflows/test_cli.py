@@ -24,7 +24,7 @@ REPORT = ["breach", "report", "--reporter-name", "Rasmus Pedersen", "--reporter-
 async def gdpr(env: WorkflowEnvironment, settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     variables = {**os.environ, "GDPR_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
                  "GDPR_TASK_QUEUE": settings.task_queue, "GDPR_DATABASE_URL": settings.database_url,
-                 "GDPR_SETTINGS_FILE": "/nonexistent"}
+                 "GDPR_SETTINGS_FILE": "/nonexistent", "GDPR_EXPORTS_DIR": str(settings.exports_dir)}
     return await asyncio.to_thread(subprocess.run, [sys.executable, str(ROOT / "starter.py"), *args], cwd=ROOT,
                                    env=variables, capture_output=True, text=True, timeout=60)
 

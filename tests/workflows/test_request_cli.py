@@ -1,0 +1,62 @@
+"""`gdpr request …`, `gdpr requests`, `gdpr inventory`, `gdpr controls` as a person uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from settings import Settings
+from tests.workflows.test_cli import gdpr
+
+KAREN = ["--requester-name", "Karen Jensen", "--requester-email", "karen.jensen@example.dk",
+         "--id", "email=karen.jensen@example.dk", "--id", "elevnummer=E1001"]
+
+
+async def test_submit_refuses_bad_input_naming_the_field(env: WorkflowEnvironment, settings: Settings, worker,
+                                                        school_db: Path):
+    run = await gdpr(env, settings, "request", "submit", "--type", "rectification", "--channel", "email", *KAREN)
+    assert run.returncode == 2 and "corrections" in run.stderr
+    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "phone", *KAREN,
+                     "--on-behalf", "parental_authority", "--subject-age", "19")
+    assert run.returncode == 2 and "subject_age" in run.stderr
+    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *KAREN,
+                     "--received", "2999-01-01")
+    assert run.returncode == 2 and "cannot be in the future" in run.stderr
+
+
+async def test_submit_verify_show_and_list_a_request(env: WorkflowEnvironment, settings: Settings, worker,
+                                                     school_db: Path):
+    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *KAREN,
+                     "--received", "2026-11-20T10:00+01:00", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["request_id"] == "dsr-2026-0001" and out["deadline"] == "2026-12-21T23:59:59+01:00"  # 20 Dec is a Sunday
+
+    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "complete_manual_task", "--as", "system_owner",
+                     "--name", "Hanne", "--set", "system_id=papirarkiv", "--set", "result=x")
+    assert run.returncode == 2 and "not possible in state 'received'" in run.stderr
+    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "verify_identity", "--name", "Mille",
+                     "--set", "method=control_questions", "--set", "details=x")
+    assert run.returncode == 2 and "a request by email is verified by" in run.stderr
+    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "verify_identity", "--name", "Mille",
+                     "--set", "method=registered_address", "--set", "details=Svarer til registeret")
+    assert run.returncode == 0, run.stderr
+
+    run = await gdpr(env, settings, "request", "show", "dsr-2026-0001", "--json")
+    view = json.loads(run.stdout)
+    assert view["verified"] and view["type"] == "access"
+    run = await gdpr(env, settings, "requests")
+    assert "dsr-2026-0001" in run.stdout
+
+
+async def test_inventory_and_control_reports_are_shown(env: WorkflowEnvironment, settings: Settings, worker,
+                                                       school_db: Path):
+    run = await gdpr(env, settings, "inventory")
+    assert run.returncode == 0 and "papirarkiv: Papirarkiv på kontoret" in run.stdout and "manuel opgave" in run.stdout
+    run = await gdpr(env, settings, "controls", "run", "quarterly", "--period", "2026-Q3")
+    assert run.returncode == 0, run.stderr
+    assert "Kvartalsvis gennemgang af sikkerhedsbrudsloggen, 2026-Q3" in run.stdout
+    run = await gdpr(env, settings, "controls", "reports")
+    assert "quarterly-2026-Q3: 0 afvigelse(r)" in run.stdout
