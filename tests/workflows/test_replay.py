@@ -14,8 +14,10 @@ from temporalio.worker import Replayer
 
 from temporal_client import DATA_CONVERTER
 from tests.workflows.test_full_case import FIXTURE
+from tests.workflows.test_requests import FIXTURE as REQUEST_FIXTURE
 from worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
+from workflows.request import DataSubjectRequestWorkflow
 
 
 async def test_the_stored_history_of_a_finished_case_replays_on_the_current_code():
@@ -25,3 +27,10 @@ async def test_the_stored_history_of_a_finished_case_replays_on_the_current_code
     replayer = Replayer(workflows=[BreachCaseWorkflow], data_converter=DATA_CONVERTER, workflow_runner=workflow_runner())
     result = await replayer.replay_workflow(history)
     assert result.replay_failure is None
+
+
+async def test_the_stored_history_of_a_finished_erasure_request_replays_on_the_current_code():
+    history = WorkflowHistory.from_json("request-fixture", json.loads(REQUEST_FIXTURE.read_text()))
+    replayer = Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=DATA_CONVERTER,
+                        workflow_runner=workflow_runner())
+    assert (await replayer.replay_workflow(history)).replay_failure is None

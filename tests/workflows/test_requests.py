@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
+from temporalio.worker import Replayer
+
 from domain import dsr_model as d
+from temporal_client import DATA_CONVERTER
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
+from workflows.request import DataSubjectRequestWorkflow
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "request_erasure_history.json"
 
 E = "E1001"
 EMAIL = "karen.jensen@example.dk"
@@ -57,6 +64,11 @@ async def test_erasure_deletes_what_may_go_and_keeps_and_names_what_must_stay(re
     letter = _answer_mail(mailbox, handle.id).get_body(("plain",)).get_content()
     assert "Bogføringsloven § 10" in letter and "arkivloven" in letter and "Mappe makuleret" in letter
     assert "Modtagere, som vi underretter om ændringen (art. 19)" in letter
+
+    history = await handle.fetch_history()
+    await Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=DATA_CONVERTER).replay_workflow(history)
+    if os.environ.get("GDPR_WRITE_FIXTURES"):
+        FIXTURE.write_text(json.dumps(history.to_json_dict(), indent=1))
 
 
 async def test_erasure_while_the_purpose_remains_still_erases_consent_based_data(requests: RequestDriver):
