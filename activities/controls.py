@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Column, Engine, Table, insert, select, update
 from temporalio import activity
 
 from activities.db import breach_register, control_reports, dsr_register
@@ -22,23 +22,23 @@ class ControlActivities:
         self._engine = engine
         self._inventory_file = inventory_file
 
+    def _in_period(self, table: Table, since: Column, period: Period) -> list[dict]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(table).where(
+                since >= period.start.astimezone(timezone.utc), since < period.end.astimezone(timezone.utc),
+            ).order_by(since)).mappings().all()
+        return [_to_utc(dict(r)) for r in rows]
+
     @activity.defn(name="requests_in_period")
     def requests_in_period(self, period: Period) -> list[RequestRegisterEntry]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(dsr_register).where(
-                dsr_register.c.received_at >= period.start.astimezone(timezone.utc),
-                dsr_register.c.received_at < period.end.astimezone(timezone.utc),
-            ).order_by(dsr_register.c.request_id)).mappings().all()
-        return [RequestRegisterEntry.model_validate(_to_utc(dict(r))) for r in rows]
+        rows = self._in_period(dsr_register, dsr_register.c.received_at, period)
+        return [RequestRegisterEntry.model_validate(r) for r in rows]
 
     @activity.defn(name="breaches_in_period")
     def breaches_in_period(self, period: Period) -> list[RegisterEntry]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(breach_register).where(
-                breach_register.c.aware_at >= period.start.astimezone(timezone.utc),
-                breach_register.c.aware_at < period.end.astimezone(timezone.utc),
-            ).order_by(breach_register.c.case_id)).mappings().all()
-        return [RegisterEntry.model_validate(_to_utc(dict(r))) for r in rows]
+        """Breaches the organisation became aware of in the period."""
+        return [RegisterEntry.model_validate(r) for r in self._in_period(breach_register, breach_register.c.aware_at,
+                                                                         period)]
 
     @activity.defn(name="current_inventory")
     def current_inventory(self) -> Inventory:

@@ -129,17 +129,21 @@ class SubmitCommunicationDraft(Command):
     channel: ShortText
 
 
-class ReviewDraft(Command):
-    """The DPO approves or rejects the draft under review; a rejection carries comments."""
+class Review(Command):
+    """The DPO approves or rejects what is under review; a rejection says what to change."""
 
     approve: bool
     comments: Text | None = None
 
     @model_validator(mode="after")
-    def _comments_on_reject(self) -> ReviewDraft:
+    def _comments_on_reject(self) -> Review:
         if not self.approve and not self.comments:
-            raise ValueError("comments: a rejected draft must say what to change")
+            raise ValueError("comments: a rejection must say what to change")
         return self
+
+
+class ReviewDraft(Review):
+    """A draft notification or communication (issue #2, point 4)."""
 
 
 class RecordSubmission(Command):

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
 
-from domain.commands import Command
+from domain.commands import Command, Review
 from domain.inventory import Identifier, Inventory
 from domain.model import Actor, Contact, ShortText, Strict, Text, TimelineEvent
 
@@ -202,15 +202,8 @@ class CompleteManualTask(Command):
     kept_reason: Text | None = Field(default=None, description="erasure: what was kept and why")
 
 
-class ReviewAnswer(Command):
-    approve: bool
-    comments: Text | None = None
-
-    @model_validator(mode="after")
-    def _comments_on_reject(self) -> ReviewAnswer:
-        if not self.approve and not self.comments:
-            raise ValueError("comments: a rejected answer must say what to change")
-        return self
+class ReviewAnswer(Review):
+    """The answer to the requester, before it is sent (seed 001: the GDPR-ansvarlige/DPO approves)."""
 
 
 class ReviseAnswer(Command):

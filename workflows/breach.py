@@ -16,7 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio import workflow
 
-from workflows.common import ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, make_update, rejected, wait_until
+from workflows.common import (
+    ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, drain_outbox, make_update, rejected, wait_until,
+)
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -54,7 +56,7 @@ class BreachCaseWorkflow:
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await self._drain_outbox_until_closed()
+        await drain_outbox(self._outbox, self._closed, self._perform)
         workflow.logger.info("case closed", extra={"overdue": self.case.overdue})
         return CaseResult(case_id=self.case.case_id, state=self.case.state,
                           closed_at=self.case.closed_at, overdue=self.case.overdue)
@@ -176,21 +178,14 @@ class BreachCaseWorkflow:
             return mail_texts.controller_notification(self.case, draft.text_da)
         return mail_texts.draft_for_review(self.case, domain_case.KIND_DA[draft.kind], draft.version, draft.text_da)
 
-    async def _drain_outbox_until_closed(self) -> None:
-        while True:
-            await workflow.wait_condition(
-                lambda: bool(self._outbox) or (self._closed() and workflow.all_handlers_finished()))
-            if not self._outbox:
-                return
-            effect = self._outbox[0]
-            if isinstance(effect, DraftMail):
-                effect = await self._render_draft_mail(effect)
-            if isinstance(effect, StepRecord):
-                await workflow.execute_activity(
-                    "record_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
-                    summary=f"register: {effect.event.action}")
-            else:
-                await workflow.execute_activity(
-                    "send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=MAIL_RETRY,
-                    summary=f"mail: {effect.key.split('.', 1)[1]}")
-            self._outbox.pop(0)
+    async def _perform(self, effect: StepRecord | OutgoingMail | DraftMail) -> None:
+        if isinstance(effect, DraftMail):
+            effect = await self._render_draft_mail(effect)
+        if isinstance(effect, StepRecord):
+            await workflow.execute_activity(
+                "record_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
+                summary=f"register: {effect.event.action}")
+        else:
+            await workflow.execute_activity(
+                "send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=MAIL_RETRY,
+                summary=f"mail: {effect.key.split('.', 1)[1]}")

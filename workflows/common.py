@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -62,3 +62,17 @@ def failure_text(error: BaseException) -> str:
         message = getattr(current, "message", None) or str(current) or message
         current = getattr(current, "cause", None)
     return message
+
+
+async def drain_outbox(outbox: list[Any], closed: Callable[[], bool], perform: Callable[[Any], Awaitable[None]]) -> None:
+    """Perform effects one at a time, in order, until the case is closed and nothing is left.
+
+    An effect leaves the outbox only after it is performed, so a worker that dies halfway
+    resumes with the same effect (activities make that safe: they are idempotent).
+    """
+    while True:
+        await workflow.wait_condition(lambda: bool(outbox) or (closed() and workflow.all_handlers_finished()))
+        if not outbox:
+            return
+        await perform(outbox[0])
+        outbox.pop(0)

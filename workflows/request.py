@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.common import ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, failure_text, make_update, rejected, wait_until
+from workflows.common import (
+    ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, drain_outbox, failure_text, make_update, rejected, wait_until,
+)
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -56,7 +58,7 @@ class DataSubjectRequestWorkflow:
     async def run(self, inp: d.RequestInput) -> d.RequestResult:
         workflow.logger.info("request opened", extra={"type": inp.type.value, "channel": inp.channel.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await self._drain_outbox_until_closed()
+        await drain_outbox(self._outbox, self._closed, self._perform)
         workflow.logger.info("request closed", extra={"in_time": self.case.answered_in_time()})
         return d.RequestResult(request_id=self.case.request_id, state=self.case.state,
                                answered_at=self.case.answered_at, in_time=self.case.answered_in_time())
@@ -168,15 +170,6 @@ class DataSubjectRequestWorkflow:
 
     def _closed(self) -> bool:
         return self.case.closed_at is not None
-
-    async def _drain_outbox_until_closed(self) -> None:
-        while True:
-            await workflow.wait_condition(
-                lambda: bool(self._outbox) or (self._closed() and workflow.all_handlers_finished()))
-            if not self._outbox:
-                return
-            await self._perform(self._outbox[0])
-            self._outbox.pop(0)
 
     async def _perform(self, effect: Any) -> None:
         if isinstance(effect, RequestStepRecord):

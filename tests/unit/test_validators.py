@@ -58,7 +58,7 @@ def test_every_no_carries_a_reason():
         c.DecideCommunication(actor=KP, communicate=False)  # type: ignore[call-arg]
     with pytest.raises(ValidationError, match="reason"):
         c.AssessBreach(actor=KP, is_breach=False, reason="")
-    with pytest.raises(ValidationError, match="comments: a rejected draft must say what to change"):
+    with pytest.raises(ValidationError, match="comments: a rejection must say what to change"):
         c.ReviewDraft(actor=KP, approve=False)
 
 
