@@ -1,0 +1,127 @@
+"""Benchmark: breach cases on a real dev server (SQLite file + WAL), one in-process worker.
+
+    .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]
+
+Prints: cases started per second, update latency (p50/p95/p99) for the first four steps
+of a case, query latency over all open cases, and the resident memory of the worker
+process and of the Temporal server. Figures, not assertions: a shared 2-core machine
+varies by 15-25 % between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from domain import commands as c  # noqa: E402
+from domain.model import BreachCaseInput, CaseView  # noqa: E402
+from mailsink import free_port, start_sink  # noqa: E402
+from settings import Settings  # noqa: E402
+from temporal_client import connect  # noqa: E402
+from tests.support import KEY_PERSON, facts, report  # noqa: E402
+from worker import build_worker  # noqa: E402
+from workflows.breach import BreachCaseWorkflow  # noqa: E402
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def bench(cases: int, concurrency: int, workdir: Path) -> None:
+    port = free_port()
+    temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or "temporal"
+    server = subprocess.Popen(
+        [temporal, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
+         "--db-filename", str(workdir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
+         "--sqlite-pragma", "synchronous=normal", "--log-level", "error"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    smtp_port = free_port()
+    sink, _ = start_sink("127.0.0.1", smtp_port)
+    try:
+        for _ in range(100):
+            try:
+                client = await connect(f"127.0.0.1:{port}", "default")
+                break
+            except RuntimeError:
+                await asyncio.sleep(0.2)
+        settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
+                            database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports")
+        gate = asyncio.Semaphore(concurrency)
+        starts: list[float] = []
+        updates: list[float] = []
+
+        async def one(i: int) -> None:
+            async with gate:
+                case_id = f"breach-2026-{i:06d}"
+                inp = BreachCaseInput(case_id=case_id, policy=settings.case_policy(),
+                                      report=report(datetime.now(timezone.utc) - timedelta(hours=1)))
+                t0 = time.perf_counter()
+                handle = await client.start_workflow(BreachCaseWorkflow.run, inp, id=case_id,
+                                                     task_queue=settings.task_queue)
+                starts.append(time.perf_counter() - t0)
+                for name, cmd in [
+                    ("assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="r")),
+                    ("contain", c.Contain(actor=KEY_PERSON, measures="m", system_stopped=False)),
+                    ("inform_management", c.InformManagement(actor=KEY_PERSON, crisis_team=["Leder"])),
+                    ("record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts())),
+                ]:
+                    t0 = time.perf_counter()
+                    await handle.execute_update(name, cmd, result_type=CaseView)
+                    updates.append(time.perf_counter() - t0)
+
+        with ThreadPoolExecutor(max_workers=16) as executor:
+            async with build_worker(client, settings, executor):
+                began = time.perf_counter()
+                await asyncio.gather(*(one(i) for i in range(cases)))
+                elapsed = time.perf_counter() - began
+                queries: list[float] = []
+                for i in range(cases):
+                    t0 = time.perf_counter()
+                    await client.get_workflow_handle(f"breach-2026-{i:06d}").query(BreachCaseWorkflow.view)
+                    queries.append(time.perf_counter() - t0)
+                await asyncio.sleep(2)  # let the outboxes drain before measuring memory
+                print(f"cases: {cases}, concurrency: {concurrency}, steps per case: 4 updates + mail + register writes")
+                print(f"wall time: {elapsed:.1f} s -> {cases / elapsed:.1f} cases/s, {4 * cases / elapsed:.1f} updates/s")
+                print(f"start latency ms  p50 {pct(starts, .5):.0f}  p95 {pct(starts, .95):.0f}  p99 {pct(starts, .99):.0f}")
+                print(f"update latency ms p50 {pct(updates, .5):.0f}  p95 {pct(updates, .95):.0f}  "
+                      f"p99 {pct(updates, .99):.0f}  (mean {statistics.mean(updates) * 1000:.0f})")
+                print(f"query latency ms  p50 {pct(queries, .5):.1f}  p99 {pct(queries, .99):.1f}  ({cases} open cases)")
+                print(f"memory: worker {rss_mb(os.getpid()):.0f} MB, Temporal server {rss_mb(server.pid):.0f} MB")
+    finally:
+        sink.stop()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(bench(cases, concurrency, Path(tmp)))
+    sys.stdout.flush()
+    os._exit(0)  # temporalio/sdk-python#300
+
+
+if __name__ == "__main__":
+    main()
