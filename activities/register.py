@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities.db import breach_register, case_events, case_numbers, dsr_register
@@ -56,18 +57,21 @@ class RegisterActivities:
 
 
 def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
-    """Next number for a readable case id (breach-2026-0007); unique even under races."""
+    """Next number for a readable case id (breach-2026-0007); unique even under races.
+
+    A lost race is a unique violation; the whole transaction is retried (PostgreSQL aborts a
+    transaction after an error, so the retry must start a new one).
+    """
     for _ in range(20):
-        with engine.begin() as conn:
-            current = conn.execute(
-                select(func.max(case_numbers.c.number)).where(case_numbers.c.kind == kind, case_numbers.c.year == year)
-            ).scalar()
-            number = (current or 0) + 1
-            try:
+        try:
+            with engine.begin() as conn:
+                current = conn.execute(select(func.max(case_numbers.c.number)).where(
+                    case_numbers.c.kind == kind, case_numbers.c.year == year)).scalar()
+                number = (current or 0) + 1
                 conn.execute(insert(case_numbers).values(kind=kind, year=year, number=number))
-                return number
-            except Exception:  # unique violation: someone else took it; try the next
-                continue
+            return number
+        except IntegrityError:
+            continue
     raise RuntimeError("could not allocate a case number")
 
 

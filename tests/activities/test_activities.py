@@ -95,3 +95,11 @@ def test_a_register_from_an_earlier_version_gains_new_columns_and_keeps_its_rows
     with make_engine(f"sqlite:///{path}").connect() as conn:
         row = conn.execute(select(breach_register)).mappings().one()
     assert row["case_id"] == case.case_id and row["proposed_level"] is None and "deviation_reason" in row
+
+
+def test_case_numbers_stay_unique_when_many_are_taken_at_once(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(lambda _: allocate_case_number(engine, "breach", 2026), range(40)))
+    assert sorted(numbers) == list(range(1, 41))
