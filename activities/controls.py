@@ -10,7 +10,7 @@ from temporalio import activity
 
 from activities.db import breach_register, control_reports, dsr_register
 from activities.inventory_file import load_inventory
-from activities.register import _to_utc
+from activities.register import to_utc
 from domain.controls import ControlReport, Period
 from domain.dsr_register import RequestRegisterEntry
 from domain.inventory import Inventory
@@ -27,7 +27,7 @@ class ControlActivities:
             rows = conn.execute(select(table).where(
                 since >= period.start.astimezone(timezone.utc), since < period.end.astimezone(timezone.utc),
             ).order_by(since)).mappings().all()
-        return [_to_utc(dict(r)) for r in rows]
+        return [to_utc(dict(r)) for r in rows]
 
     @activity.defn(name="requests_in_period")
     def requests_in_period(self, period: Period) -> list[RequestRegisterEntry]:
@@ -64,4 +64,4 @@ class ControlActivities:
 def list_reports(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(control_reports).order_by(control_reports.c.created_at.desc())).mappings().all()
-    return [_to_utc(dict(r)) for r in rows]
+    return [to_utc(dict(r)) for r in rows]

@@ -33,11 +33,11 @@ class RegisterActivities:
     @activity.defn(name="record_step")
     def record_step(self, record: StepRecord) -> None:
         """Idempotent: the event is keyed by (case id, seq); the row is an upsert."""
-        self._record(breach_register, "case_id", record.event, _to_utc(record.entry.model_dump()))
+        self._record(breach_register, "case_id", record.event, to_utc(record.entry.model_dump()))
 
     @activity.defn(name="record_request_step")
     def record_request_step(self, record: RequestStepRecord) -> None:
-        self._record(dsr_register, "request_id", record.event, _to_utc(record.entry.model_dump()))
+        self._record(dsr_register, "request_id", record.event, to_utc(record.entry.model_dump()))
 
     def _record(self, table, key: str, event: TimelineEvent, row: dict) -> None:
         with self._engine.begin() as conn:
@@ -75,27 +75,13 @@ def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
     raise RuntimeError("could not allocate a case number")
 
 
-def export_requests(engine: Engine) -> list[dict]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(dsr_register).order_by(dsr_register.c.request_id)).mappings().all()
-    return [_to_utc(dict(r)) for r in rows]
-
-
 def export_register(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(breach_register).order_by(breach_register.c.case_id)).mappings().all()
-    return [_to_utc(dict(r)) for r in rows]
+    return [to_utc(dict(r)) for r in rows]
 
 
-def case_timeline(engine: Engine, case_id: str) -> list[dict]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
-        ).mappings().all()
-    return [_to_utc(dict(r)) for r in rows]
-
-
-def _to_utc(row: dict) -> dict:
+def to_utc(row: dict) -> dict:
     """Store UTC (SQLite drops offsets); read naive values back as UTC."""
     out = {}
     for key, value in row.items():

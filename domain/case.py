@@ -25,12 +25,12 @@ from domain.model import (
     RiskLevel,
     Role,
     SupplierRequest,
-    TimelineEvent,
+    SYSTEM,
+    add_event,
 )
 from domain.notifications import compose_communication, compose_notification
 from domain.proposal import propose, summary_da
 
-SYSTEM = Actor(name="GDPR-sagsmotoren", role=Role.SYSTEM)
 KIND_DA = {
     DraftKind.AUTHORITY: "anmeldelse til Datatilsynet",
     DraftKind.CONTROLLER: "underretning af den dataansvarlige",
@@ -50,12 +50,6 @@ def open_case(inp: BreachCaseInput, now: datetime) -> tuple[BreachCase, list[Out
     reporter = Actor(name=inp.report.reporter.name, role=Role.REPORTER)
     add_event(case, now, reporter, "report", "Muligt brud anmeldt")
     return case, [mails.case_opened(case)]
-
-
-def add_event(case: BreachCase, now: datetime, actor: Actor, action: str, summary: str) -> TimelineEvent:
-    event = TimelineEvent(seq=len(case.timeline) + 1, at=now, actor=actor, action=action, summary=summary)
-    case.timeline.append(event)
-    return event
 
 
 Effect = OutgoingMail | DraftMail

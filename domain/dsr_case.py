@@ -7,7 +7,7 @@ from typing import Callable
 
 from domain import dsr_model as d
 from domain import dsr_texts as texts
-from domain.case import SYSTEM, add_event
+from domain.model import SYSTEM, add_event
 from domain.dsr_deadlines import current_deadline, legal_deadline
 from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
 from domain.inventory import System
@@ -36,7 +36,7 @@ def open_request(inp: d.RequestInput, now: datetime) -> tuple[d.RequestCase, lis
     deadline = legal_deadline(inp, extended=False)
     case = d.RequestCase(request_id=inp.request_id, state=S.RECEIVED.value, inp=inp, deadline=deadline.due,
                          deadline_rule=deadline.rule)
-    add_event(case, now, Actor(name=inp.requester.name, role=Role.REPORTER), "receive",  # type: ignore[arg-type]
+    add_event(case, now, Actor(name=inp.requester.name, role=Role.REPORTER), "receive",
               f"Anmodning om {d.TYPE_DA[inp.type]} modtaget via {inp.channel.value}")
     return case, [texts.receipt(case), texts.new_request(case)]
 
@@ -53,7 +53,7 @@ def act(case: d.RequestCase, trigger: RequestTrigger, cmd: d.Command, now: datet
         effects.append(_draft_answer(case, now))
     if new_state is S.CLOSED:
         case.closed_at = now
-    add_event(case, now, cmd.actor, trigger.value, summary)  # type: ignore[arg-type]
+    add_event(case, now, cmd.actor, trigger.value, summary)
     return effects
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
@@ -311,6 +311,20 @@ class TimelineEvent(Strict):
     actor: Actor
     action: str
     summary: str
+
+
+SYSTEM = Actor(name="GDPR-sagsmotoren", role=Role.SYSTEM)
+
+
+class HasTimeline(Protocol):
+    timeline: list[TimelineEvent]
+
+
+def add_event(case: HasTimeline, now: datetime, actor: Actor, action: str, summary: str) -> TimelineEvent:
+    """Append to a case's timeline (breach or request): who did what, when."""
+    event = TimelineEvent(seq=len(case.timeline) + 1, at=now, actor=actor, action=action, summary=summary)
+    case.timeline.append(event)
+    return event
 
 
 # --- the case -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.register import RequestStepRecord
     from domain import dsr_case
     from domain import dsr_model as d
-    from domain.case import SYSTEM, add_event
+    from domain.model import SYSTEM, add_event
     from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
     from domain.dsr_register import build_request_entry
     from domain.mail_texts import OutgoingMail
