@@ -13,7 +13,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.connectors import ConnectorActivities, ExportActivities
+from activities.connectors import ConnectorActivities
+from activities.exports import ExportActivities
 from activities.controls import ControlActivities
 from activities.db import make_engine
 from activities.drafts import DraftActivities

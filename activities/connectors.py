@@ -1,4 +1,4 @@
-"""Connectors: perform a request's action in an organisation's SQL system, and write the exports.
+"""Connectors: perform a request's action in an organisation's SQL system.
 
 Tables and columns come from the data inventory and are reflected with SQLAlchemy, so
 no name from a file is ever pasted into SQL. One system's change runs in one
@@ -8,14 +8,9 @@ returned, so a retried activity returns the first result instead of acting twice
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
-import zipfile
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -25,9 +20,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.db import connector_runs, restrictions
-from domain.dsr_model import Correction, RequestType, SystemResult, SystemStatus, TableOutcome
+from domain.dsr_model import Correction, SystemResult, SystemStatus, TableOutcome
 from domain.inventory import LegalBasis, SqlTable, System
 from domain.model import Strict
+
 
 class SqlActionRequest(Strict):
     request_id: str
@@ -44,12 +40,6 @@ class VerifyResult(Strict):
     system_id: str
     ok: bool
     details: list[str]
-
-
-class ExportRequest(Strict):
-    request_id: str
-    type: RequestType
-    systems: list[SystemResult]
 
 
 def _plain(value: Any) -> Any:
@@ -192,47 +182,3 @@ class ConnectorActivities:
                         ok = False
                         details.append(f"{spec.name}: {len(open_rows)} row(s) not restricted")
         return VerifyResult(system_id=req.system.id, ok=ok, details=details)
-
-
-class ExportActivities:
-    """Machine-readable exports: access (JSON) and portability (one archive, JSON + CSV + manifest)."""
-
-    def __init__(self, export_dir: Path) -> None:
-        self._dir = export_dir
-
-    @activity.defn(name="write_exports")
-    def write_exports(self, req: ExportRequest) -> list[str]:
-        folder = self._dir / req.request_id
-        folder.mkdir(parents=True, exist_ok=True)
-        data = {r.system_id: {"tables": {t.table: t.rows for t in r.tables}, "manual_result": r.manual_result}
-                for r in req.systems}
-        if req.type is RequestType.ACCESS:
-            path = folder / f"{req.request_id}-indsigt.json"
-            path.write_text(json.dumps({"request_id": req.request_id, "systems": data}, ensure_ascii=False, indent=2))
-            return [str(path)]
-        path = folder / f"{req.request_id}-dataportabilitet.zip"
-        manifest: dict[str, Any] = {"request_id": req.request_id, "format": "JSON and CSV (UTF-8), one file per table",
-                                    "files": []}
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for system_id, content in data.items():
-                for table, rows in content["tables"].items():
-                    base = f"{system_id}/{table}"
-                    archive.writestr(f"{base}.json", json.dumps(rows, ensure_ascii=False, indent=2))
-                    archive.writestr(f"{base}.csv", _csv(rows))
-                    manifest["files"] += [{"path": f"{base}.json", "system": system_id, "table": table,
-                                           "rows": len(rows)}, {"path": f"{base}.csv", "system": system_id,
-                                                                "table": table, "rows": len(rows)}]
-                if content["manual_result"]:
-                    archive.writestr(f"{system_id}/manual.txt", content["manual_result"])
-                    manifest["files"].append({"path": f"{system_id}/manual.txt", "system": system_id})
-            archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-        return [str(path)]
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()

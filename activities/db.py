@@ -126,6 +126,14 @@ connector_runs = Table(
     Column("result", Text, nullable=False),
 )
 
+# Crypto-shredding: one AES-256 data key per case, stored only wrapped by the master key.
+# Deleting a row makes that case's Temporal history unreadable for good.
+case_keys = Table(
+    "case_keys", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("wrapped_key", Text, nullable=False),  # base64 of AES-GCM(master key, data key), nonce first
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 case_numbers = Table(
     "case_numbers", metadata,

@@ -23,7 +23,8 @@ from workflows.common import (
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
-    from activities.connectors import ExportRequest, SqlActionRequest
+    from activities.connectors import SqlActionRequest
+    from activities.exports import ExportRequest
     from activities.register import RequestStepRecord
     from domain import dsr_case
     from domain import dsr_model as d
