@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.dsr_model import DsrPolicy
@@ -35,6 +35,23 @@ class Settings(BaseSettings):
     # Storage and files
     data_dir: Path = Path("data")
     database_url: str = "sqlite:///data/register.db"
+
+    # Encryption of Temporal payloads (codec.py): AES-256-GCM, one data key per case, wrapped by
+    # the master key. The master key is 32 bytes, base64, from GDPR_MASTER_KEY or the key file
+    # (created by `make run` on first start); it never enters a workflow history.
+    master_key: SecretStr | None = None
+    master_key_file: Path = Path("data/master.key")
+    key_database_url: str = "sqlite:///data/keys.db"
+
+    # Retention (purged by a Temporal Schedule): audit records and everything a case produced
+    # are kept this long after the case closes, independent of Temporal's own retention.
+    breach_retention_days: int = Field(default=5 * 365, ge=1)
+    request_retention_days: int = Field(default=3 * 365, ge=1)
+    # Closed workflow histories in Temporal (set on the namespace when the worker starts).
+    temporal_retention_days: int = Field(default=90, ge=1)
+
+    # Operations: dead letters (effects that failed for good) are mailed here.
+    operator_email: str = "drift@eksempel-skole.dk"
 
     # Draft templates: a folder whose files override activities/templates/ one by one
     templates_dir: Path | None = None
