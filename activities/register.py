@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from activities import audit
 from activities.db import breach_register, case_events, case_numbers, dsr_register
 from domain.model import Strict, TimelineEvent
 from domain.dsr_register import RequestRegisterEntry
@@ -48,6 +49,10 @@ class RegisterActivities:
                 conn.execute(insert(case_events).values(
                     case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
                     actor_role=event.actor.role.value, action=event.action, summary=event.summary))
+            # The same step in the audit chain, in the same transaction: both or neither.
+            audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
+            if row.get("closed_at") is not None:
+                audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq, row)
             existing = conn.execute(select(table.c[key]).where(table.c[key] == case_id)).first()
             if existing is None:
                 conn.execute(insert(table).values(**row))
