@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, delete, select, update
 from temporalio.testing import ActivityEnvironment
 
 from activities import audit
 from activities.db import audit_log, make_engine
 from activities.register import RegisterActivities, StepRecord
+from mailsink import free_port
 from domain.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 
@@ -106,8 +112,37 @@ def test_removing_a_body_without_a_purge_is_detected(tmp_path: Path):
     assert not report.ok and report.broken_at == 5 and "without a purge" in (report.reason or "")
 
 
-def test_concurrent_appends_from_many_threads_form_one_unbroken_chain(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a loopback port (Debian's postgresql package, ~2 s)."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    pytest.importorskip("psycopg")
+    folder = Path(tempfile.mkdtemp(prefix="gdpr-pg-"))  # not under pytest's root-only folder: see runuser below
+    folder.chmod(0o777)
+    as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []  # initdb refuses to run as root
+    port = free_port()
+    subprocess.run([*as_user, initdb, "-D", f"{folder}/data", "-A", "trust", "-U", "gdpr"], check=True,
+                   capture_output=True)
+    subprocess.run([*as_user, pg_ctl, "-D", f"{folder}/data", "-l", f"{folder}/log", "-w", "start", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"], check=True, capture_output=True)
+    yield f"postgresql+psycopg://gdpr@127.0.0.1:{port}/postgres"
+    subprocess.run([*as_user, pg_ctl, "-D", f"{folder}/data", "-m", "immediate", "stop"], capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_concurrent_appends_on_postgresql_form_one_unbroken_chain(postgres: str):
+    engine = make_engine(postgres)
+    _append_concurrently(engine)
+    report = audit.verify_chain(engine)
+    assert report.ok, report.reason
+    assert report.records == 6 * 15
+    _record_closed_case(engine)  # the register activity's own path on PostgreSQL
+    assert audit.verify_chain(engine).ok
+
+
+def _append_concurrently(engine: Engine) -> None:
     errors: list[BaseException] = []
 
     def append_many(worker: int) -> None:
@@ -123,6 +158,11 @@ def test_concurrent_appends_from_many_threads_form_one_unbroken_chain(tmp_path: 
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_concurrent_appends_from_many_threads_form_one_unbroken_chain(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+    _append_concurrently(engine)
     report = audit.verify_chain(engine)
     assert report.ok and report.records == 6 * 15
 
