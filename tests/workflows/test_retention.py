@@ -26,7 +26,9 @@ from domain.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules
 from settings import Settings
+from tests.support import CaseDriver
 from tests.unit.cases import NOW, S, case_in
+from tests.workflows.test_full_case import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
@@ -154,6 +156,28 @@ def test_a_purge_repeated_after_its_register_transaction_finishes_the_rest_and_r
     assert second == first and world.holds("breach-2026-0007") == {}
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == []
     assert audit.verify_chain(world.engine).ok
+
+
+async def test_a_real_case_leaves_a_verifiable_trail_ending_in_its_decisions_and_five_years_later_nothing_else(
+        driver: CaseDriver, settings: Settings):
+    handle = await driver.open(aware_hours_ago=3)
+    await run_high_risk_case(driver, handle)
+    world = World(settings)
+    with world.engine.connect() as conn:
+        kinds = [r.kind for r in conn.execute(select(audit_log.c.kind).where(audit_log.c.case_id == handle.id)
+                                             .order_by(audit_log.c.position))]
+        closed_at = conn.execute(select(breach_register.c.closed_at).where(
+            breach_register.c.case_id == handle.id)).scalar_one()
+        steps = conn.execute(select(func.count()).where(case_events.c.case_id == handle.id)).scalar_one()
+    assert steps > 15 and kinds.count("event") == steps and kinds[-1] == "closed"
+    assert audit.verify_chain(world.engine).ok
+
+    purge = RetentionActivities(world.engine, world.keys, world.exports)
+    later = closed_at.replace(tzinfo=timezone.utc) + timedelta(days=settings.breach_retention_days, minutes=1)
+    assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == [handle.id]
+    done = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=handle.id, now=later))
+    assert done.register_rows == 1 and done.timeline_events == steps and done.mails >= 10
+    assert world.holds(handle.id) == {} and audit.verify_chain(world.engine).ok
 
 
 def test_a_case_is_kept_until_its_period_has_run_out(settings: Settings):
