@@ -16,8 +16,9 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from pydantic import AwareDatetime, Field
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities import audit
 from activities.db import (
@@ -36,9 +37,16 @@ class ExpiredCasesQuery(RetentionPeriods):
     limit: int = Field(default=500, ge=1, le=5000)
 
 
-class PurgeCaseRequest(Strict):
+class PurgeCaseRequest(RetentionPeriods):
     case_id: str = Field(min_length=1, max_length=40)
     now: AwareDatetime
+
+
+class NotExpired(ApplicationError):
+    """The case is open, younger than its period, or unknown: nothing is removed (never retried)."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"{case_id} has not outlived its retention period", type="NotExpired", non_retryable=True)
 
 
 class PurgedCase(Strict):
@@ -97,6 +105,8 @@ class RetentionActivities:
         with self._engine.begin() as conn:
             done = conn.execute(select(audit_log.c.body).where(
                 audit_log.c.case_id == case_id, audit_log.c.kind == audit.AuditKind.PURGE)).scalar()
+            if done is None and not _expired(conn, req):
+                raise NotExpired(case_id)
             counts = {
                 "register_rows": conn.execute(delete(breach_register).where(breach_register.c.case_id == case_id))
                 .rowcount + conn.execute(delete(dsr_register).where(dsr_register.c.request_id == case_id)).rowcount,
@@ -119,6 +129,21 @@ class RetentionActivities:
             conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id))
         activity.logger.info("case purged", extra=result.model_dump())
         return result
+
+
+def _expired(conn: Connection, req: PurgeCaseRequest) -> bool:
+    """Checked again inside the purge itself, so no caller can remove an open or younger case."""
+    now = req.now.astimezone(timezone.utc)
+    for key, period in ((breach_register.c.case_id, req.breach_retention_days),
+                        (dsr_register.c.request_id, req.request_retention_days)):
+        row = conn.execute(select(key.table.c.closed_at).where(key == req.case_id)).first()
+        if row is not None:
+            closed_at = row.closed_at
+            if closed_at is None:
+                return False
+            closed_at = closed_at.replace(tzinfo=timezone.utc) if closed_at.tzinfo is None else closed_at
+            return closed_at < now - timedelta(days=period)
+    return False
 
 
 def _recorded(body: str) -> PurgedCase:

@@ -40,7 +40,8 @@ class RetentionPurgeWorkflow:
         for case_id in expired:
             try:
                 done: PurgedCase = await workflow.execute_activity(
-                    "purge_case", PurgeCaseRequest(case_id=case_id, now=workflow.now()), result_type=PurgedCase,
+                    "purge_case", PurgeCaseRequest(case_id=case_id, now=workflow.now(), **periods.model_dump()),
+                    result_type=PurgedCase,
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PURGE_RETRY)
                 report.purged.append(done)
             except ActivityError:

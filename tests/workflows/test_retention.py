@@ -10,7 +10,8 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Engine, func, insert, select
+import pytest
+from sqlalchemy import func, insert, select
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
@@ -20,7 +21,7 @@ from activities.db import (
     audit_log, breach_register, case_events, case_keys, connector_runs, dsr_register, make_engine, outbox, restrictions,
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
-from activities.retention import ExpiredCasesQuery, PurgeCaseRequest, RetentionActivities, RetentionPeriods
+from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
 from domain.dsr_register import RequestRegisterEntry
 from domain.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
@@ -145,14 +146,16 @@ def test_a_purge_repeated_after_its_register_transaction_finishes_the_rest_and_r
     world.breach("breach-2026-0007", closed_at=closed)
     purge = RetentionActivities(world.engine, world.keys, world.exports)
     later = closed + timedelta(days=settings.breach_retention_days, hours=1)  # "now", five years on
-    first = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id="breach-2026-0007", now=later))
+    first = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id="breach-2026-0007", now=later,
+                                                                        **_periods(settings).model_dump()))
     # as if the first attempt died after its register transaction: the key and the files are back
     with world.keys.begin() as conn:
         conn.execute(insert(case_keys).values(case_id="breach-2026-0007", wrapped_key="eA==", created_at=later))
     (world.exports / "breach-2026-0007").mkdir(parents=True)
     (world.exports / "breach-2026-0007" / "a.json").write_text("{}")
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == ["breach-2026-0007"]
-    second = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id="breach-2026-0007", now=later))
+    second = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id="breach-2026-0007", now=later,
+                                                                        **_periods(settings).model_dump()))
     assert second == first and world.holds("breach-2026-0007") == {}
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == []
     assert audit.verify_chain(world.engine).ok
@@ -175,19 +178,30 @@ async def test_a_real_case_leaves_a_verifiable_trail_ending_in_its_decisions_and
     purge = RetentionActivities(world.engine, world.keys, world.exports)
     later = closed_at.replace(tzinfo=timezone.utc) + timedelta(days=settings.breach_retention_days, minutes=1)
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == [handle.id]
-    done = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=handle.id, now=later))
+    done = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=handle.id, now=later,
+                                                                                 **_periods(settings).model_dump()))
     assert done.register_rows == 1 and done.timeline_events == steps and done.mails >= 10
     assert world.holds(handle.id) == {} and audit.verify_chain(world.engine).ok
 
 
-def test_a_case_is_kept_until_its_period_has_run_out(settings: Settings):
+def test_a_case_is_kept_until_its_period_has_run_out_and_an_open_case_is_never_purged(settings: Settings):
     world = World(settings)
     world.breach("breach-2026-0008", closed_at=NOW)
+    world.breach("breach-2026-0009", closed_at=None)
     purge = RetentionActivities(world.engine, world.keys, world.exports)
     period = timedelta(days=settings.breach_retention_days)
-    assert ActivityEnvironment().run(purge.expired_cases, _query(settings, NOW + period - timedelta(minutes=1))) == []
+    almost = NOW + period - timedelta(minutes=1)
+    assert ActivityEnvironment().run(purge.expired_cases, _query(settings, almost)) == []
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, NOW + period + timedelta(minutes=1))) == [
         "breach-2026-0008"]
+    # the purge itself checks again: asked too early, or for an open or unknown case, it removes nothing
+    held = {case_id: world.holds(case_id) for case_id in ("breach-2026-0008", "breach-2026-0009")}
+    for case_id, now in (("breach-2026-0008", almost), ("breach-2026-0009", NOW + 10 * period),
+                         ("breach-2026-4040", NOW + 10 * period)):
+        with pytest.raises(NotExpired):
+            ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=case_id, now=now,
+                                                                         **_periods(settings).model_dump()))
+    assert {case_id: world.holds(case_id) for case_id in held} == held
 
 
 def _query(settings: Settings, now: datetime) -> ExpiredCasesQuery:
