@@ -127,7 +127,8 @@ class RetentionActivities:
             shutil.rmtree(folder)
         with self._keys.begin() as conn:
             conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id))
-        activity.logger.info("case purged", extra=result.model_dump())
+        # `case_id` on a log line is the purge workflow's own id; the purged case goes in its own field.
+        activity.logger.info("case purged", extra={**result.model_dump(exclude={"case_id"}), "purged_case": case_id})
         return result
 
 

@@ -45,7 +45,7 @@ class RetentionPurgeWorkflow:
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PURGE_RETRY)
                 report.purged.append(done)
             except ActivityError:
-                workflow.logger.warning("purge failed; left for the next run", extra={"case_id": case_id})
+                workflow.logger.warning("purge failed; left for the next run", extra={"purged_case": case_id})
                 report.failed.append(case_id)
         workflow.logger.info("retention purge done", extra={"purged": len(report.purged), "failed": len(report.failed)})
         return report

@@ -7,6 +7,8 @@ tests hold on any day: one case closed five years and a day ago, one a year ago.
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -27,7 +29,8 @@ from domain.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules
 from settings import Settings
-from tests.support import CaseDriver
+from logging_setup import configure_logging
+from tests.support import REPORTER, CaseDriver
 from tests.unit.cases import NOW, S, case_in
 from tests.workflows.test_full_case import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
@@ -178,8 +181,17 @@ async def test_a_real_case_leaves_a_verifiable_trail_ending_in_its_decisions_and
     purge = RetentionActivities(world.engine, world.keys, world.exports)
     later = closed_at.replace(tzinfo=timezone.utc) + timedelta(days=settings.breach_retention_days, minutes=1)
     assert ActivityEnvironment().run(purge.expired_cases, _query(settings, later)) == [handle.id]
-    done = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=handle.id, now=later,
-                                                                                 **_periods(settings).model_dump()))
+    stream = io.StringIO()
+    configure_logging(stream=stream)
+    try:
+        done = ActivityEnvironment().run(purge.purge_case, PurgeCaseRequest(case_id=handle.id, now=later,
+                                                                            **_periods(settings).model_dump()))
+    finally:
+        configure_logging()
+    logged = [json.loads(line) for line in stream.getvalue().splitlines() if '"case purged"' in line]
+    assert len(logged) == 1 and logged[0]["purged_case"] == handle.id and logged[0]["mails"] == done.mails
+    for personal in (REPORTER.name, REPORTER.email, "Mille Nordstrand", "CPR-numre", "Elevliste"):
+        assert personal not in stream.getvalue()
     assert done.register_rows == 1 and done.timeline_events == steps and done.mails >= 10
     assert world.holds(handle.id) == {} and audit.verify_chain(world.engine).ok
 
