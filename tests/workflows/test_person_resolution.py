@@ -7,8 +7,11 @@ exactly which rows a request touched (docs/person-resolution.md has the figures)
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from domain import dsr_model as d
 from scripts.example_school import MISMATCHED_PAIR
@@ -16,6 +19,22 @@ from settings import request_policy
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 Dump = dict[str, dict[int, tuple]]
+
+
+@pytest.fixture(autouse=True)
+async def _end_open_requests(requests: RequestDriver) -> AsyncIterator[None]:
+    """These requests stop at manual tasks; end them so later tests (`gdpr requests`) see no orphaned cases."""
+    started = []
+    real_open = requests.open
+
+    async def open_and_remember(*args: Any, **kwargs: Any):
+        started.append(handle := await real_open(*args, **kwargs))
+        return handle
+
+    requests.open = open_and_remember  # type: ignore[method-assign]
+    yield
+    for handle in started:
+        await handle.terminate(reason="test finished")
 SQL_SYSTEMS = ["elevadministration", "foto", "nyhedsbrev", "sfo_betaling"]
 
 
