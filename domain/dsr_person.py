@@ -27,7 +27,8 @@ def _supplied(case: RequestCase) -> str:
     return ", ".join(f"{kind_da(k)}: {v}" for k, v in sorted(case.inp.identifiers.items()))
 
 
-def review_task(case: RequestCase, system: System, reasons: list[str], conflict: bool) -> OutgoingMail:
+def review_task(case: RequestCase, system: System, reasons: list[str], conflict: bool,
+                reminder: int = 0) -> OutgoingMail:
     why = "\n".join(f"- {r}" for r in reasons) or (
         "- Oplysningerne i anmodningen peger på forskellige personer i et andet af skolens systemer.")
     stop = ("Hele anmodningen er stoppet, fordi oplysningerne i den peger på forskellige personer. "
@@ -38,7 +39,17 @@ def review_task(case: RequestCase, system: System, reasons: list[str], conflict:
             f"Personen har oplyst: {_supplied(case)}\n\nKontrollér hvem anmodningen gælder, og gør kun noget ved "
             "oplysninger, der med sikkerhed tilhører personen. Registrér derefter i sagen, hvad du fandt og gjorde.\n"
             f"Frist for svaret til den registrerede: {format_da(case.deadline)}.")
-    return _mail(case, f"review-{system.id}", [system.owner.email], f"Manuel gennemgang i {system.name}", body)
+    step = f"review-{system.id}" + (f".reminder-{reminder}" if reminder else "")
+    subject = ("Påmindelse: " if reminder else "") + f"Manuel gennemgang i {system.name}"
+    return _mail(case, step, [system.owner.email], subject, body)
+
+
+def review_reminder(case: RequestCase, system_id: str, reminder: int) -> OutgoingMail:
+    """The owner's reminder repeats the review task, not the plain task it replaced."""
+    assert case.resolution is not None
+    found = case.resolution.system(system_id)
+    return review_task(case, case.inp.inventory.system(system_id), found.reasons_da() if found else [],
+                       case.resolution.conflict, reminder)
 
 
 def conflict_notice(case: RequestCase, names: list[str]) -> OutgoingMail:

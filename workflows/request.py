@@ -208,8 +208,15 @@ class DataSubjectRequestWorkflow:
             await self._resolving
         if isinstance(effect, dsr_case.SystemAction):
             return effect.action != "unrestrict" and dsr_person.held_back(self.case, effect.system_id)
-        return any(effect.key == f"{self.case.request_id}.task-{slot.system_id}"
-                   and dsr_person.held_back(self.case, slot.system_id) for slot in self.case.systems)
+        for slot in (s for s in self.case.systems if dsr_person.held_back(self.case, s.system_id)):
+            task = f"{self.case.request_id}.task-{slot.system_id}"
+            if effect.key == task:  # the review mail replaces the plain task
+                return True
+            if effect.key.startswith(f"{task}.reminder-"):
+                reminder = int(effect.key.rsplit("-", 1)[1])
+                await self._perform(dsr_person.review_reminder(self.case, slot.system_id, reminder))
+                return True
+        return False
 
     async def _resolve_person(self) -> None:
         inventory = self.case.inp.inventory

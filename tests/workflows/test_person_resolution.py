@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from domain import dsr_model as d
 from scripts.example_school import MISMATCHED_PAIR
@@ -109,7 +111,7 @@ async def test_a_restriction_for_one_of_two_pupils_with_the_same_name_marks_only
 
 
 async def test_a_shared_family_email_on_two_pupils_rows_sends_those_systems_to_manual_review(
-        requests: RequestDriver, mailbox: MailBox):
+        requests: RequestDriver, mailbox: MailBox, env: WorkflowEnvironment):
     db = requests.school_db
     before = _dump(db)
     handle = await requests.open("erasure", requester={"name": "Anne Berg", "email": "familien.berg@example.dk"},
@@ -132,6 +134,11 @@ async def test_a_shared_family_email_on_two_pupils_rows_sends_those_systems_to_m
 
     details = await handle.query("details", result_type=d.RequestCase)  # the owner completes the review by hand
     assert details.result("elevadministration").manual
+
+    await env.fast_forward(handle, timedelta(days=3, hours=1))  # the owner is reminded of the review, not a plain task
+    subjects = [m["Subject"] for m in await mailbox.wait_for(handle.id, 8)]
+    assert any(s.endswith("Påmindelse: Manuel gennemgang i Elevadministration") for s in subjects)
+    assert not any("Opgave i Elevadministration" in s for s in subjects)
 
 
 async def test_a_parent_asking_for_a_child_gets_the_childs_data_and_not_their_own(requests: RequestDriver):
