@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import pytest
 from sqlalchemy import Engine, event
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.connectors import ConnectorActivities, ResolveRequest, SqlActionRequest
@@ -156,3 +157,19 @@ def test_the_resolution_reads_only_keys_and_identifier_columns_and_changes_nothi
     assert reads and not any(col in s for s in reads for col in ("navn", "adresse", "foedselsdato", "aarsag", "billede"))
     assert not any(s.startswith(("update", "delete", "insert")) for s in reads)
     assert sqlite3.connect(school_db).execute("select * from elever").fetchall() == before
+
+
+def test_an_action_without_resolved_keys_resolves_its_system_first_and_refuses_when_ambiguous(
+        tmp_path: Path, school_db: Path):
+    """Requests started before resolution existed reach the connector without row keys."""
+    connectors = ConnectorActivities(make_engine(f"sqlite:///{tmp_path}/register.db"))
+    before = _count(school_db, "select count(*) from foto_samtykke")
+    shared = SqlActionRequest(request_id="dsr-2026-0006", action="erase", system=_system("foto"),
+                              identifiers={"email": "familien.berg@example.dk"}, at=AT)
+    with pytest.raises(ApplicationError) as refused:
+        ActivityEnvironment().run(connectors.perform_sql_action, shared)
+    assert refused.value.type == "AmbiguousPerson" and refused.value.non_retryable
+    assert "2 forskellige personer" in refused.value.message
+    own = shared.model_copy(update={"request_id": "dsr-2026-0007", "identifiers": {"elevnummer": "E9021"}})
+    assert ActivityEnvironment().run(connectors.perform_sql_action, own).tables[0].deleted == 1
+    assert _count(school_db, "select count(*) from foto_samtykke") == before - 1
