@@ -58,7 +58,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
-                    connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports,
+                    connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person, exports.write_exports,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
                     controls.store_control_report, retention.expired_cases, retention.purge_case],
         activity_executor=executor,

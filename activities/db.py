@@ -126,6 +126,19 @@ connector_runs = Table(
     Column("result", Text, nullable=False),
 )
 
+# Per table of one system action: the plan (the person's row keys, before-values) stored before acting,
+# then the outcome once the table is done, so a retry after a crash continues instead of repeating or
+# misreporting (activities/connectors.py).
+connector_progress = Table(
+    "connector_progress", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("system_id", String(63), primary_key=True),
+    Column("action", String(20), primary_key=True),
+    Column("table_name", String(63), primary_key=True),
+    Column("state", String(10), nullable=False),  # planned | done
+    Column("plan", Text, nullable=False),  # JSON: TablePlan
+)
+
 # Crypto-shredding: one AES-256 data key per case, stored only wrapped by the master key.
 # Deleting a row makes that case's Temporal history unreadable for good.
 case_keys = Table(

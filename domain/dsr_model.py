@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_va
 from domain.commands import Command, Review
 from domain.inventory import Identifier, Inventory
 from domain.model import Actor, Contact, ShortText, Strict, Text, TimelineEvent
+from domain.person import PersonResolution, correction_problem, identifier_problems
 
 
 class RequestType(str, enum.Enum):
@@ -115,10 +116,20 @@ class RequestInput(Strict):
             raise ValueError("objection_processing: say which processing the person objects to")
         if self.on_behalf is Representation.PARENTAL_AUTHORITY and (self.subject_age is None or self.subject_age >= 18):
             raise ValueError("subject_age: parental authority applies to a child under 18 (seed 001 §3.5)")
-        for correction in self.corrections:
-            system = next((s for s in self.inventory.systems if s.id == correction.system_id), None)
-            if system is None:
-                raise ValueError(f"corrections: unknown system '{correction.system_id}'")
+        return self
+
+    @model_validator(mode="after")
+    def _fits_the_inventory(self) -> RequestInput:
+        # One person, never a neighbour: only identifiers and columns the inventory knows (docs/person-resolution.md).
+        problems = identifier_problems(self.identifiers, self.inventory)
+        problems += [p for c in self.corrections if (p := correction_problem(c.system_id, c.table, c.column,
+                                                                              self.inventory))]
+        if self.on_behalf is Representation.PARENTAL_AUTHORITY and any(
+                v.strip().lower() == str(self.requester.email).lower() for v in self.identifiers.values()):
+            problems.append("identifiers: a parent acting for a child identifies the child (e.g. elevnummer); "
+                            "the parent's own e-mail is where the answer goes, not the child's identifier")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -260,6 +271,7 @@ class RequestCase(Strict):
     refusal_ground: RefusalGround | None = None
     refusal_reasons: str | None = None
     systems: list[SystemResult] = Field(default_factory=list)
+    resolution: PersonResolution | None = None  # whose rows: decided before any system is touched
     answer_note: str | None = None
     answers: list[AnswerVersion] = Field(default_factory=list)
     export_files: list[str] = Field(default_factory=list)

@@ -192,7 +192,8 @@ def _body_for_type(case: RequestCase) -> list[str]:
         lines += ["Vi har slettet (art. 17):", *(erased or ["  - intet"]), *manual]
         if kept:
             lines += ["", "Vi har ikke slettet følgende, og hvorfor:", *kept,
-                      "Oplysninger, der er indsamlet på grundlag af dit samtykke, er altid slettet."]
+                      "Oplysninger, der er indsamlet på grundlag af dit samtykke, er slettet, medmindre en pligt til at "
+                      "opbevare dem er nævnt ovenfor."]
         lines += _art19(case)
     elif case.type is RequestType.RESTRICTION:
         flagged = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.flagged} registrering(er)"

@@ -1,7 +1,10 @@
 """An example school-administration database (SQLite) with generated fake people.
 
 Deterministic (fixed seed), so the README walkthrough and the tests can name a family:
-Karen Jensen (karen.jensen@example.dk) and her son Emil, elevnummer E1001.
+Karen Jensen (karen.jensen@example.dk) and her son Emil, elevnummer E1001. `TEST_FAMILIES`
+adds the people that identify a person wrongly when identifiers are OR-matched (siblings,
+two pupils with the same name, a shared family e-mail, a parent and a child; see
+docs/person-resolution.md).
     python scripts/example_school.py data/school.db
 """
 
@@ -28,6 +31,42 @@ CREATE TABLE betalinger (id INTEGER PRIMARY KEY, foraelder_email TEXT NOT NULL, 
 
 DEMO_PARENT = ("Karen Jensen", "karen.jensen@example.dk")
 DEMO_CHILD = ("E1001", "Emil Jensen", "2014-05-17", "6.B", "Skolevej 12, 8000 Aarhus C")
+
+
+# (elevnummer, pupil, parent e-mail, parent name or None when the parent is on no parent list)
+TEST_FAMILIES = [
+    # siblings sharing their parent's e-mail
+    ("E9001", "Oliver Lund", "sofie.lund@example.dk", "Sofie Lund"),
+    ("E9002", "Ida Lund", "sofie.lund@example.dk", None),
+    # two pupils with the same name in different families
+    ("E9011", "Mads Nielsen", "peter.nielsen@example.dk", "Peter Nielsen"),
+    ("E9012", "Mads Nielsen", "hanne.nielsen@example.dk", "Hanne Nielsen"),
+    # a shared family e-mail on two pupils' rows (a stepfamily: different surnames)
+    ("E9021", "Alma Berg", "familien.berg@example.dk", "Anne Berg"),
+    ("E9022", "Noah Holm", "familien.berg@example.dk", None),
+    # a parent and a child: the parent has data of their own (newsletter, payments)
+    ("E9031", "Freja Holt", "lars.holt@example.dk", "Lars Holt"),
+]
+# A deliberately mismatched pair: Oliver Lund's elevnummer with Lars Holt's e-mail (different families).
+MISMATCHED_PAIR = {"elevnummer": "E9001", "email": "lars.holt@example.dk"}
+
+
+def _test_families(db: sqlite3.Connection) -> None:
+    """Fixed rows (no randomness), so tests can count exactly which rows a request touched."""
+    for n, (number, child, email, parent) in enumerate(TEST_FAMILIES):
+        db.execute("INSERT INTO elever (elevnummer, navn, foedselsdato, klasse, adresse, foraelder_email) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", (number, child, f"2015-0{n % 9 + 1}-1{n}", "5.A",
+                                                 f"Testvej {n + 1}, 8000 Aarhus C", email))
+        db.execute("INSERT INTO fravaer (elevnummer, dato, aarsag) VALUES (?, '2026-09-0' || ?, 'Syg')", (number, n + 1))
+        db.execute("INSERT INTO fravaer (elevnummer, dato, aarsag) VALUES (?, '2026-10-0' || ?, 'Læge')", (number, n + 1))
+        db.execute("INSERT INTO karakterer (elevnummer, fag, karakter, skoleaar) VALUES (?, 'Dansk', '7', '2025/26')",
+                   (number,))
+        db.execute("INSERT INTO foto_samtykke (foraelder_email, elevnummer, billede, givet_dato) "
+                   "VALUES (?, ?, 'klassefoto-5A.jpg', '2025-08-15')", (email, number))
+        if parent:
+            db.execute("INSERT INTO nyhedsbrev (email, navn, tilmeldt_dato) VALUES (?, ?, '2024-09-01')", (email, parent))
+            db.execute("INSERT INTO betalinger (foraelder_email, beloeb, dato, tekst) "
+                       "VALUES (?, '1850.00', '2026-10-01', 'SFO-betaling oktober')", (email,))
 
 
 def _family(db: sqlite3.Connection, number: str, child: str, born: str, klass: str, address: str,
@@ -77,6 +116,7 @@ def create_example_school(path: Path, students: int = 200) -> Path:
             _family(db, f"E{1000 + i}", f"{fake.first_name()} {last}", fake.date_of_birth(minimum_age=6, maximum_age=16)
                     .isoformat(), f"{fake.random_int(0, 9)}.{fake.random_element('ABC')}",
                     fake.address().replace("\n", ", "), f"{fake.first_name()} {last}", f"forælder{i}@example.dk", fake)
+        _test_families(db)
     return path
 
 

@@ -23,18 +23,24 @@ from workflows.common import (
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
-    from activities.connectors import SqlActionRequest
+    from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
     from activities.register import RequestStepRecord
     from domain import dsr_case
     from domain import dsr_model as d
+    from domain import dsr_person
     from domain.model import SYSTEM, add_event
     from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
     from domain.dsr_register import build_request_entry
     from domain.mail_texts import OutgoingMail
+    from domain.person import PersonResolution
     from domain.procedure import Rejection
 
 T = RequestTrigger
+PERSON_RESOLUTION_PATCH = "person-resolution-before-acting"
+# Connector activities heartbeat per table; a dead worker is noticed in seconds, not after 5 minutes.
+CONNECTOR_TIMEOUT = timedelta(minutes=5)
+CONNECTOR_HEARTBEAT = timedelta(seconds=20)
 
 
 class _FinishProcessing:
@@ -53,6 +59,8 @@ class DataSubjectRequestWorkflow:
         self._outbox: list[Any] = []
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
+        self._resolving: asyncio.Task[None] | None = None  # the one person resolution, shared by every effect
+        self._person_checked = False
         self._emit(effects)
 
     @workflow.run
@@ -173,6 +181,8 @@ class DataSubjectRequestWorkflow:
         return self.case.closed_at is not None
 
     async def _perform(self, effect: Any) -> None:
+        if await self._held_for_review(effect):
+            return
         if isinstance(effect, RequestStepRecord):
             await workflow.execute_activity("record_request_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT,
                                             retry_policy=STORE_RETRY, summary=f"register: {effect.event.action}")
@@ -184,16 +194,64 @@ class DataSubjectRequestWorkflow:
         elif isinstance(effect, _FinishProcessing):
             await self._finish_processing()
 
+    # --- one person, never a neighbour (docs/person-resolution.md) --------------------------
+    async def _held_for_review(self, effect: Any) -> bool:
+        """Resolve the person once, before the first effect that touches a system; then hold back
+        the actions (and plain task mails) of systems that wait for manual review."""
+        if not self.case.systems or not isinstance(effect, (OutgoingMail, dsr_case.SystemAction)):
+            return False
+        if not self._person_checked:
+            self._person_checked = True
+            if workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before this act as they did
+                self._resolving = asyncio.create_task(self._resolve_person())
+        if self._resolving is not None:
+            await self._resolving
+        if isinstance(effect, dsr_case.SystemAction):
+            return effect.action != "unrestrict" and dsr_person.held_back(self.case, effect.system_id)
+        for slot in (s for s in self.case.systems if dsr_person.held_back(self.case, s.system_id)):
+            task = f"{self.case.request_id}.task-{slot.system_id}"
+            if effect.key == task:  # the review mail replaces the plain task
+                return True
+            if effect.key.startswith(f"{task}.reminder-"):
+                reminder = int(effect.key.rsplit("-", 1)[1])
+                await self._perform(dsr_person.review_reminder(self.case, slot.system_id, reminder))
+                return True
+        return False
+
+    async def _resolve_person(self) -> None:
+        inventory = self.case.inp.inventory
+        systems = [inventory.system(slot.system_id) for slot in self.case.systems if not slot.manual]
+        try:
+            resolution: PersonResolution = await workflow.execute_activity(
+                "resolve_person", ResolveRequest(request_id=self.case.request_id, systems=systems,
+                                                 identifiers=self.case.inp.identifiers),
+                result_type=PersonResolution, start_to_close_timeout=CONNECTOR_TIMEOUT,
+                heartbeat_timeout=CONNECTOR_HEARTBEAT, retry_policy=STORE_RETRY, summary="resolve person")
+        except ActivityError:  # each system's action then resolves its own rows, or fails into a manual task
+            resolution = PersonResolution()
+        manual_before = {slot.system_id for slot in self.case.systems if slot.manual}
+        self._emit(dsr_person.apply_resolution(self.case, resolution, workflow.now()))
+        for slot in self.case.systems:
+            if slot.manual and slot.system_id not in manual_before:
+                self._watchers.append(asyncio.create_task(self._watch_owner(slot.system_id)))
+        workflow.logger.info("person resolved", extra={"conflict": resolution.conflict,
+                                                       "review": sum(s.manual for s in self.case.systems) - len(manual_before)})
+
+    def _row_keys(self, system_id: str) -> dict[str, list[Any]] | None:
+        found = self.case.resolution.system(system_id) if self.case.resolution else None
+        return found.keys() if found else None
+
     async def _system_action(self, effect: dsr_case.SystemAction) -> None:
         inp = self.case.inp
         request = SqlActionRequest(request_id=self.case.request_id, action=effect.action,
                                    system=inp.inventory.system(effect.system_id), identifiers=inp.identifiers,
                                    corrections=inp.corrections, consent_only=self.case.erasure_consent_only,
-                                   at=workflow.now())
+                                   row_keys=self._row_keys(effect.system_id), at=workflow.now())
         try:
             result: d.SystemResult = await workflow.execute_activity(
-                "perform_sql_action", request, result_type=d.SystemResult, start_to_close_timeout=timedelta(minutes=5),
-                retry_policy=STORE_RETRY, summary=f"{effect.action}: {effect.system_id}")
+                "perform_sql_action", request, result_type=d.SystemResult, start_to_close_timeout=CONNECTOR_TIMEOUT,
+                heartbeat_timeout=CONNECTOR_HEARTBEAT, retry_policy=STORE_RETRY,
+                summary=f"{effect.action}: {effect.system_id}")
         except ActivityError as err:  # e.g. the inventory names a column the system lacks: a person takes over
             self._emit(dsr_case.connector_failed(self.case, effect.system_id, failure_text(err), workflow.now()))
             self._watchers.append(asyncio.create_task(self._watch_owner(effect.system_id)))

@@ -42,7 +42,8 @@ async def test_the_identity_method_must_fit_the_channel_and_the_representation(r
     message = await _refused(requests, phone, "verify_identity", d.VerifyIdentity(
         actor=KEY_PERSON, method="id_document", details="pas"))
     assert "a request by phone is verified by: call_back, control_questions, registered_address" in message
-    child = await requests.open("access", on_behalf="parental_authority", subject_age=12, subject_name="Emil Jensen")
+    child = await requests.open("access", on_behalf="parental_authority", subject_age=12, subject_name="Emil Jensen",
+                                identifiers={"elevnummer": "E1001"})
     message = await _refused(requests, child, "verify_identity", d.VerifyIdentity(
         actor=KEY_PERSON, method="parental_authority", details="Forældremyndighed bekræftet i elevadministrationen"))
     assert "maturity_assessment" in message
