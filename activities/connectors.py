@@ -61,7 +61,7 @@ class ConnectorActivities:
             raise ApplicationError(f"the system's URL names an environment variable the worker does not have: {url}",
                                    type="InventoryError", non_retryable=True)
         if url not in self._engines:
-            self._engines[url] = create_engine(url, future=True)
+            self._engines[url] = create_engine(url, future=True, hide_parameters=True)
         return self._engines[url]
 
     @staticmethod
