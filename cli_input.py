@@ -11,11 +11,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
+from pydantic import ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.inventory_file import load_inventory
 from domain.bounds import HORIZON
+from domain.inventory import Inventory
 from domain.model import EARLIEST
 
 BREACH_ID = re.compile(r"^breach-\d{4}-\d{4,}$")
@@ -96,3 +101,21 @@ def moment_in_range(moment: datetime, field: str, now: datetime) -> datetime:
     if moment > now + HORIZON:
         raise UserError(f"{field}: cannot be more than a year in the future")
     return moment
+
+
+def inventory_from(path: Path) -> Inventory:
+    """The data inventory named in the settings, or one line saying why it cannot be used."""
+    try:
+        return load_inventory(path)
+    except FileNotFoundError:
+        raise UserError(f"inventory: the file '{path}' does not exist (GDPR_INVENTORY_FILE)") from None
+    except UnicodeDecodeError:
+        raise UserError(f"inventory: '{path}' is not UTF-8 text") from None
+    except OSError as err:
+        raise UserError(f"inventory: cannot read '{path}': {err.strerror or err}") from None
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        raise UserError(f"inventory: '{path}' is not valid YAML/JSON: {str(err).splitlines()[0]}") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(file)"
+        raise UserError(f"inventory: '{path}': {where}: {first['msg']} ({err.error_count()} problem(s))") from None

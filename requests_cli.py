@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 from activities.db import make_engine
 from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number
-from cli_input import UNREACHABLE, case_id as checked_id, rpc_problem
+from cli_input import UNREACHABLE, case_id as checked_id, inventory_from, rpc_problem
 from domain.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
@@ -107,7 +107,7 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
                  validation_message: Any, user_error: type[Exception]) -> dict[str, Any]:
     if received > datetime.now(timezone.utc):
         raise user_error("received: cannot be in the future")
-    inventory = load_inventory(settings.inventory_file)
+    inventory = inventory_from(settings.inventory_file)
     try:
         build_request(args, settings, "dsr-2000-0000", received, inventory)  # validate before taking a number
     except ValidationError as err:

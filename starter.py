@@ -47,7 +47,9 @@ from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, Case
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
 import requests_cli
-from cli_input import UNREACHABLE, UserError, case_id as checked_id, json_file, json_object, moment_in_range, rpc_problem
+from cli_input import (
+    UNREACHABLE, UserError, case_id as checked_id, inventory_from, json_file, json_object, moment_in_range, rpc_problem,
+)
 from domain.model import EARLIEST, LATEST
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
@@ -423,7 +425,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "controls" and args.controls_command == "reports":
         return requests_cli.render_reports(list_reports(make_engine(settings.database_url)))
     if args.command == "inventory":
-        inventory = load_inventory(settings.inventory_file)
+        inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     now = datetime.now(timezone.utc)
