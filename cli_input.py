@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.inventory_file import load_inventory
 from domain.bounds import HORIZON
 from domain.inventory import Inventory
-from domain.model import EARLIEST
+from domain.model import EARLIEST, LATEST
 
 BREACH_ID = re.compile(r"^breach-\d{4}-\d{4,}$")
 REQUEST_ID = re.compile(r"^dsr-\d{4}-\d{4,}$")
@@ -97,7 +97,7 @@ def rpc_problem(err: RPCError, what: str) -> UserError:
 def moment_in_range(moment: datetime, field: str, now: datetime) -> datetime:
     """A time a person gave: not before 1990 and not more than a year after now."""
     if moment < EARLIEST:
-        raise UserError(f"{field}: {moment:%Y-%m-%d} is before {EARLIEST:%Y-%m-%d}")
+        raise UserError(f"{field}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")
     if moment > now + HORIZON:
         raise UserError(f"{field}: cannot be more than a year in the future")
     return moment
