@@ -47,13 +47,14 @@ from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, Case
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
 import requests_cli
-from cli_input import (
-    UNREACHABLE, UserError, case_id as checked_id, inventory_from, json_file, json_object, moment_in_range, rpc_problem,
-)
-from domain.model import EARLIEST, LATEST
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
+
+from cli_input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
+    UNREACHABLE, UserError, case_id as checked_id, inventory_from, json_file, json_object, moment_in_range, rpc_problem,
+)
+from domain.model import EARLIEST, LATEST
 
 
 DIAGRAM_DOC = """# Breach case states

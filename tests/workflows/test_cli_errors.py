@@ -42,7 +42,15 @@ def one_line_error(run: subprocess.CompletedProcess[str], *expected: str, code: 
 
 async def test_action_data_that_is_not_a_json_object_is_refused_in_one_line(
         env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, tmp_path: Path):
-    case_id = (await driver.open()).id
+    handle = await driver.open()
+    try:
+        await _refuse_wrong_action_data(env, settings, driver, handle.id, tmp_path)
+    finally:  # `gdpr cases` in later tests queries every running case; this one's worker is gone then
+        await handle.terminate("test over")
+
+
+async def _refuse_wrong_action_data(env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, case_id: str,
+                                    tmp_path: Path) -> None:
     act = ["case", "act", case_id, "assess_breach", *MILLE]
     for data, kind in (("[1,2]", "list"), ("null", "null"), ('"x"', "str"), ("17", "int")):
         run = await gdpr(env, settings, *act, "--data", data)
@@ -63,8 +71,15 @@ async def test_action_data_that_is_not_a_json_object_is_refused_in_one_line(
 
 async def test_empty_unknown_and_wrong_kind_ids_are_refused_in_one_line(
         env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, requests: RequestDriver):
-    case_id = (await driver.open()).id
-    request_id = (await requests.open("access")).id
+    case, request = await driver.open(), await requests.open("access")
+    try:
+        await _refuse_wrong_ids(env, settings, case.id, request.id)
+    finally:  # `gdpr cases`/`gdpr requests` in later tests query every running case
+        await case.terminate("test over")
+        await request.terminate("test over")
+
+
+async def _refuse_wrong_ids(env: WorkflowEnvironment, settings: Settings, case_id: str, request_id: str) -> None:
     unknown_case, unknown_request = "breach-2026-99999999", "dsr-2026-99999999"
     act_breach = ["assess_breach", *MILLE, "--set", "is_breach=true", "--set", "reason=x"]
     expectations = [

@@ -78,6 +78,8 @@ async def test_junk_at_every_breach_update_never_fails_a_workflow_task(driver: C
     for handle in handles:
         await assert_no_failed_workflow_task(handle)
     assert isinstance(await handles[-1].query("view", result_type=CaseView), CaseView)
+    for handle in handles:  # later tests list every running case; this worker is gone then
+        await handle.terminate("test over")
     print(f"\nbreach update fuzz: {dict(outcomes)}")  # shown with -s; for the closing note
     assert outcomes["accepted"] + outcomes["rejected"] == len(PATH) * PER_STEP + len(set(t for t, _, _ in PATH)) * PER_OTHER
 
@@ -98,5 +100,6 @@ async def test_junk_at_every_request_update_never_fails_a_workflow_task(requests
         await fire(handle, "complete_manual_task", junk, outcomes)
 
     await assert_no_failed_workflow_task(handle)
+    await handle.terminate("test over")
     print(f"\nrequest update fuzz: {dict(outcomes)}")
     assert outcomes["accepted"] + outcomes["rejected"] == len(REQUEST_COMMANDS) * PER_OTHER + 2 * PER_STEP
