@@ -3,11 +3,18 @@
 Temporal's workflow/activity loggers put their context in `extra`; a processor lifts
 the workflow id (which *is* the case id) to `case_id`. Log calls pass ids, states and
 roles only, never what a person typed: names, addresses and descriptions stay out.
+
+Libraries do not follow that rule: SQLAlchemy puts a statement's parameters into its
+exception text, a driver quotes the offending row, an SMTP error names the recipient.
+`scrub_personal_data` is the last processor before rendering, so every line (ours,
+foreign stdlib records, formatted exceptions) loses e-mail addresses, CPR numbers and
+SQL parameters on the way out.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -30,6 +37,41 @@ def _case_id(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# A CPR number: DDMMYY, optional dash, four digits; the date part keeps ISO times and ids out.
+CPR = re.compile(r"(?<![\w-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?![\w-])")
+# SQLAlchemy: "[parameters: (...)]" runs until its "(Background on this error ...)" line.
+SQL_PARAMETERS = re.compile(r"\[parameters: .*?(?=\n\(Background on this error|\Z)", re.S)
+SQL_STATEMENT = re.compile(r"\[SQL: .*?\](?=\n|\Z)", re.S)
+SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
+# PostgreSQL's DETAIL lines quote the row: Key (email)=(x@y.dk), Failing row contains (...).
+ROW_DETAIL = re.compile(r"(Key \([^)]*\)=\().*?(\)(?: already exists| is not present)?)|(Failing row contains \().*?(\)\.?$)",
+                        re.M)
+
+
+def scrub_text(text: str) -> str:
+    text = SQL_PARAMETERS.sub("[parameters: hidden]", text)
+    text = SQL_STATEMENT.sub(lambda m: SQL_LITERAL.sub("'?'", m.group(0)), text)
+    text = ROW_DETAIL.sub(lambda m: f"{m.group(1) or m.group(3)}…{m.group(2) or m.group(4)}", text)
+    text = EMAIL.sub("<e-mail>", text)
+    return CPR.sub("<cpr>", text)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def scrub_personal_data(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Remove e-mail addresses, CPR numbers and SQL parameters from every value of a log line."""
+    return {key: _scrub(value) for key, value in event.items()}
+
+
 def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> None:
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -48,7 +90,8 @@ def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> No
     handler = logging.StreamHandler(stream)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
+                    structlog.processors.format_exc_info, scrub_personal_data,
+                    structlog.processors.JSONRenderer()],
         foreign_pre_chain=shared,
     ))
     # Temporal's context goes into structured fields, not into the message text.

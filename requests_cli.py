@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from activities.db import make_engine
 from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number
+from cli_input import UNREACHABLE, case_id as checked_id, inventory_from, rpc_problem
 from domain.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
@@ -106,7 +107,7 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
                  validation_message: Any, user_error: type[Exception]) -> dict[str, Any]:
     if received > datetime.now(timezone.utc):
         raise user_error("received: cannot be in the future")
-    inventory = load_inventory(settings.inventory_file)
+    inventory = inventory_from(settings.inventory_file)
     try:
         build_request(args, settings, "dsr-2000-0000", received, inventory)  # validate before taking a number
     except ValidationError as err:
@@ -123,10 +124,13 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
 
 
 async def view(client: Client, request_id: str, user_error: type[Exception]) -> RequestView:
+    request_id = checked_id(request_id, "request")
     try:
         return await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.view)
     except RPCError as err:
-        raise user_error(f"request {request_id}: {err.message}") from None
+        if err.status in UNREACHABLE:
+            raise
+        raise rpc_problem(err, f"anmodningen {request_id}") from None
 
 
 def _role(role: Role) -> str:
@@ -150,7 +154,13 @@ def render(v: RequestView, now: datetime) -> str:
 
 
 async def answers(client: Client, request_id: str) -> str:
-    case = await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.details)
+    request_id = checked_id(request_id, "request")
+    try:
+        case = await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.details)
+    except RPCError as err:
+        if err.status in UNREACHABLE:
+            raise
+        raise rpc_problem(err, f"anmodningen {request_id}") from None
     if not case.answers:
         return "Intet svar endnu."
     parts = []

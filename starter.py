@@ -53,6 +53,11 @@ from settings import Settings, load_settings
 from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
 
+from cli_input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
+    UNREACHABLE, UserError, case_id as checked_id, inventory_from, json_file, json_object, moment_in_range, rpc_problem,
+)
+from domain.model import EARLIEST, LATEST
+
 
 DIAGRAM_DOC = """# Breach case states
 
@@ -64,10 +69,6 @@ moving (e.g. new facts, a supplier's account, a phased follow-up).
 ```mermaid
 {diagram}```
 """
-
-
-class UserError(Exception):
-    """Something the person can fix; printed without a traceback."""
 
 
 def _validation_message(err: ValidationError) -> str:
@@ -87,7 +88,10 @@ def _parse_time(value: str | None, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise UserError(f"{field}: '{value}' is not an ISO-8601 time (e.g. 2026-03-27T14:20+01:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)  # local time by default
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)  # local time by default
+    if moment < EARLIEST:  # the future is refused by each caller, with its own horizon
+        raise UserError(f"{field}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")
+    return moment
 
 
 # --- breach report -------------------------------------------------------------------
@@ -104,13 +108,13 @@ async def report_breach(client: Client, settings: Settings, args: argparse.Names
         "controller": {"name": args.controller_name, "email": args.controller_email}
         if args.controller_name or args.controller_email else None,
     }
+    now = datetime.now(timezone.utc)
+    if raw["aware_at"] is not None and raw["aware_at"] > now:
+        raise UserError("aware_at: cannot be in the future")
     try:
         report = BreachReport.model_validate(raw)
     except ValidationError as err:
         raise UserError(_validation_message(err)) from None
-    now = datetime.now(timezone.utc)
-    if report.aware_at > now:
-        raise UserError("aware_at: cannot be in the future")
     year = report.aware_at.astimezone(COPENHAGEN).year
     number = allocate_case_number(make_engine(settings.database_url), "breach", year)
     case_id = f"breach-{year}-{number:04d}"
@@ -142,13 +146,12 @@ def build_command(action: str, actor: Actor, data: str | None, data_file: str | 
         raise UserError(f"unknown action '{action}'; see `gdpr actions`")
     payload: dict[str, Any] = {}
     if data_file:
-        with open(data_file, encoding="utf-8") as fh:
-            payload.update(json.load(fh))
-    if data:
-        try:
-            payload.update(json.loads(data))
-        except json.JSONDecodeError as err:
-            raise UserError(f"--data is not valid JSON: {err}") from None
+        raw = json_file(data_file, "--data-file")
+        if not isinstance(raw, dict):
+            raise UserError("--data-file must hold a JSON object with the action's fields")
+        payload.update(raw)
+    if data is not None:
+        payload.update(json_object(data, "--data"))
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
@@ -167,12 +170,17 @@ async def act(client: Client, args: argparse.Namespace, commands: dict | None = 
         actor = Actor(name=args.name, role=Role(args.role))
     except (ValidationError, ValueError):
         raise UserError("--as must be key_person, dpo or system_owner and --name must be given") from None
+    case_id = checked_id(args.case_id, "breach" if commands is None else "request")
     command = build_command(args.action, actor, args.data, args.data_file, args.set or [], commands)
-    handle = client.get_workflow_handle(args.case_id)
+    handle = client.get_workflow_handle(case_id)
     try:
         view = await handle.execute_update(args.action, command, result_type=result_type)
     except WorkflowUpdateFailedError as err:
         raise UserError(f"refused: {failure_message(err)}") from None
+    except RPCError as err:
+        if err.status in UNREACHABLE:
+            raise
+        raise rpc_problem(err, f"{'sagen' if commands is None else 'anmodningen'} {case_id}") from None
     return view.model_dump(mode="json")
 
 
@@ -180,18 +188,24 @@ async def act(client: Client, args: argparse.Namespace, commands: dict | None = 
 
 
 async def case_view(client: Client, case_id: str) -> CaseView:
+    case_id = checked_id(case_id, "breach")
     try:
         return await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.view)
     except RPCError as err:
-        raise UserError(f"case {case_id}: {err.message}") from None
+        if err.status in UNREACHABLE:
+            raise
+        raise rpc_problem(err, f"sagen {case_id}") from None
 
 
 async def render_drafts(client: Client, case_id: str, lang: str = "da") -> str:
     """Every draft version with its status and the DPO's comments: what the DPO reviews."""
+    case_id = checked_id(case_id, "breach")
     try:
         case = await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.details)
     except RPCError as err:
-        raise UserError(f"case {case_id}: {err.message}") from None
+        if err.status in UNREACHABLE:
+            raise
+        raise rpc_problem(err, f"sagen {case_id}") from None
     if not case.drafts:
         return "Ingen udkast endnu."
     parts = []
@@ -269,17 +283,19 @@ def register_export(settings: Settings, fmt: str) -> str:
 
 def deadline_command(args: argparse.Namespace, settings: Settings) -> str:
     """`gdpr deadline breach|request`: the legal deadline, without a server."""
+    now = datetime.now(timezone.utc)
     if args.kind == "breach":
         aware = _parse_time(args.aware, "aware")
         assert aware is not None
-        result = breach_deadline(aware)
+        result = breach_deadline(moment_in_range(aware, "aware", now))
     else:
         try:
             received = date.fromisoformat(args.received)
+            moment_in_range(datetime.combine(received, datetime.min.time(), COPENHAGEN), "received", now)
         except ValueError:
             received_at = _parse_time(args.received, "received")
             assert received_at is not None
-            received = received_at.astimezone(COPENHAGEN).date()
+            received = moment_in_range(received_at, "received", now).astimezone(COPENHAGEN).date()
         result = request_deadline(received, extended=args.extended, cal=Calendar(tuple(settings.closing_days)))
     out = {"due": result.due.isoformat(), "rule": result.rule, "rule_da": result.rule_da,
            "rolled_from": result.rolled_from.isoformat() if result.rolled_from else None}
@@ -291,11 +307,7 @@ def deadline_command(args: argparse.Namespace, settings: Settings) -> str:
 
 def assess_command(args: argparse.Namespace) -> str:
     """`gdpr assess --facts F.json`: the proposal, without a server."""
-    try:
-        with open(args.facts, encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except (OSError, json.JSONDecodeError) as err:
-        raise UserError(f"--facts: {err}") from None
+    raw = json_file(args.facts, "--facts")
     try:
         facts = BreachFacts.model_validate(raw)
     except ValidationError as err:
@@ -419,7 +431,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "controls" and args.controls_command == "reports":
         return requests_cli.render_reports(list_reports(make_engine(settings.database_url)))
     if args.command == "inventory":
-        inventory = load_inventory(settings.inventory_file)
+        inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     now = datetime.now(timezone.utc)
@@ -479,7 +491,13 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     code = 0
     try:
-        print(asyncio.run(run(args, load_settings())))
+        settings = load_settings()
+    except ValidationError as err:  # settings from the environment or gdpr.env
+        print(f"gdpr: settings: {_validation_message(err)}".replace("\n", " "), file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(2)
+    try:
+        print(asyncio.run(run(args, settings)))
     except UserError as err:
         print(f"gdpr: {err}", file=sys.stderr)
         code = 2
@@ -487,17 +505,34 @@ def main(argv: list[str] | None = None) -> None:
         print(err)
         code = 1
     except RPCError as err:
-        print(f"gdpr: Temporal: {err.message} (is `make run` running?)", file=sys.stderr)
-        code = 3
+        if err.status in UNREACHABLE:
+            print(f"gdpr: Temporal: {err.message} (is `make run` running?)", file=sys.stderr)
+            code = 3
+        else:
+            print(f"gdpr: Temporal refused: {err.message}", file=sys.stderr)
+            code = 2
     except RuntimeError as err:
         if "connect" not in str(err).lower():
-            raise
-        print(f"gdpr: cannot reach Temporal at {load_settings().temporal_address} (is `make run` running?)",
-              file=sys.stderr)
-        code = 3
+            code = _unexpected(err)
+        else:
+            print(f"gdpr: cannot reach Temporal at {settings.temporal_address} (is `make run` running?)",
+                  file=sys.stderr)
+            code = 3
+    except Exception as err:  # noqa: BLE001 - a person never gets a traceback; GDPR_DEBUG=1 shows it
+        code = _unexpected(err)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # temporalio/sdk-python#300: never let the exit-time crash change the code
+
+
+def _unexpected(err: BaseException) -> int:
+    """One line for a failure nobody foresaw; the traceback only on request."""
+    if os.environ.get("GDPR_DEBUG"):
+        import traceback
+        traceback.print_exception(err)
+    print(f"gdpr: unexpected error ({type(err).__name__}); run again with GDPR_DEBUG=1 for details",
+          file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ class ConnectorActivities:
             raise ApplicationError("the system's URL names an environment variable the worker does not have",
                                    type="InventoryError", non_retryable=True)
         if url not in self._engines:
-            self._engines[url] = create_engine(url, future=True)
+            self._engines[url] = create_engine(url, future=True, hide_parameters=True)
         return self._engines[url]
 
     @staticmethod

@@ -4,13 +4,19 @@ The defaults live in activities/templates/; a folder named by GDPR_TEMPLATES_DIR
 files of the same names overrides them one by one. Rendering is an activity because
 the files are outside the workflow's deterministic world; the rendered text is stored
 in the case with the draft version, so what the DPO approved is exactly what is kept.
+
+Override templates are written by whoever administers the folder, not by us, and render
+inside the worker with the whole case in reach: they run in Jinja's immutable sandbox,
+so `{{ ''.__class__.__mro__ }}`-style access to Python internals, calls to unsafe
+methods and changes to the case raise `SecurityError` instead of running.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from temporalio import activity
 
 from domain.model import BreachCase, Strict
@@ -29,12 +35,13 @@ class RenderedDraft(Strict):
     text_en: str
 
 
-def _environment(override: Path | None) -> Environment:
+def _environment(override: Path | None) -> ImmutableSandboxedEnvironment:
     loaders = [FileSystemLoader(str(override))] if override else []
     loaders.append(FileSystemLoader(str(DEFAULT_TEMPLATES)))
     # StrictUndefined: a template that names a field the case does not have fails loudly, never blank.
-    return Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, keep_trailing_newline=True,
-                       trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    return ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                                         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                                         autoescape=False)
 
 
 class DraftActivities:

@@ -6,14 +6,17 @@ case's state live in `breach_machine` guards.
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, model_validator
 
 from domain.model import (
     Actor,
     Affectedness,
     Art34Exception,
+    MAX_ITEMS,
     BreachFacts,
+    Count,
     DraftKind,
+    Moment,
     NoRiskDocumentation,
     RiskLevel,
     ShortText,
@@ -51,7 +54,7 @@ class Contain(Command):
 class InformManagement(Command):
     """Activity 3: inform management and DPO, convene the crisis team (seed 002 step 2)."""
 
-    crisis_team: list[ShortText] = Field(min_length=1)
+    crisis_team: list[ShortText] = Field(min_length=1, max_length=MAX_ITEMS)
     message: Text | None = None
 
 
@@ -70,7 +73,7 @@ class SupplierContact(Strict):
 class RequestSupplierAccounts(Command):
     """Activity 5: ask suppliers/processors for a written account."""
 
-    suppliers: list[SupplierContact] = Field(min_length=1)
+    suppliers: list[SupplierContact] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RequestSupplierAccounts:
@@ -125,7 +128,7 @@ class SubmitCommunicationDraft(Command):
     description: Text
     likely_consequences: Text
     measures_taken: Text
-    advice: list[Text] = Field(default_factory=list)
+    advice: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     channel: ShortText
 
 
@@ -149,7 +152,7 @@ class ReviewDraft(Review):
 class RecordSubmission(Command):
     """The approved notification was submitted (virk.dk) or, for a processor, sent to the controller."""
 
-    submitted_at: AwareDatetime | None = None
+    submitted_at: Moment | None = None
     reference: ShortText | None = None
     delay_reasons: Text | None = None
 
@@ -170,8 +173,8 @@ class DecideCommunication(Command):
 
 
 class RecordCommunicationSent(Command):
-    sent_at: AwareDatetime | None = None
-    recipients: int | None = Field(default=None, ge=0)
+    sent_at: Moment | None = None
+    recipients: Count | None = None
 
 
 class AddFollowUp(Command):

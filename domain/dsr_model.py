@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_va
 
 from domain.commands import Command, Review
 from domain.inventory import Identifier, Inventory
-from domain.model import Actor, Contact, ShortText, Strict, Text, TimelineEvent
+from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent
 from domain.person import PersonResolution, correction_problem, identifier_problems
 
 
@@ -72,7 +72,7 @@ class Correction(Strict):
     system_id: Identifier
     table: Identifier
     column: Identifier
-    new_value: str
+    new_value: FieldValue
 
 
 class DsrPolicy(Strict):
@@ -85,24 +85,24 @@ class DsrPolicy(Strict):
     reminder_days_before: list[int] = Field(default_factory=lambda: [14, 7, 2])
     closing_days: list[str] = Field(default_factory=list)
     pause_while_awaiting_information: bool = False
-    owner_reminder_days: float = Field(default=3.0, gt=0)
-    owner_max_reminders: int = Field(default=3, ge=0)
-    information_reminder_days: float = Field(default=7.0, gt=0)
+    owner_reminder_days: float = Field(default=3.0, gt=0, le=365, allow_inf_nan=False)
+    owner_max_reminders: int = Field(default=3, ge=0, le=50)
+    information_reminder_days: float = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
 
 
 class RequestInput(Strict):
     request_id: Annotated[str, StringConstraints(pattern=r"^dsr-\d{4}-\d{4,}$")]
     type: RequestType
     channel: Channel
-    received_at: AwareDatetime
+    received_at: Moment
     requester: Contact
     subject_name: ShortText = Field(description="the data subject (may differ from the requester)")
-    identifiers: dict[Identifier, str] = Field(
-        min_length=1, description="how the subject is found in the systems, e.g. {'email': ..., 'elevnummer': ...}")
+    identifiers: dict[Identifier, ShortText] = Field(
+        min_length=1, max_length=20, description="how the subject is found in the systems, e.g. {'email': ..., 'elevnummer': ...}")
     on_behalf: Representation | None = None
     subject_age: int | None = Field(default=None, ge=0, le=130)
     description: Text | None = Field(default=None, description="the request in the requester's words")
-    corrections: list[Correction] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list, max_length=200)
     objection_processing: Text | None = Field(default=None, description="which processing is objected to")
     transfer_to: EmailStr | None = Field(default=None, description="portability: a new controller to receive the data")
     policy: DsrPolicy

@@ -7,13 +7,57 @@ Strings that a person typed are kept verbatim; validators only refuse, never rew
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import Annotated, Protocol
+import re
+from datetime import datetime, timezone
+from typing import Annotated, Callable, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# --- bounded values: what a person may type ------------------------------------------
+# Every input is bounded so one absurd value (2^64 people, Infinity hours, year 9999,
+# a NUL byte) is refused at the door instead of failing a database write or a mail later.
+# The domain cannot read the clock, so dates get a static window here; "not more than
+# a year ahead" is checked where `now` is known (domain/bounds.py, used by the procedure
+# and the CLI).
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+MAX_COUNT = 1_000_000_000  # more people or records than any Danish organisation holds
+MAX_HOURS = 24 * 366 * 10  # ten years
+MAX_ITEMS = 200  # entries in any list a person fills in
+
+# C0/C1 controls, lone surrogates, line/paragraph separators and bidi overrides (which
+# can make a text read differently from what it says). Long texts keep tab and newlines.
+_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_TEXT_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _free_of(pattern: re.Pattern[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = pattern.search(value)
+        if found:
+            raise ValueError(f"contains a control character (U+{ord(found.group()):04X}); remove it")
+        return value
+    return check
+
+
+def _within_years(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+                 AfterValidator(_free_of(_TEXT_FORBIDDEN))]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                      AfterValidator(_free_of(_LINE_FORBIDDEN))]
+# A value written into a system's column (rectification): may be empty, one line.
+FieldValue = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_free_of(_LINE_FORBIDDEN))]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Hours = Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]
+Moment = Annotated[AwareDatetime, AfterValidator(_within_years)]
 
 
 class Strict(BaseModel):
@@ -61,10 +105,11 @@ class CasePolicy(Strict):
     organisation_name: ShortText
     key_person: Contact
     dpo: Contact
-    management_emails: list[EmailStr] = Field(min_length=1)
-    reminder_hours_before: list[int] = Field(default_factory=lambda: [24, 12, 2])
+    management_emails: list[EmailStr] = Field(min_length=1, max_length=MAX_ITEMS)
+    reminder_hours_before: list[Annotated[int, Field(le=72)]] = Field(
+        default_factory=lambda: [24, 12, 2], max_length=20)
     processor_deadline_hours: int = Field(default=24, ge=1, le=72)
-    supplier_reminder_days: float = Field(default=2.0, gt=0)
+    supplier_reminder_days: float = Field(default=2.0, gt=0, le=365, allow_inf_nan=False)
     supplier_max_reminders: int = Field(default=3, ge=0, le=20)
 
     @model_validator(mode="after")
@@ -81,10 +126,10 @@ class BreachReport(Strict):
     """What the reporting employee tells (seed 002 step 1, log fields 1-3)."""
 
     reporter: Contact
-    aware_at: AwareDatetime = Field(
+    aware_at: Moment = Field(
         description="When the first person in the organisation became aware; the 72 hours run from here."
     )
-    occurred_at: AwareDatetime | None = Field(default=None, description="When the breach happened, if known.")
+    occurred_at: Moment | None = Field(default=None, description="When the breach happened, if known.")
     what_happened: Text
     how_discovered: Text
     affected_people: Text = Field(description="Which people may be affected (categories, groups, numbers).")
@@ -135,17 +180,18 @@ class DataCategory(str, enum.Enum):
 class BreachFacts(Strict):
     """The structured facts. Keys are a contract other tools rely on; None means 'not yet known'."""
 
-    breach_types: list[BreachType] = Field(min_length=1)
-    data_categories: list[DataCategory] = Field(min_length=1)
-    subject_categories: list[ShortText] = Field(min_length=1, description="e.g. elever, forældre, ansatte")
-    approx_subjects: int | None = Field(default=None, ge=0)
-    approx_records: int | None = Field(default=None, ge=0)
-    systems: list[ShortText] = Field(default_factory=list)
-    suppliers: list[ShortText] = Field(default_factory=list)
+    breach_types: list[BreachType] = Field(min_length=1, max_length=MAX_ITEMS)
+    data_categories: list[DataCategory] = Field(min_length=1, max_length=MAX_ITEMS)
+    subject_categories: list[ShortText] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="e.g. elever, forældre, ansatte")
+    approx_subjects: Count | None = None
+    approx_records: Count | None = None
+    systems: list[ShortText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    suppliers: list[ShortText] = Field(default_factory=list, max_length=MAX_ITEMS)
     measures_in_place: Text | None = Field(default=None, description="e.g. encryption, access control")
     cause: Text | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     vulnerable_subjects: bool | None = None
     encrypted: bool | None = None
     backup_available: bool | None = None
@@ -154,7 +200,13 @@ class BreachFacts(Strict):
     recipient_known_and_trusted: bool | None = None
     data_retrieved_or_deleted_confirmed: bool | None = None
     publicly_exposed: bool | None = None
-    unavailability_hours: float | None = Field(default=None, ge=0)
+    unavailability_hours: Hours | None = None
+
+    @model_validator(mode="after")
+    def _started_before_ended(self) -> BreachFacts:
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            raise ValueError("ended_at: cannot be before started_at")
+        return self
 
 
 # --- decisions ------------------------------------------------------------------------
@@ -169,8 +221,8 @@ class RiskLevel(str, enum.Enum):
 class NoRiskDocumentation(Strict):
     """What seed 003 §2 requires before a breach may go un-notified."""
 
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
+    started_at: Moment
+    ended_at: Moment
     scope: Text
     cause: Text
     reached_unauthorised: bool
@@ -232,9 +284,9 @@ class NotificationDraft(Strict):
 
     nature: Text
     subject_categories: list[ShortText] = Field(min_length=1)
-    approx_subjects: int | None = None
+    approx_subjects: Count | None = None
     data_categories: list[ShortText] = Field(min_length=1)
-    approx_records: int | None = None
+    approx_records: Count | None = None
     contact_point: Text
     likely_consequences: Text
     measures_taken: Text
@@ -253,7 +305,8 @@ class SubjectCommunicationDraft(Strict):
     contact_point: Text
     likely_consequences: Text
     measures_taken: Text
-    advice: list[Text] = Field(min_length=1, description="What the person can do to protect themselves.")
+    advice: list[Text] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="What the person can do to protect themselves.")
     channel: ShortText = Field(description="e.g. brev, e-mail, Aula, offentlig meddelelse")
 
 

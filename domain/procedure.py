@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from transitions import Machine
 
+from domain.bounds import horizon_problem
+
 # The library logs every transition at INFO; under replay that would repeat.
 logging.getLogger("transitions").setLevel(logging.WARNING)
 
@@ -85,6 +87,9 @@ class Procedure:
         if command.actor.role not in roles:
             wanted = " or ".join(sorted(r.value for r in roles))
             raise Rejection(f"'{trigger.value}' requires the role {wanted}; {command.actor.role.value} may not do it")
+        too_far = horizon_problem(command, now)
+        if too_far:
+            raise Rejection(f"'{trigger.value}' refused: {too_far}")
         candidates = self.candidates(state, trigger)
         if not candidates:
             offered = ", ".join(t.value for t in self.offered(state)) or "none"

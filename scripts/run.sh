@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 temporal server start-dev \
-  --ip 127.0.0.1 --port "${TEMPORAL_PORT}" --ui-port "${UI_PORT}" \
+  --ip 127.0.0.1 --port "${TEMPORAL_PORT}" --ui-ip 127.0.0.1 --ui-port "${UI_PORT}" \
   --db-filename data/temporal.db \
   --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
   --log-level warn >>data/temporal.log 2>&1 &
@@ -38,7 +38,7 @@ done
 temporal operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" >/dev/null \
   || { echo "Temporal did not start; see data/temporal.log"; exit 1; }
 
-python mailsink.py --port "${SMTP_PORT}" --dir data/mail >>data/mailsink.log 2>&1 &
+python mailsink.py --host 127.0.0.1 --port "${SMTP_PORT}" --dir data/mail >>data/mailsink.log 2>&1 &
 pids+=($!)
 python worker.py 2>>data/worker.log &
 pids+=($!)

@@ -1,0 +1,42 @@
+"""Checks on input that need `now`: a date more than about a year ahead is a typo.
+
+The models refuse dates outside 1990-2099 on their own (domain/model.py: Moment); only
+code that knows the current time (the procedure's check with the workflow's clock, the
+command line with the wall clock) can refuse "next decade". The domain stays pure: `now`
+is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+HORIZON = timedelta(days=366)
+
+
+def beyond_horizon(value: Any, now: datetime, path: str = "") -> list[str]:
+    """Dotted names of every datetime in `value` (a model, list or dict) more than HORIZON after `now`."""
+    if isinstance(value, datetime):
+        return [path or "(input)"] if value.tzinfo is not None and value > now + HORIZON else []
+    if isinstance(value, BaseModel):
+        items: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return []
+    found: list[str] = []
+    for key, item in items:
+        found += beyond_horizon(item, now, f"{path}.{key}" if path else str(key))
+    return found
+
+
+def horizon_problem(value: Any, now: datetime) -> str | None:
+    """One line naming the fields too far ahead, or None."""
+    fields = beyond_horizon(value, now)
+    if not fields:
+        return None
+    return ", ".join(fields) + ": cannot be more than a year in the future"
