@@ -17,6 +17,7 @@ from activities.connectors import ConnectorActivities
 from activities.exports import ExportActivities
 from activities.controls import ControlActivities
 from activities.db import make_engine
+from activities.deadletters import DeadLetterActivities
 from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
@@ -49,6 +50,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir)
     controls = ControlActivities(engine, settings.inventory_file)
+    dead_letters = DeadLetterActivities(engine, mail, settings.operator_email)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -57,7 +59,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
-                    controls.store_control_report],
+                    controls.store_control_report,
+                    dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
     )

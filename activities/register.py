@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities.db import breach_register, case_events, case_numbers, dsr_register
+from activities.failures import effect_errors
 from domain.model import Strict, TimelineEvent
 from domain.dsr_register import RequestRegisterEntry
 from domain.register import RegisterEntry
@@ -40,20 +41,36 @@ class RegisterActivities:
         self._record(dsr_register, "request_id", record.event, to_utc(record.entry.model_dump()))
 
     def _record(self, table, key: str, event: TimelineEvent, row: dict) -> None:
+        """Effects run side by side, so steps may arrive out of order: the row keeps the latest step
+        (highest seq), and a race between two first inserts is retried as an update."""
+        row = row | {"last_seq": event.seq}
+        with effect_errors():
+            for attempt in range(3):
+                try:
+                    self._write(table, key, event, row)
+                    break
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
+        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
+
+    @staticmethod
+    def _event_values(case_id: str, event: TimelineEvent) -> dict:
+        return dict(case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
+                    actor_role=event.actor.role.value, action=event.action, summary=event.summary)
+
+    def _write(self, table, key: str, event: TimelineEvent, row: dict) -> None:
         with self._engine.begin() as conn:
             case_id = row[key]
             seen = conn.execute(select(case_events.c.seq).where(
                 case_events.c.case_id == case_id, case_events.c.seq == event.seq)).first()
             if seen is None:
-                conn.execute(insert(case_events).values(
-                    case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
-                    actor_role=event.actor.role.value, action=event.action, summary=event.summary))
-            existing = conn.execute(select(table.c[key]).where(table.c[key] == case_id)).first()
+                conn.execute(insert(case_events).values(**self._event_values(case_id, event)))
+            existing = conn.execute(select(table.c.last_seq).where(table.c[key] == case_id)).first()
             if existing is None:
                 conn.execute(insert(table).values(**row))
-            else:
+            elif existing.last_seq is None or existing.last_seq <= event.seq:
                 conn.execute(update(table).where(table.c[key] == case_id).values(**row))
-        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
 
 
 def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
@@ -78,7 +95,7 @@ def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
 def export_register(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(breach_register).order_by(breach_register.c.case_id)).mappings().all()
-    return [to_utc(dict(r)) for r in rows]
+    return [to_utc({k: v for k, v in r.items() if k != "last_seq"}) for r in rows]
 
 
 def to_utc(row: dict) -> dict:
