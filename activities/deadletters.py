@@ -47,9 +47,10 @@ class DeadLetterActivities:
     @activity.defn(name="set_dead_letter_status")
     def set_dead_letter_status(self, change: LetterStatusChange) -> None:
         with effect_errors(), self._engine.begin() as conn:
-            conn.execute(update(dead_letters).where(dead_letters.c.letter_id == change.letter_id).values(
-                status=change.status.value, changed_at=change.at.astimezone(timezone.utc),
-                changed_by=change.actor_name, reason=change.reason))
+            values = {"status": change.status.value, "changed_at": change.at.astimezone(timezone.utc)}
+            # "resolved" comes from the workflow itself: it keeps who retried the letter.
+            values |= {k: v for k, v in (("changed_by", change.actor_name), ("reason", change.reason)) if v}
+            conn.execute(update(dead_letters).where(dead_letters.c.letter_id == change.letter_id).values(**values))
         activity.logger.info("dead letter changed", extra={"letter_id": change.letter_id,
                                                            "status": change.status.value})
 

@@ -91,3 +91,88 @@ async def test_a_register_outage_does_not_hold_back_the_deadline_reminder(
         settings, "SELECT action FROM case_events WHERE case_id = ?", handle.id)}, what="register catch-up")
     assert query(settings, "SELECT state FROM breach_register WHERE case_id = ?", handle.id) == [("containment",)]
     assert await letters(handle) == []
+
+
+async def test_a_mail_outage_does_not_stop_the_register_and_the_mail_goes_out_once_smtp_is_back(
+        env: WorkflowEnvironment, settings: Settings):
+    closed_port = free_port()  # nothing listens here: every SMTP connection is refused
+    down = settings.model_copy(update={"smtp_port": closed_port})
+    async with worker_with(env, down):
+        driver = CaseDriver(env, down)
+        handle = await driver.open()
+        await driver.act(handle, "assess_breach", ASSESS)
+        await driver.act(handle, "contain", CONTAIN)
+        await eventually(lambda: query(settings, "SELECT state FROM breach_register WHERE case_id = ?",
+                                       handle.id) == [("informing",)], what="register rows during the mail outage")
+        assert len(query(settings, "SELECT seq FROM case_events WHERE case_id = ?", handle.id)) == 3
+        assert query(settings, "SELECT status FROM mail_outbox WHERE mail_key = ?", f"{handle.id}.opened") == [
+            ("sending",)]
+        # Retries are bounded: after a day of refusals the mail is dead-lettered, not retried for ever.
+        mail_schedules = [e.activity_task_scheduled_event_attributes async for e in handle.fetch_history_events()
+                          if e.activity_task_scheduled_event_attributes.activity_type.name == "send_mail"]
+        assert mail_schedules and all(a.schedule_to_close_timeout.ToTimedelta() == timedelta(hours=24)
+                                      for a in mail_schedules)
+        controller, sink = start_sink("127.0.0.1", closed_port)  # SMTP is back
+        try:
+            await env.fast_forward(handle, timedelta(minutes=15))  # the next retry is at most 10 minutes away
+            await eventually(lambda: any(m["X-GDPR-Case"] == handle.id for m in sink.snapshot()),
+                             what="the opening mail after the outage")
+        finally:
+            controller.stop()
+        assert await letters(handle) == []
+
+
+async def test_a_value_the_register_refuses_is_dead_lettered_with_an_operator_alert_and_the_case_goes_on(
+        env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, mailbox: MailBox):
+    handle = await driver.open()
+    await driver.settle(handle)
+    # The database refuses the contained step's row for good (its message even quotes personal data).
+    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'informing' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused ''Karen Jensen'' karen@example.dk 0101901234'); END")
+    await driver.act(handle, "assess_breach", ASSESS)
+    await driver.act(handle, "contain", CONTAIN)
+    await eventually(lambda: any(m["To"] == settings.operator_email for m in mailbox.for_case(handle.id)),
+                     what="the operator alert")
+    alert = next(m for m in mailbox.for_case(handle.id) if m["To"] == settings.operator_email)
+    assert f"{handle.id}/1" in alert.get_content() and "registrering af et sagsskridt" in alert.get_content()
+    [row] = query(settings, "SELECT letter_id, effect_kind, effect_key, error_type, error_message, status, failures "
+                            "FROM dead_letters WHERE case_id = ?", handle.id)
+    assert row[:4] == (f"{handle.id}/1", "register", f"{handle.id}.step.3.contain", "IntegrityError")
+    assert row[5:] == ("open", 1)
+    assert "Karen" not in row[4] and "@" not in row[4] and "0101901234" not in row[4]
+    # The case goes on: the next step is recorded and mailed although the earlier one failed.
+    await driver.act(handle, "inform_management", INFORM)
+    await driver.settle(handle)
+    assert query(settings, "SELECT state, last_seq FROM breach_register WHERE case_id = ?",
+                 handle.id) == [("fact_finding", 4)]
+    # Cause fixed, letter retried: the missing timeline event arrives and the newer row is not overwritten.
+    query(settings, "DROP TRIGGER refuse")
+    retried = await handle.execute_update("retry_dead_letter", RetryDeadLetter(actor=OPERATOR, number=1),
+                                          result_type=DeadLetterView)
+    assert retried.status.value == "retrying"
+    await eventually(lambda: query(settings, "SELECT status FROM dead_letters WHERE case_id = ?", handle.id)
+                     == [("resolved",)], what="the retried letter resolved")
+    assert [s for (s,) in query(settings, "SELECT seq FROM case_events WHERE case_id = ? ORDER BY seq",
+                                handle.id)] == [1, 2, 3, 4]
+    assert query(settings, "SELECT state, last_seq FROM breach_register WHERE case_id = ?",
+                 handle.id) == [("fact_finding", 4)]
+
+
+async def test_a_closed_case_with_an_open_dead_letter_stays_open_until_the_operator_discards_it_with_a_reason(
+        env: WorkflowEnvironment, settings: Settings, driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)
+    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'closed' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    await driver.act(handle, "assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=False,
+                                                             reason="Oplysningerne var offentlige"))
+    await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
+                                   handle.id) == [(1,)], what="the closing step dead-lettered")
+    assert (await handle.query("view", result_type=CaseView)).state == "closed"
+    assert (await handle.describe()).status.name == "RUNNING"
+    view = await handle.execute_update("discard_dead_letter", DiscardDeadLetter(
+        actor=OPERATOR, number=1, reason="Rækken rettet i hånden"), result_type=DeadLetterView)
+    assert view.status.value == "discarded"
+    await asyncio.wait_for(handle.result(), timeout=20)
+    assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE case_id = ?",
+                 handle.id) == [("discarded", "Ole Drift", "Rækken rettet i hånden")]
