@@ -143,6 +143,7 @@ class Effects:
         self._independent: bool | None = None
         self._letters: dict[int, _Letter] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # held so a running effect is never garbage-collected
+        self._crash: Exception | None = None  # a bug in an effect surfaces from run(), as with the old outbox
 
     # --- queueing -------------------------------------------------------------------------
     def add(self, effect: Any) -> None:
@@ -168,6 +169,8 @@ class Effects:
         async def tracked() -> None:
             try:
                 await work
+            except Exception as err:  # noqa: BLE001 - re-raised by run_until_done
+                self._crash = self._crash or err
             finally:
                 self._running -= 1
 
@@ -186,7 +189,9 @@ class Effects:
             waiting, self._waiting = self._waiting, []
             for effect in waiting:
                 self._spawn(self._run(effect))
-            await workflow.wait_condition(finished)
+            await workflow.wait_condition(lambda: finished() or self._crash is not None)
+            if self._crash is not None:
+                raise self._crash
             return
         while True:  # the former ordered outbox, for histories recorded before INDEPENDENT_EFFECTS
             await workflow.wait_condition(lambda: bool(self._waiting) or finished())
