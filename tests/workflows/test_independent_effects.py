@@ -23,7 +23,7 @@ from domain.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLett
 from domain.model import Actor, CaseView, Role
 from mailsink import free_port, start_sink
 from settings import Settings
-from tests.support import KEY_PERSON, CaseDriver, MailBox
+from tests.support import KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from worker import build_worker
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
@@ -176,3 +176,26 @@ async def test_a_closed_case_with_an_open_dead_letter_stays_open_until_the_opera
     await asyncio.wait_for(handle.result(), timeout=20)
     assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE case_id = ?",
                  handle.id) == [("discarded", "Ole Drift", "Rækken rettet i hånden")]
+
+
+async def test_a_request_whose_register_write_is_refused_still_gets_its_answer_and_closes_once_the_letter_is_retried(
+        env: WorkflowEnvironment, settings: Settings, requests: RequestDriver, mailbox: MailBox):
+    query(settings, "CREATE TRIGGER refuse BEFORE INSERT ON case_events WHEN NEW.action = 'verify_identity' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    handle = await requests.open("access")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")  # the systems were acted on although the step is not recorded
+    await requests.complete_archive(handle)
+    await requests.approve(handle)
+    await eventually(lambda: any("Svar på din anmodning" in m["Subject"] for m in mailbox.for_case(handle.id)),
+                     what="the answer to the requester")
+    [letter] = await letters(handle)
+    assert letter.effect_kind.value == "register" and letter.effect_key.endswith(".verify_identity")
+    assert (await handle.describe()).status.name == "RUNNING"  # closed, but waiting for the operator
+    query(settings, "DROP TRIGGER refuse")
+    await handle.execute_update("retry_dead_letter", RetryDeadLetter(actor=OPERATOR, number=letter.number),
+                                result_type=DeadLetterView)
+    result = await asyncio.wait_for(handle.result(), timeout=20)
+    assert result.state == "closed"
+    assert query(settings, "SELECT state FROM dsr_register WHERE request_id = ?", handle.id) == [("closed",)]
+    assert ("verify_identity",) in query(settings, "SELECT action FROM case_events WHERE case_id = ?", handle.id)
