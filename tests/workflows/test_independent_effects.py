@@ -17,14 +17,16 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from domain import commands as c
 from domain.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
 from domain.model import Actor, CaseView, Role
 from mailsink import free_port, start_sink
 from settings import Settings
+from temporal_client import DATA_CONVERTER
 from tests.support import KEY_PERSON, CaseDriver, MailBox, RequestDriver
-from worker import build_worker
+from worker import WORKFLOWS, build_worker, workflow_runner
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
 ASSESS = c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="Personoplysninger videregivet til uvedkommende")
@@ -65,6 +67,12 @@ async def eventually(check, timeout: float = 20.0, what: str = "condition") -> N
         if loop.time() > end:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
+
+
+async def replays(handle: WorkflowHandle) -> bool:
+    """The finished history, with effects run side by side and letters retried or discarded, is deterministic."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=workflow_runner())
+    return (await replayer.replay_workflow(await handle.fetch_history())).replay_failure is None
 
 
 async def letters(handle: WorkflowHandle) -> list[DeadLetterView]:
@@ -176,6 +184,7 @@ async def test_a_closed_case_with_an_open_dead_letter_stays_open_until_the_opera
     await asyncio.wait_for(handle.result(), timeout=20)
     assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE case_id = ?",
                  handle.id) == [("discarded", "Ole Drift", "Rækken rettet i hånden")]
+    assert await replays(handle)
 
 
 async def test_a_request_whose_register_write_is_refused_still_gets_its_answer_and_closes_once_the_letter_is_retried(
@@ -199,3 +208,4 @@ async def test_a_request_whose_register_write_is_refused_still_gets_its_answer_a
     assert result.state == "closed"
     assert query(settings, "SELECT state FROM dsr_register WHERE request_id = ?", handle.id) == [("closed",)]
     assert ("verify_identity",) in query(settings, "SELECT action FROM case_events WHERE case_id = ?", handle.id)
+    assert await replays(handle)
