@@ -36,3 +36,23 @@ async def test_an_operator_lists_a_dead_letter_and_retries_it_through_its_case_o
     await eventually(lambda: query(settings, "SELECT status, changed_by FROM dead_letters WHERE case_id = ?",
                                    handle.id) == [("resolved", "Ole Drift")], what="the letter resolved")
     assert query(settings, "SELECT state FROM breach_register WHERE case_id = ?", handle.id) == [("containment",)]
+
+
+async def test_a_letter_whose_case_no_longer_runs_cannot_be_retried_but_is_discarded_with_the_reason_recorded(
+        env: WorkflowEnvironment, settings: Settings, driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)
+    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'containment' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    await driver.act(handle, "assess_breach", ASSESS)
+    await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
+                                   handle.id) == [(1,)], what="the dead letter")
+    await handle.terminate(reason="test: the workflow was ended by hand")
+    letter = f"{handle.id}/1"
+    retried = await gdpr(env, settings, "deadletters", "retry", letter, "--name", "Ole Drift")
+    assert retried.returncode == 2 and "kører ikke længere" in retried.stderr
+    discarded = await gdpr(env, settings, "deadletters", "discard", letter, "--name", "Ole Drift",
+                           "--reason", "Skridtet ført ind i registeret i hånden")
+    assert discarded.returncode == 0, discarded.stderr
+    assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE letter_id = ?", letter) == [
+        ("discarded", "Ole Drift", "Skridtet ført ind i registeret i hånden")]
