@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -61,8 +61,15 @@ def render_list(settings: Settings, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-async def change(client: Client, settings: Settings, args: argparse.Namespace, user_error: type[Exception]) -> str:
-    """Retry or discard one letter through its case's workflow."""
+async def run(args: argparse.Namespace, settings: Settings, connect: Callable[[], Awaitable[Client]],
+              user_error: type[Exception]) -> str:
+    if not args.deadletters_command:
+        return render_list(settings, args)
+    command, case_id = _command(args, user_error)  # before connecting: bad input needs no server
+    return await change(await connect(), settings, args, command, case_id, user_error)
+
+
+def _command(args: argparse.Namespace, user_error: type[Exception]) -> tuple[RetryDeadLetter | DiscardDeadLetter, str]:
     try:
         case_id, number = parse_letter_id(args.letter_id)
         actor = Actor(name=args.name, role=Role(args.role))
@@ -74,6 +81,12 @@ async def change(client: Client, settings: Settings, args: argparse.Namespace, u
         raise user_error(f"invalid input: {fields} (give --name, or set GDPR_ACTOR_NAME)") from None
     except ValueError as err:
         raise user_error(str(err)) from None
+    return command, case_id
+
+
+async def change(client: Client, settings: Settings, args: argparse.Namespace,
+                 command: RetryDeadLetter | DiscardDeadLetter, case_id: str, user_error: type[Exception]) -> str:
+    """Retry or discard one letter through its case's workflow."""
     handle = client.get_workflow_handle(case_id)
     try:
         status = (await handle.describe()).status

@@ -418,12 +418,11 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "inventory":
         inventory = load_inventory(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
-    if args.command == "deadletters" and not args.deadletters_command:
-        return deadletters_cli.render_list(settings, args)
+    if args.command == "deadletters":
+        return await deadletters_cli.run(args, settings, lambda: connect(settings.temporal_address,
+                                                                         settings.temporal_namespace), UserError)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     now = datetime.now(timezone.utc)
-    if args.command == "deadletters":
-        return await deadletters_cli.change(client, settings, args, UserError)
     if args.command in ("request", "requests"):
         return await run_requests(client, settings, args, now)
     if args.command == "controls" and args.controls_command == "run":
