@@ -10,6 +10,7 @@
     gdpr assess --facts F.json        the proposed Art. 33/34 decision with reasons, without a server
     gdpr facts-schema                 the JSON Schema of the facts file
     gdpr register export --format csv|json
+    gdpr register verify              check the audit trail's hash chain (exit 1 if broken)
     gdpr diagram                      the state machine as Mermaid
     gdpr request submit|act|show|answer ...   data-subject requests
     gdpr requests [--json]            open requests, least time left first
@@ -48,6 +49,7 @@ from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
 import deadletters_cli
 import requests_cli
+import retention_cli
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
@@ -397,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+    retention_cli.add_parser(reg)
     return parser
 
 
@@ -411,6 +414,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return facts_schema()
     if args.command == "deadline":
         return deadline_command(args, settings)
+    if args.command == "register" and args.register_command == "verify":
+        return retention_cli.verify_command(args, settings)
     if args.command == "register":
         return register_export(settings, args.format)
     if args.command == "controls" and args.controls_command == "reports":
@@ -483,6 +488,9 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as err:
         print(f"gdpr: {err}", file=sys.stderr)
         code = 2
+    except retention_cli.ChainBroken as err:
+        print(err)
+        code = 1
     except RPCError as err:
         print(f"gdpr: Temporal: {err.message} (is `make run` running?)", file=sys.stderr)
         code = 3

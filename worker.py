@@ -21,16 +21,18 @@ from activities.deadletters import DeadLetterActivities
 from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
+from activities.retention import RetentionActivities
 from logging_setup import configure_logging
 from settings import Settings, load_settings
 from temporal_client import connect
 from workflows.breach import BreachCaseWorkflow
-from schedules import ensure_schedules
+from schedules import ensure_namespace_retention, ensure_schedules
 from workflows.controls import MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 from workflows.request import DataSubjectRequestWorkflow
+from workflows.retention import RetentionPurgeWorkflow
 
 WORKFLOWS = [BreachCaseWorkflow, DataSubjectRequestWorkflow, MonthlyRequestControlWorkflow,
-             QuarterlyBreachReviewWorkflow]
+             QuarterlyBreachReviewWorkflow, RetentionPurgeWorkflow]
 
 # Deterministic, side-effect-free modules shared with the sandbox instead of re-imported
 # per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily.
@@ -50,6 +52,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir)
     controls = ControlActivities(engine, settings.inventory_file)
+    retention = RetentionActivities(engine, make_engine(settings.key_database_url), settings.exports_dir)
     dead_letters = DeadLetterActivities(engine, mail, settings.operator_email)
     return Worker(
         client,
@@ -59,7 +62,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
-                    controls.store_control_report,
+                    controls.store_control_report, retention.expired_cases, retention.purge_case,
                     dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
@@ -72,6 +75,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await ensure_namespace_retention(client, settings)
     await ensure_schedules(client, settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)

@@ -154,6 +154,28 @@ case_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Tamper-evident audit trail (activities/audit.py): records chained by hash, in append order.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("case_id", String(40), nullable=False),
+    Column("kind", String(10), nullable=False),  # event | closed | purge
+    Column("seq", Integer, nullable=False),
+    Column("body", Text),  # canonical JSON; removed by the purge, its hash stays
+    Column("body_sha256", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("case_id", "kind", "seq"),
+)
+
+# The chain's newest position and hash (one row); appends lock it to serialise the chain.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
 case_numbers = Table(
     "case_numbers", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from activities import audit
 from activities.db import breach_register, case_events, case_numbers, dsr_register
 from activities.failures import effect_errors
 from domain.model import Strict, TimelineEvent
@@ -66,6 +67,11 @@ class RegisterActivities:
                 case_events.c.case_id == case_id, case_events.c.seq == event.seq)).first()
             if seen is None:
                 conn.execute(insert(case_events).values(**self._event_values(case_id, event)))
+            # The same step in the audit chain, in the same transaction: both or neither.
+            audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
+            if row.get("closed_at") is not None:
+                audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq,
+                             {k: v for k, v in row.items() if k != "last_seq"})
             existing = conn.execute(select(table.c.last_seq).where(table.c[key] == case_id)).first()
             if existing is None:
                 conn.execute(insert(table).values(**row))

@@ -64,6 +64,7 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
     return Settings(
         task_queue=f"test-{uuid.uuid4().hex[:12]}",
         database_url=f"sqlite:///{tmp_path}/register.db",
+        key_database_url=f"sqlite:///{tmp_path}/keys.db",
         smtp_port=smtp[0],
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",

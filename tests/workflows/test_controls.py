@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from domain import dsr_model as d
 from domain.controls import ControlReport, Period
-from schedules import MONTHLY_ID, QUARTERLY_ID, ensure_schedules
+from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_schedules
 from settings import Settings
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 from tests.workflows.test_full_case import run_high_risk_case
@@ -72,8 +72,8 @@ async def test_the_quarterly_review_reads_the_breach_register(requests: RequestD
 
 async def test_the_worker_installs_monthly_and_quarterly_schedules(env, settings: Settings):
     client: Client = env.client
-    assert await ensure_schedules(client, settings) == [MONTHLY_ID, QUARTERLY_ID]
-    assert await ensure_schedules(client, settings) == [MONTHLY_ID, QUARTERLY_ID]  # idempotent
+    assert await ensure_schedules(client, settings) == [MONTHLY_ID, QUARTERLY_ID, RETENTION_ID]
+    assert await ensure_schedules(client, settings) == [MONTHLY_ID, QUARTERLY_ID, RETENTION_ID]  # idempotent
     monthly = await client.get_schedule_handle(MONTHLY_ID).describe()
     calendar = monthly.schedule.spec.calendars[0]
     assert [r.start for r in calendar.day_of_month] == [1] and len(calendar.month) == 12

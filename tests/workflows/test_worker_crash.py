@@ -24,6 +24,7 @@ def _start_worker(env: WorkflowEnvironment, settings: Settings) -> subprocess.Po
         "GDPR_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
         "GDPR_TASK_QUEUE": settings.task_queue,
         "GDPR_DATABASE_URL": settings.database_url,
+        "GDPR_KEY_DATABASE_URL": settings.key_database_url,
         "GDPR_SMTP_PORT": str(settings.smtp_port),
         "GDPR_SETTINGS_FILE": "/nonexistent",
     }
