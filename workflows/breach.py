@@ -47,7 +47,7 @@ class BreachCaseWorkflow:
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         self.case, mails = domain_case.open_case(inp, workflow.now())
-        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe)
+        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._emit(self.case.timeline[-1], mails)
 
@@ -204,6 +204,11 @@ class BreachCaseWorkflow:
     @workflow.query
     def dead_letters(self) -> list[dl.DeadLetterView]:
         return self._effects.views()
+
+
+def _lane(effect: StepRecord | OutgoingMail | DraftMail) -> str | None:
+    """Register writes in step order (timeline, audit chain); mails each on their own."""
+    return "register" if isinstance(effect, StepRecord) else None
 
 
 def _describe(effect: StepRecord | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:

@@ -114,11 +114,13 @@ class _Letter:
 
 
 class Effects:
-    """The side effects of one case, each run on its own, so none waits behind another.
+    """The side effects of one case, each run on its own, so no mail waits behind another effect.
 
     A failing register write no longer holds back a deadline reminder, and a mail outage no
-    longer holds back the register. Effects that build on the one before (`ordered`, e.g. a
-    request's system actions and the answer built from them) share one lane, in order.
+    longer holds back the register. Effects that build on the one before share a lane (`lane`)
+    and run in the order they were emitted: register writes (so the timeline and the audit
+    chain arrive in step order), and a request's system actions and the answer built from
+    them. Mails have no lane. A dead-lettered effect leaves its lane, so the lane goes on.
 
     An effect that fails for good (a permanent error, or transient errors beyond
     EFFECT_BOUND) becomes a dead letter: recorded in the register database, mailed to the
@@ -132,14 +134,14 @@ class Effects:
 
     def __init__(self, case_id: Callable[[], str], perform: Callable[[Any], Awaitable[None]],
                  describe: Callable[[Any], tuple[dl.EffectKind, str]],
-                 ordered: Callable[[Any], bool] = lambda effect: False) -> None:
+                 lane: Callable[[Any], str | None] = lambda effect: None) -> None:
         self._case_id = case_id
         self._perform = perform
         self._describe = describe
-        self._ordered = ordered
+        self._lane_of = lane
         self._waiting: list[Any] = []  # before run() starts, and in the one-at-a-time mode
         self._running = 0
-        self._lane = asyncio.Lock()
+        self._lanes: dict[str, asyncio.Lock] = {}
         self._independent: bool | None = None
         self._letters: dict[int, _Letter] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # held so a running effect is never garbage-collected
@@ -202,10 +204,11 @@ class Effects:
 
     # --- performing and dead-lettering ------------------------------------------------------
     async def _run(self, effect: Any, number: int | None = None) -> None:
-        if self._ordered(effect):
-            async with self._lane:
-                await self._attempt(effect, number)
-        else:
+        lane = self._lane_of(effect)
+        if lane is None:
+            await self._attempt(effect, number)
+            return
+        async with self._lanes.setdefault(lane, asyncio.Lock()):  # FIFO: emission order within the lane
             await self._attempt(effect, number)
 
     async def _attempt(self, effect: Any, number: int | None = None) -> None:

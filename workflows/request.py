@@ -3,8 +3,8 @@
 Orchestration only: `domain.dsr_case` decides. People act through updates with
 validators; SQL systems are acted on by connector activities, manual systems by tasks
 mailed to their owners (with reminders); the one-month deadline, reminders, extension
-and escalation are durable timers. Effects run each on its own (`Effects`); system
-actions and the answer built from them share one ordered lane.
+and escalation are durable timers. Effects run each on its own (`Effects`); register
+writes keep their order in one lane, system actions and the answer built from them in another.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class DataSubjectRequestWorkflow:
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         self.case, effects = dsr_case.open_request(inp, workflow.now())
-        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _ordered)
+        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
         self._emit(effects)
@@ -242,9 +242,12 @@ class DataSubjectRequestWorkflow:
         return self._effects.views()
 
 
-def _ordered(effect: Any) -> bool:
-    """System actions and the answer built from their results run in order; mail and register do not wait."""
-    return not isinstance(effect, (RequestStepRecord, OutgoingMail))
+def _lane(effect: Any) -> str | None:
+    """Register writes in step order; system actions and the answer built from their results in order;
+    mails each on their own. The lanes do not wait for each other."""
+    if isinstance(effect, OutgoingMail):
+        return None
+    return "register" if isinstance(effect, RequestStepRecord) else "systems"
 
 
 def _describe(effect: Any) -> tuple[dl.EffectKind, str]:

@@ -113,8 +113,8 @@ async def test_a_mail_outage_does_not_stop_the_register_and_the_mail_goes_out_on
         await eventually(lambda: query(settings, "SELECT state FROM breach_register WHERE case_id = ?",
                                        handle.id) == [("informing",)], what="register rows during the mail outage")
         assert len(query(settings, "SELECT seq FROM case_events WHERE case_id = ?", handle.id)) == 3
-        assert query(settings, "SELECT status FROM mail_outbox WHERE mail_key = ?", f"{handle.id}.opened") == [
-            ("sending",)]
+        await eventually(lambda: query(settings, "SELECT status FROM mail_outbox WHERE mail_key = ?",
+                                       f"{handle.id}.opened") == [("sending",)], what="the opening mail attempted")
         # Retries are bounded: after a day of refusals the mail is dead-lettered, not retried for ever.
         mail_schedules = [e.activity_task_scheduled_event_attributes async for e in handle.fetch_history_events()
                           if e.activity_task_scheduled_event_attributes.activity_type.name == "send_mail"]
