@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert, select, update
 from temporalio import activity
 
 from activities.db import dead_letters
-from activities.failures import effect_errors
+from activities.failures import effect_errors, safe_text
 from activities.mail import MailActivities
 from domain.dead_letters import DeadLetter, LetterStatus, LetterStatusChange, operator_alert
 
@@ -26,8 +26,10 @@ class DeadLetterActivities:
     @activity.defn(name="record_dead_letter")
     def record_dead_letter(self, letter: DeadLetter) -> None:
         """Idempotent by letter id: a repeated failure of the same letter updates its row."""
-        values = letter.model_dump(exclude={"permanent"}) | {"status": LetterStatus.OPEN.value,
-                                                              "effect_kind": letter.effect_kind.value}
+        values = letter.model_dump(exclude={"permanent"}) | {
+            "status": LetterStatus.OPEN.value, "effect_kind": letter.effect_kind.value,
+            # Scrubbed again: a failure raised outside effect_errors (e.g. undecodable input) is not.
+            "error_message": safe_text(letter.error_message)}
         with effect_errors(), self._engine.begin() as conn:
             exists = conn.execute(select(dead_letters.c.letter_id)
                                   .where(dead_letters.c.letter_id == letter.letter_id)).first()
