@@ -47,6 +47,7 @@ from domain.dsr_model import RequestView
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
+import deadletters_cli
 import requests_cli
 import retention_cli
 from settings import Settings, load_settings
@@ -406,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     d_request.add_argument("--json", action="store_true")
     sub.add_parser("diagram", help="the breach state machine as Mermaid")
     requests_cli.add_parsers(sub)
+    deadletters_cli.add_parsers(sub)
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -433,6 +435,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "inventory":
         inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
+    if args.command == "deadletters":
+        return await deadletters_cli.run(args, settings, lambda: connect(settings.temporal_address,
+                                                                         settings.temporal_namespace), UserError)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     now = datetime.now(timezone.utc)
     if args.command in ("request", "requests"):

@@ -17,6 +17,7 @@ from activities.connectors import ConnectorActivities
 from activities.exports import ExportActivities
 from activities.controls import ControlActivities
 from activities.db import make_engine
+from activities.deadletters import DeadLetterActivities
 from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
@@ -52,6 +53,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     exports = ExportActivities(settings.exports_dir)
     controls = ControlActivities(engine, settings.inventory_file)
     retention = RetentionActivities(engine, make_engine(settings.key_database_url), settings.exports_dir)
+    dead_letters = DeadLetterActivities(engine, mail, settings.operator_email)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -60,7 +62,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person, exports.write_exports,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
-                    controls.store_control_report, retention.expired_cases, retention.purge_case],
+                    controls.store_control_report, retention.expired_cases, retention.purge_case,
+                    dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
     )

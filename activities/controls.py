@@ -27,7 +27,7 @@ class ControlActivities:
             rows = conn.execute(select(table).where(
                 since >= period.start.astimezone(timezone.utc), since < period.end.astimezone(timezone.utc),
             ).order_by(since)).mappings().all()
-        return [to_utc(dict(r)) for r in rows]
+        return [to_utc({k: v for k, v in r.items() if k != "last_seq"}) for r in rows]  # last_seq: bookkeeping
 
     @activity.defn(name="requests_in_period")
     def requests_in_period(self, period: Period) -> list[RequestRegisterEntry]:

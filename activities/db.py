@@ -47,6 +47,7 @@ breach_register = Table(
     Column("lessons_learned", Text),
     Column("closed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
 )
 
 dsr_register = Table(
@@ -71,6 +72,7 @@ dsr_register = Table(
     Column("overdue", Boolean, nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
 )
 
 control_reports = Table(
@@ -137,6 +139,23 @@ connector_progress = Table(
     Column("table_name", String(63), primary_key=True),
     Column("state", String(10), nullable=False),  # planned | done
     Column("plan", Text, nullable=False),  # JSON: TablePlan
+)
+
+# Side effects that failed for good (activities/deadletters.py): kind and key only, never content.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("letter_id", String(60), primary_key=True),  # "<case id>/<number within the case>"
+    Column("case_id", String(40), nullable=False, index=True),
+    Column("effect_kind", String(20), nullable=False),  # register | mail | system_action | exports
+    Column("effect_key", Text, nullable=False),
+    Column("error_type", String(100), nullable=False),
+    Column("error_message", Text, nullable=False),  # scrubbed: no SQL, parameters, addresses or values
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("status", String(12), nullable=False),  # open | retrying | resolved | discarded
+    Column("changed_at", DateTime(timezone=True)),
+    Column("changed_by", Text),
+    Column("reason", Text),  # why an operator discarded it
 )
 
 # Crypto-shredding: one AES-256 data key per case, stored only wrapped by the master key.

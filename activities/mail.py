@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select, update
 from temporalio import activity
 
 from activities.db import outbox
+from activities.failures import effect_errors
 from domain.mail_texts import OutgoingMail
 
 
@@ -61,19 +62,27 @@ class MailActivities:
 
     @activity.defn(name="send_mail")
     def send_mail(self, mail: OutgoingMail) -> str:
-        """Send once; returns the Message-ID. Already-sent mails are skipped."""
+        """Send once; returns the Message-ID. Already-sent mails are skipped.
+
+        Failures leave as scrubbed ApplicationErrors: a 5xx reply or a missing attachment is
+        permanent (dead letter), a closed port or a 4xx reply is retried.
+        """
         message_id = message_id_for(mail.key)
-        if not self._claim(mail, message_id):
-            activity.logger.info("mail already sent; skipped", extra={"message_id": message_id})
-            return message_id
-        msg = build_message(mail, self._smtp.sender, datetime.now(timezone.utc))
-        with smtplib.SMTP(self._smtp.host, self._smtp.port, timeout=self._smtp.timeout_seconds) as smtp:
-            smtp.send_message(msg)
+        with effect_errors():
+            if not self._claim(mail, message_id):
+                activity.logger.info("mail already sent; skipped", extra={"message_id": message_id})
+                return message_id
+            msg = build_message(mail, self._smtp.sender, datetime.now(timezone.utc))
+            with smtplib.SMTP(self._smtp.host, self._smtp.port, timeout=self._smtp.timeout_seconds) as smtp:
+                smtp.send_message(msg)
+            self._mark_sent(message_id)
+        activity.logger.info("mail sent", extra={"message_id": message_id, "recipients": len(mail.to)})
+        return message_id
+
+    def _mark_sent(self, message_id: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.message_id == message_id)
                          .values(status="sent", sent_at=datetime.now(timezone.utc)))
-        activity.logger.info("mail sent", extra={"message_id": message_id, "recipients": len(mail.to)})
-        return message_id
 
     def _claim(self, mail: OutgoingMail, message_id: str) -> bool:
         """Record the attempt; False if this Message-ID was already sent."""

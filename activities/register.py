@@ -10,6 +10,7 @@ from temporalio import activity
 
 from activities import audit
 from activities.db import breach_register, case_events, case_numbers, dsr_register
+from activities.failures import effect_errors
 from domain.model import Strict, TimelineEvent
 from domain.dsr_register import RequestRegisterEntry
 from domain.register import RegisterEntry
@@ -41,24 +42,41 @@ class RegisterActivities:
         self._record(dsr_register, "request_id", record.event, to_utc(record.entry.model_dump()))
 
     def _record(self, table, key: str, event: TimelineEvent, row: dict) -> None:
+        """Effects run side by side, so steps may arrive out of order: the row keeps the latest step
+        (highest seq), and a race between two first inserts is retried as an update."""
+        row = row | {"last_seq": event.seq}
+        with effect_errors():
+            for attempt in range(3):
+                try:
+                    self._write(table, key, event, row)
+                    break
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
+        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
+
+    @staticmethod
+    def _event_values(case_id: str, event: TimelineEvent) -> dict:
+        return dict(case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
+                    actor_role=event.actor.role.value, action=event.action, summary=event.summary)
+
+    def _write(self, table, key: str, event: TimelineEvent, row: dict) -> None:
         with self._engine.begin() as conn:
             case_id = row[key]
             seen = conn.execute(select(case_events.c.seq).where(
                 case_events.c.case_id == case_id, case_events.c.seq == event.seq)).first()
             if seen is None:
-                conn.execute(insert(case_events).values(
-                    case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
-                    actor_role=event.actor.role.value, action=event.action, summary=event.summary))
+                conn.execute(insert(case_events).values(**self._event_values(case_id, event)))
             # The same step in the audit chain, in the same transaction: both or neither.
             audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
             if row.get("closed_at") is not None:
-                audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq, row)
-            existing = conn.execute(select(table.c[key]).where(table.c[key] == case_id)).first()
+                audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq,
+                             {k: v for k, v in row.items() if k != "last_seq"})
+            existing = conn.execute(select(table.c.last_seq).where(table.c[key] == case_id)).first()
             if existing is None:
                 conn.execute(insert(table).values(**row))
-            else:
+            elif existing.last_seq is None or existing.last_seq <= event.seq:
                 conn.execute(update(table).where(table.c[key] == case_id).values(**row))
-        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
 
 
 def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
@@ -83,7 +101,7 @@ def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
 def export_register(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(breach_register).order_by(breach_register.c.case_id)).mappings().all()
-    return [to_utc(dict(r)) for r in rows]
+    return [to_utc({k: v for k, v in r.items() if k != "last_seq"}) for r in rows]
 
 
 def to_utc(row: dict) -> dict:

@@ -22,7 +22,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities import audit
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_runs, dsr_register, outbox, restrictions,
+    audit_log, breach_register, case_events, case_keys, connector_runs, dead_letters, dsr_register, outbox,
+    restrictions,
 )
 from domain.model import Strict
 
@@ -58,6 +59,7 @@ class PurgedCase(Strict):
     mails: int
     connector_results: int
     restrictions: int
+    dead_letters: int = 0  # failed effects set aside (kind, key, error; no content)
     export_files: int
     audit_bodies: int
     key_destroyed: bool
@@ -115,6 +117,7 @@ class RetentionActivities:
                 "connector_results": conn.execute(delete(connector_runs).where(connector_runs.c.request_id == case_id))
                 .rowcount,
                 "restrictions": conn.execute(delete(restrictions).where(restrictions.c.request_id == case_id)).rowcount,
+                "dead_letters": conn.execute(delete(dead_letters).where(dead_letters.c.case_id == case_id)).rowcount,
                 "audit_bodies": audit.remove_bodies(conn, case_id),
             }
             result = PurgedCase(case_id=case_id, export_files=files, key_destroyed=has_key, **counts)

@@ -2,9 +2,9 @@
 
 Orchestration only: the domain decides (state machine, rules, texts); this class
 turns human actions into Temporal updates with validators, keeps the deadline with
-durable timers, and hands side effects (mail, register) to activities through an
-ordered outbox, so an update returns at once and a slow SMTP server never blocks a
-decision from being recorded.
+durable timers, and hands side effects (mail, register) to activities, each on its
+own (`Effects`), so an update returns at once, a slow SMTP server never blocks a
+decision from being recorded, and a failing register write never holds back a reminder.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio import workflow
 
-from workflows.common import (
-    ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, drain_outbox, make_update, rejected, wait_until,
-)
+from workflows.common import MAIL_RETRY, Effects, make_update, rejected, run_effect_activity, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
     from activities.drafts import RenderedDraft, RenderRequest
     from activities.register import StepRecord
+    from domain import dead_letters as dl
     from domain import case as domain_case
     from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
     from domain.commands import Command
@@ -48,7 +47,7 @@ class BreachCaseWorkflow:
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         self.case, mails = domain_case.open_case(inp, workflow.now())
-        self._outbox: list[StepRecord | OutgoingMail | DraftMail] = []
+        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._emit(self.case.timeline[-1], mails)
 
@@ -56,7 +55,7 @@ class BreachCaseWorkflow:
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await drain_outbox(self._outbox, self._closed, self._perform)
+        await self._effects.run_until_done(self._closed)
         workflow.logger.info("case closed", extra={"overdue": self.case.overdue})
         return CaseResult(case_id=self.case.case_id, state=self.case.state,
                           closed_at=self.case.closed_at, overdue=self.case.overdue)
@@ -106,7 +105,7 @@ class BreachCaseWorkflow:
     # --- queries -----------------------------------------------------------------------
     @workflow.query
     def view(self) -> CaseView:
-        return case_view(self.case, workflow.now(), pending_effects=len(self._outbox))
+        return case_view(self.case, workflow.now(), pending_effects=self._effects.pending())
 
     @workflow.query
     def details(self) -> BreachCase:
@@ -157,8 +156,8 @@ class BreachCaseWorkflow:
     # --- side effects --------------------------------------------------------------------
     def _emit(self, event: TimelineEvent, mails: list[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
-        self._outbox.append(StepRecord(event=event, entry=entry))
-        self._outbox.extend(mails)
+        self._effects.add(StepRecord(event=event, entry=entry))
+        self._effects.extend(mails)
 
     def _emit_system(self, mails: list[OutgoingMail | DraftMail]) -> None:
         if mails:
@@ -168,10 +167,9 @@ class BreachCaseWorkflow:
         """Render the draft from its template once, keep the text with the version, and address the mail."""
         draft = self.case.drafts[effect.draft_index]
         if draft.text_da is None:
-            rendered: RenderedDraft = await workflow.execute_activity(
+            rendered: RenderedDraft = await run_effect_activity(
                 "render_draft", RenderRequest(case=self.case, draft_index=effect.draft_index),
-                result_type=RenderedDraft, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
-                summary=f"render: {draft.kind.value} v{draft.version}")
+                f"render: {draft.kind.value} v{draft.version}", result_type=RenderedDraft)
             draft.text_da, draft.text_en = rendered.text_da, rendered.text_en
         assert draft.text_da is not None
         if effect.purpose == "controller":
@@ -182,10 +180,41 @@ class BreachCaseWorkflow:
         if isinstance(effect, DraftMail):
             effect = await self._render_draft_mail(effect)
         if isinstance(effect, StepRecord):
-            await workflow.execute_activity(
-                "record_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
-                summary=f"register: {effect.event.action}")
+            await run_effect_activity("record_step", effect, f"register: {effect.event.action}")
         else:
-            await workflow.execute_activity(
-                "send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=MAIL_RETRY,
-                summary=f"mail: {effect.key.split('.', 1)[1]}")
+            await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
+
+    # --- operator: effects that failed for good ------------------------------------------
+    @workflow.update(name="retry_dead_letter")
+    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
+        return self._effects.retry(cmd)
+
+    @retry_dead_letter.validator
+    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=True)
+
+    @workflow.update(name="discard_dead_letter")
+    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
+        return self._effects.discard(cmd)
+
+    @discard_dead_letter.validator
+    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=False)
+
+    @workflow.query
+    def dead_letters(self) -> list[dl.DeadLetterView]:
+        return self._effects.views()
+
+
+def _lane(effect: StepRecord | OutgoingMail | DraftMail) -> str | None:
+    """Register writes in step order (timeline, audit chain); mails each on their own."""
+    return "register" if isinstance(effect, StepRecord) else None
+
+
+def _describe(effect: StepRecord | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:
+    """Kind and key of an effect for its dead letter: names only, never content."""
+    if isinstance(effect, StepRecord):
+        return dl.EffectKind.REGISTER, f"{effect.entry.case_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, DraftMail):
+        return dl.EffectKind.MAIL, f"draft.{effect.draft_index}.{effect.purpose}"
+    return dl.EffectKind.MAIL, effect.key

@@ -3,7 +3,8 @@
 Orchestration only: `domain.dsr_case` decides. People act through updates with
 validators; SQL systems are acted on by connector activities, manual systems by tasks
 mailed to their owners (with reminders); the one-month deadline, reminders, extension
-and escalation are durable timers. Effects go through an ordered outbox.
+and escalation are durable timers. Effects run each on its own (`Effects`); register
+writes keep their order in one lane, system actions and the answer built from them in another.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows.common import (
-    ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY, drain_outbox, failure_text, make_update, rejected, wait_until,
+    ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, Effects, failure_text, make_update, rejected,
+    run_effect_activity, wait_until,
 )
 
 with workflow.unsafe.imports_passed_through():
@@ -26,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
     from activities.register import RequestStepRecord
+    from domain import dead_letters as dl
     from domain import dsr_case
     from domain import dsr_model as d
     from domain import dsr_person
@@ -56,7 +59,7 @@ class DataSubjectRequestWorkflow:
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         self.case, effects = dsr_case.open_request(inp, workflow.now())
-        self._outbox: list[Any] = []
+        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
         self._resolving: asyncio.Task[None] | None = None  # the one person resolution, shared by every effect
@@ -67,7 +70,7 @@ class DataSubjectRequestWorkflow:
     async def run(self, inp: d.RequestInput) -> d.RequestResult:
         workflow.logger.info("request opened", extra={"type": inp.type.value, "channel": inp.channel.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await drain_outbox(self._outbox, self._closed, self._perform)
+        await self._effects.run_until_done(self._closed)
         workflow.logger.info("request closed", extra={"in_time": self.case.answered_in_time()})
         return d.RequestResult(request_id=self.case.request_id, state=self.case.state,
                                answered_at=self.case.answered_at, in_time=self.case.answered_in_time())
@@ -112,7 +115,7 @@ class DataSubjectRequestWorkflow:
     # --- queries ------------------------------------------------------------------------
     @workflow.query
     def view(self) -> d.RequestView:
-        return dsr_case.request_view(self.case, workflow.now(), len(self._outbox))
+        return dsr_case.request_view(self.case, workflow.now(), self._effects.pending())
 
     @workflow.query
     def details(self) -> d.RequestCase:
@@ -164,8 +167,8 @@ class DataSubjectRequestWorkflow:
     # --- effects ------------------------------------------------------------------------
     def _emit(self, effects: list[Any]) -> None:
         entry = build_request_entry(self.case, workflow.now())
-        self._outbox.append(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
-        self._outbox.extend(effects)
+        self._effects.add(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
+        self._effects.extend(effects)
 
     def _emit_system(self, effects: list[Any]) -> None:
         if effects:
@@ -175,7 +178,7 @@ class DataSubjectRequestWorkflow:
         if (self.case.state == RequestState.PROCESSING.value and self.case.all_systems_done()
                 and not self._finishing):
             self._finishing = True
-            self._outbox.append(_FinishProcessing())
+            self._effects.add(_FinishProcessing())
 
     def _closed(self) -> bool:
         return self.case.closed_at is not None
@@ -184,11 +187,9 @@ class DataSubjectRequestWorkflow:
         if await self._held_for_review(effect):
             return
         if isinstance(effect, RequestStepRecord):
-            await workflow.execute_activity("record_request_step", effect, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                            retry_policy=STORE_RETRY, summary=f"register: {effect.event.action}")
+            await run_effect_activity("record_request_step", effect, f"register: {effect.event.action}")
         elif isinstance(effect, OutgoingMail):
-            await workflow.execute_activity("send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                            retry_policy=MAIL_RETRY, summary=f"mail: {effect.key.split('.', 1)[1]}")
+            await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.SystemAction):
             await self._system_action(effect)
         elif isinstance(effect, _FinishProcessing):
@@ -272,7 +273,49 @@ class DataSubjectRequestWorkflow:
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
                                                systems=self.case.systems),
                 result_type=list[str], start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
-                summary="exports")
+                schedule_to_close_timeout=EFFECT_BOUND, summary="exports")
             self.case.export_files = files
         self._act(T.SYSTEMS_DONE, d.SystemsDone(actor=SYSTEM))
 
+
+    # --- operator: effects that failed for good ------------------------------------------
+    @workflow.update(name="retry_dead_letter")
+    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
+        return self._effects.retry(cmd)
+
+    @retry_dead_letter.validator
+    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=True)
+
+    @workflow.update(name="discard_dead_letter")
+    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
+        return self._effects.discard(cmd)
+
+    @discard_dead_letter.validator
+    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=False)
+
+    @workflow.query
+    def dead_letters(self) -> list[dl.DeadLetterView]:
+        return self._effects.views()
+
+
+def _lane(effect: Any) -> str | None:
+    """Register writes in step order; system actions and the answer built from their results in order;
+    mails each on their own. The lanes do not wait for each other."""
+    if isinstance(effect, OutgoingMail):
+        return None
+    return "register" if isinstance(effect, RequestStepRecord) else "systems"
+
+
+def _describe(effect: Any) -> tuple[dl.EffectKind, str]:
+    """Kind and key of an effect for its dead letter: names only, never content."""
+    if isinstance(effect, RequestStepRecord):
+        return dl.EffectKind.REGISTER, f"{effect.entry.request_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, OutgoingMail):
+        return dl.EffectKind.MAIL, effect.key
+    if isinstance(effect, dsr_case.SystemAction):
+        return dl.EffectKind.SYSTEM_ACTION, f"{effect.action}.{effect.system_id}"
+    if isinstance(effect, _FinishProcessing):
+        return dl.EffectKind.EXPORTS, "exports"
+    return dl.EffectKind.SYSTEM_ACTION, type(effect).__name__

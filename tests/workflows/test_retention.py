@@ -20,7 +20,8 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities import audit
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_runs, dsr_register, make_engine, outbox, restrictions,
+    audit_log, breach_register, case_events, case_keys, connector_runs, dead_letters, dsr_register, make_engine, outbox,
+    restrictions,
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
@@ -36,7 +37,7 @@ from tests.workflows.test_full_case import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
-             connector_runs.c.request_id, restrictions.c.request_id)
+             connector_runs.c.request_id, restrictions.c.request_id, dead_letters.c.case_id)
 
 
 class World:
@@ -68,7 +69,8 @@ class World:
         self._leftovers(request_id)
 
     def _leftovers(self, case_id: str) -> None:
-        """What else a case leaves: two mails, a connector result, a restriction, an export file, its key."""
+        """What else a case leaves: two mails, a connector result, a restriction, a dead letter, an export file,
+        its key."""
         with self.engine.begin() as conn:
             for n in range(2):
                 conn.execute(insert(outbox).values(message_id=f"<{case_id}.{n}@gdpr.local>", case_id=case_id,
@@ -78,6 +80,10 @@ class World:
                                                        result="{}"))
             conn.execute(insert(restrictions).values(request_id=case_id, system_id="elevdb", table_name="elever",
                                                      row_key="E1001", restricted_at=datetime.now(timezone.utc)))
+            conn.execute(insert(dead_letters).values(
+                letter_id=f"{case_id}/1", case_id=case_id, effect_kind="mail", effect_key=f"{case_id}.m1",
+                error_type="SMTPRecipientsRefused", error_message="SMTP 550", failed_at=datetime.now(timezone.utc),
+                failures=1, status="discarded"))
         (self.exports / case_id).mkdir(parents=True, exist_ok=True)
         (self.exports / case_id / f"{case_id}-indsigt.json").write_text("{}")
         with self.keys.begin() as conn:

@@ -1,0 +1,58 @@
+"""`gdpr deadletters` as an operator uses it: list, refuse bad ids, retry through the case."""
+
+from __future__ import annotations
+
+from temporalio.testing import WorkflowEnvironment
+
+from settings import Settings
+from tests.support import CaseDriver
+from tests.workflows.test_cli import gdpr
+from tests.workflows.test_independent_effects import ASSESS, eventually, query
+
+
+async def test_an_operator_lists_a_dead_letter_and_retries_it_through_its_case_once_the_cause_is_fixed(
+        env: WorkflowEnvironment, settings: Settings, driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)
+    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'containment' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    await driver.act(handle, "assess_breach", ASSESS)
+    await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
+                                   handle.id) == [(1,)], what="the dead letter")
+    letter = f"{handle.id}/1"
+
+    listed = await gdpr(env, settings, "deadletters")
+    assert listed.returncode == 0, listed.stderr
+    assert letter in listed.stdout and "åben" in listed.stdout and "IntegrityError" in listed.stdout
+
+    unknown = await gdpr(env, settings, "deadletters", "retry", "breach-2026-99999999/1", "--name", "Ole Drift")
+    assert unknown.returncode == 2 and "findes ikke" in unknown.stderr and "Traceback" not in unknown.stderr
+    wrong = await gdpr(env, settings, "deadletters", "retry", f"{handle.id}/7", "--name", "Ole Drift")
+    assert wrong.returncode == 2 and "has no dead letter 7" in wrong.stderr
+
+    query(settings, "DROP TRIGGER refuse")
+    retried = await gdpr(env, settings, "deadletters", "retry", letter, "--name", "Ole Drift")
+    assert retried.returncode == 0 and "gentages nu" in retried.stdout, retried.stderr
+    await eventually(lambda: query(settings, "SELECT status, changed_by FROM dead_letters WHERE case_id = ?",
+                                   handle.id) == [("resolved", "Ole Drift")], what="the letter resolved")
+    assert query(settings, "SELECT state FROM breach_register WHERE case_id = ?", handle.id) == [("containment",)]
+
+
+async def test_a_letter_whose_case_no_longer_runs_cannot_be_retried_but_is_discarded_with_the_reason_recorded(
+        env: WorkflowEnvironment, settings: Settings, driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)
+    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'containment' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    await driver.act(handle, "assess_breach", ASSESS)
+    await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
+                                   handle.id) == [(1,)], what="the dead letter")
+    await handle.terminate(reason="test: the workflow was ended by hand")
+    letter = f"{handle.id}/1"
+    retried = await gdpr(env, settings, "deadletters", "retry", letter, "--name", "Ole Drift")
+    assert retried.returncode == 2 and "kører ikke længere" in retried.stderr
+    discarded = await gdpr(env, settings, "deadletters", "discard", letter, "--name", "Ole Drift",
+                           "--reason", "Skridtet ført ind i registeret i hånden")
+    assert discarded.returncode == 0, discarded.stderr
+    assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE letter_id = ?", letter) == [
+        ("discarded", "Ole Drift", "Skridtet ført ind i registeret i hånden")]
