@@ -171,9 +171,10 @@ async def answers(client: Client, request_id: str) -> str:
     return "\n".join(parts) + (f"\nBilag: {', '.join(case.export_files)}" if case.export_files else "")
 
 
-async def open_requests(client: Client) -> list[RequestView]:
+async def open_requests(client: Client, task_queue: str) -> list[RequestView]:
     views = []
-    async for wf in client.list_workflows("WorkflowType='DataSubjectRequest' AND ExecutionStatus='Running'"):
+    query = f"WorkflowType='DataSubjectRequest' AND ExecutionStatus='Running' AND TaskQueue='{task_queue}'"
+    async for wf in client.list_workflows(query):
         views.append(await client.get_workflow_handle(wf.id).query(DataSubjectRequestWorkflow.view))
     return sorted(views, key=lambda v: v.deadline)
 

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # Temporal
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
-    task_queue: str = "gdpr-cases"
+    task_queue: str = Field(default="gdpr-cases", pattern=r"^[A-Za-z0-9._-]{1,200}$")  # used in visibility queries
     temporal_ui_url: str = "http://localhost:8233"
 
     # Storage and files

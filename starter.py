@@ -251,9 +251,11 @@ def render_view(view: CaseView, now: datetime) -> str:
     return "\n".join(lines)
 
 
-async def open_cases(client: Client) -> list[CaseView]:
+async def open_cases(client: Client, task_queue: str) -> list[CaseView]:
+    """Open cases served by this installation's task queue (another queue's cases may have no worker to answer)."""
     views = []
-    async for wf in client.list_workflows("WorkflowType='BreachCase' AND ExecutionStatus='Running'"):
+    query = f"WorkflowType='BreachCase' AND ExecutionStatus='Running' AND TaskQueue='{task_queue}'"
+    async for wf in client.list_workflows(query):
         views.append(await case_view(client, wf.id))
     return sorted(views, key=lambda v: (v.deadline_met, v.deadline))
 
@@ -463,7 +465,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "case":
         one = await case_view(client, args.case_id)
         return one.model_dump_json(indent=2) if args.json else render_view(one, now)
-    views = await open_cases(client)
+    views = await open_cases(client, settings.task_queue)
     if args.json:
         return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
     return render_cases(views, now)
@@ -471,7 +473,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
 
 async def run_requests(client: Client, settings: Settings, args: argparse.Namespace, now: datetime) -> str:
     if args.command == "requests":
-        views = await requests_cli.open_requests(client)
+        views = await requests_cli.open_requests(client, settings.task_queue)
         if args.json:
             return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
         return requests_cli.render_list(views, now)

@@ -22,8 +22,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities import audit
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_runs, dead_letters, dsr_register, outbox,
-    restrictions,
+    audit_log, breach_register, case_events, case_keys, connector_progress, connector_runs, dead_letters,
+    dsr_register, outbox, restrictions,
 )
 from domain.model import Strict
 
@@ -115,6 +115,7 @@ class RetentionActivities:
                 "timeline_events": conn.execute(delete(case_events).where(case_events.c.case_id == case_id)).rowcount,
                 "mails": conn.execute(delete(outbox).where(outbox.c.case_id == case_id)).rowcount,
                 "connector_results": conn.execute(delete(connector_runs).where(connector_runs.c.request_id == case_id))
+                .rowcount + conn.execute(delete(connector_progress).where(connector_progress.c.request_id == case_id))
                 .rowcount,
                 "restrictions": conn.execute(delete(restrictions).where(restrictions.c.request_id == case_id)).rowcount,
                 "dead_letters": conn.execute(delete(dead_letters).where(dead_letters.c.case_id == case_id)).rowcount,

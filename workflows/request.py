@@ -227,7 +227,8 @@ class DataSubjectRequestWorkflow:
                 "resolve_person", ResolveRequest(request_id=self.case.request_id, systems=systems,
                                                  identifiers=self.case.inp.identifiers),
                 result_type=PersonResolution, start_to_close_timeout=CONNECTOR_TIMEOUT,
-                heartbeat_timeout=CONNECTOR_HEARTBEAT, retry_policy=STORE_RETRY, summary="resolve person")
+                heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
+                retry_policy=STORE_RETRY, summary="resolve person")
         except ActivityError:  # each system's action then resolves its own rows, or fails into a manual task
             resolution = PersonResolution()
         manual_before = {slot.system_id for slot in self.case.systems if slot.manual}
@@ -251,8 +252,8 @@ class DataSubjectRequestWorkflow:
         try:
             result: d.SystemResult = await workflow.execute_activity(
                 "perform_sql_action", request, result_type=d.SystemResult, start_to_close_timeout=CONNECTOR_TIMEOUT,
-                heartbeat_timeout=CONNECTOR_HEARTBEAT, retry_policy=STORE_RETRY,
-                summary=f"{effect.action}: {effect.system_id}")
+                heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
+                retry_policy=STORE_RETRY, summary=f"{effect.action}: {effect.system_id}")
         except ActivityError as err:  # e.g. the inventory names a column the system lacks: a person takes over
             self._emit(dsr_case.connector_failed(self.case, effect.system_id, failure_text(err), workflow.now()))
             self._watchers.append(asyncio.create_task(self._watch_owner(effect.system_id)))

@@ -50,7 +50,7 @@ def request_input_baseline() -> dict[str, Any]:
     return d.RequestInput.model_validate(dict(
         request_id="dsr-2026-0001", type="rectification", channel="email", received_at=NOW,
         requester={"name": "Karen", "email": "karen@example.dk"}, subject_name="Emil",
-        identifiers={"email": "karen@example.dk", "elevnummer": "E1001"}, on_behalf="parental_authority",
+        identifiers={"elevnummer": "E1001"}, on_behalf="parental_authority",
         subject_age=12, corrections=[{"system_id": "elevadministration", "table": "elever", "column": "adresse",
                                       "new_value": "Vej 1"}],
         policy=request_policy(Settings(_env_file=None)),

@@ -15,7 +15,7 @@ LARS = ["--requester-name", "Lars Holt", "--requester-email", "lars.holt@example
 
 @pytest.mark.parametrize("args, message", [
     (["--type", "access", "--id", "cpr=010101-1234"], "'cpr' is not an identifier any system in the inventory knows"),
-    (["--type", "access", "--id", "elevnummer= "], "the value of 'elevnummer' is empty"),
+    (["--type", "access", "--id", "elevnummer= "], "identifiers.elevnummer: String should have at least 1 character"),
     (["--type", "rectification", "--id", "elevnummer=E9031", "--correction", "elevadministration.elever.begraenset=0"],
      "'begraenset' is not a data column of elevadministration.elever"),
     (["--type", "access", "--on-behalf", "parental_authority", "--subject-age", "9", "--id", "email=lars.holt@example.dk"],

@@ -20,8 +20,8 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities import audit
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_runs, dead_letters, dsr_register, make_engine, outbox,
-    restrictions,
+    audit_log, breach_register, case_events, case_keys, connector_progress, connector_runs, dead_letters, dsr_register,
+    make_engine, outbox, restrictions,
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
@@ -37,7 +37,8 @@ from tests.workflows.test_full_case import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
-             connector_runs.c.request_id, restrictions.c.request_id, dead_letters.c.case_id)
+             connector_runs.c.request_id, connector_progress.c.request_id, restrictions.c.request_id,
+             dead_letters.c.case_id)
 
 
 class World:
@@ -78,6 +79,8 @@ class World:
                                                    status="sent", attempts=1))
             conn.execute(insert(connector_runs).values(request_id=case_id, system_id="elevdb", action="access",
                                                        result="{}"))
+            conn.execute(insert(connector_progress).values(request_id=case_id, system_id="elevdb", action="access",
+                                                           table_name="elever", state="done", plan="{}"))
             conn.execute(insert(restrictions).values(request_id=case_id, system_id="elevdb", table_name="elever",
                                                      row_key="E1001", restricted_at=datetime.now(timezone.utc)))
             conn.execute(insert(dead_letters).values(
@@ -134,7 +137,7 @@ async def test_the_purge_removes_exactly_the_cases_past_their_period_and_the_cha
     assert {case_id: world.holds(case_id) for case_id in kept} == kept
     breach = next(p for p in report.purged if p.case_id == "breach-2021-0001")
     assert (breach.register_rows, breach.mails, breach.connector_results, breach.restrictions, breach.export_files,
-            breach.key_destroyed) == (1, 2, 1, 1, 1, True)
+            breach.key_destroyed) == (1, 2, 2, 1, 1, True)  # connector results: the run and its table's plan
     assert breach.timeline_events == len(case_in(S.CLOSED).timeline) and breach.audit_bodies > breach.timeline_events
     chain = audit.verify_chain(world.engine)
     assert chain.ok, chain.reason
