@@ -50,7 +50,7 @@ SHARED_KEY_ID = "shared"
 NONCE_BYTES = 12
 # How long a process may use a data key it has already unwrapped. Bounds how long a worker
 # that did not do the shredding can still decrypt a destroyed case (the key is then only in memory).
-KEY_CACHE_SECONDS = 300.0
+KEY_CACHE_SECONDS = 60.0
 
 
 class CodecError(Exception):

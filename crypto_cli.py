@@ -45,14 +45,15 @@ async def run(client: Client, settings: Settings, args: Any, user_error: type[Ex
 
 
 def _payloads(message: Message, path: str, found: list[tuple[str, Payload]]) -> None:
-    """Every Payload inside a history event, with a readable path (`input[0]`, `failure.encoded_attributes`)."""
+    """Every Payload in a history event, attributes and user metadata (summaries) alike, with a readable
+    path (`input[0]`, `failure.encoded_attributes`, `user_metadata.summary`)."""
     for field, value in message.ListFields():
         if field.message_type is None:
             continue
         name = f"{path}.{field.name}" if path else field.name
         if field.message_type.GetOptions().map_entry:
             items = [(f"{name}[{key}]", item) for key, item in value.items()]
-        elif field.label == field.LABEL_REPEATED:
+        elif field.is_repeated:
             items = [(f"{name}[{i}]", item) for i, item in enumerate(value)]
         else:
             items = [(name, value)]
@@ -60,7 +61,8 @@ def _payloads(message: Message, path: str, found: list[tuple[str, Payload]]) -> 
             if not isinstance(item, Message):
                 continue
             if isinstance(item, Payload):
-                found.append((item_path.replace(".payloads[", "["), item))
+                readable = item_path.replace(".payloads[", "[").split("_event_attributes.", 1)[-1]
+                found.append((readable, item))
             else:
                 _payloads(item, item_path, found)
 
@@ -71,10 +73,8 @@ async def decrypted(history: WorkflowHistory, codec: PayloadCodec) -> WorkflowHi
     for original in history.events:
         event = HistoryEvent()
         event.CopyFrom(original)
-        attributes = event.WhichOneof("attributes")
         found: list[tuple[str, Payload]] = []
-        if attributes:
-            _payloads(getattr(event, attributes), "", found)
+        _payloads(event, "", found)
         for _, payload in found:
             payload.CopyFrom((await codec.decode([payload]))[0])
         events.append(event)
@@ -93,10 +93,8 @@ async def decoded_history(client: Client, case_id: str, user_error: type[Excepti
     assert codec is not None, "the client must be built by temporal_client.connect"
     events = []
     for event in history.events:
-        attributes = event.WhichOneof("attributes")
         found: list[tuple[str, Payload]] = []
-        if attributes:
-            _payloads(getattr(event, attributes), "", found)
+        _payloads(event, "", found)
         payloads: dict[str, Any] = {}
         for path, payload in found:
             try:
