@@ -97,8 +97,8 @@ def key_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
             cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=5000")  # first, so switching to WAL waits for a busy file too
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
     case_keys.create(engine, checkfirst=True)
     return engine
