@@ -82,6 +82,8 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
     return Settings(
         task_queue=f"test-{uuid.uuid4().hex[:12]}",
         database_url=f"sqlite:///{tmp_path}/register.db",
+        # The session's key database (fixture `master_key`): `env`'s codec, the CLI and workers all share it.
+        key_database_url=os.environ["GDPR_KEY_DATABASE_URL"],
         smtp_port=smtp[0],
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -13,11 +14,11 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from codec import CaseCodec, KeyDestroyedError
+from codec import CaseCodec, CaseKeyStore, KeyDestroyedError
 from crypto_cli import _payloads, decoded_history
 from logging_setup import configure_logging
 from settings import Settings
-from temporal_client import data_converter, key_store
+from temporal_client import data_converter
 from tests.conftest import TIME_SKIPPING_ARGS
 from tests.support import REPORTER, CaseDriver, RequestDriver
 from tests.workflows.test_cli import gdpr
@@ -96,7 +97,7 @@ async def test_gdpr_history_shows_the_decrypted_history_to_operators(env: Workfl
 
 
 async def test_after_shredding_no_payload_of_the_case_decodes(env: WorkflowEnvironment, settings: Settings,
-                                                              driver: CaseDriver):
+                                                              driver: CaseDriver, master_key: str):
     handle = await driver.open(what_happened=WHAT)
     await driver.to_fact_finding(handle)
     run = await gdpr(env, settings, "shred", handle.id, "--yes")
@@ -113,7 +114,10 @@ async def test_after_shredding_no_payload_of_the_case_decodes(env: WorkflowEnvir
     for event in (await handle.fetch_history()).events:
         _payloads(event, "", found)
     assert len(found) > 10 and any(path == "user_metadata.summary" for path, _ in found)
-    codec = CaseCodec(key_store(settings))  # a process that never saw the key (this one cached it for a minute)
+    # A process that never saw the key (this one cached it for a minute), on the key database the case used.
+    used = env.client.data_converter.payload_codec
+    assert isinstance(used, CaseCodec)
+    codec = CaseCodec(CaseKeyStore(used.keys.engine, base64.b64decode(master_key)))
     for _, payload in found:
         with pytest.raises(KeyDestroyedError, match="key destroyed"):
             await codec.decode([payload])
