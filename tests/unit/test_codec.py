@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from codec import (
 from settings import Settings
 from temporal_client import data_converter
 
+ROOT = Path(__file__).parents[2]
 PERSONAL = b'{"name": "Karen Jensen", "email": "karen.jensen@example.dk", "cpr": "170514-1234"}'
 
 
@@ -160,3 +164,14 @@ async def test_failure_messages_and_stack_traces_are_encrypted_too(tmp_path: Pat
     assert b"karen" not in failure.SerializeToString() and failure.message == "Encoded failure"
     decoded = await converter.decode_failure(failure)
     assert "karen.jensen@example.dk" in str(decoded)
+
+
+def test_the_cli_without_a_master_key_says_so_in_one_line(tmp_path: Path):
+    variables = {**os.environ, "GDPR_MASTER_KEY": "", "GDPR_MASTER_KEY_FILE": str(tmp_path / "absent.key"),
+                 "GDPR_SETTINGS_FILE": "/nonexistent"}
+    run = subprocess.run([sys.executable, str(ROOT / "starter.py"), "history", "breach-2026-0001"], cwd=ROOT,
+                         env=variables, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        f"gdpr: no master key: set GDPR_MASTER_KEY or create {tmp_path / 'absent.key'} "
+        "(make run creates it on first start; see docs/encryption.md)"]
