@@ -16,6 +16,8 @@
     gdpr requests [--json]            open requests, least time left first
     gdpr inventory [--json]           the data inventory
     gdpr controls run monthly|quarterly [--period …] / gdpr controls reports
+    gdpr history ID [--json]          operators: the case's Temporal history, decrypted
+    gdpr shred ID --yes               operators: destroy a closed case's key (crypto-shredding)
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ from domain.dsr_model import RequestView
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
+import crypto_cli
 import deadletters_cli
 import requests_cli
 import retention_cli
+from codec import CodecError
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
 from workflows.breach import BreachCaseWorkflow
@@ -410,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("diagram", help="the breach state machine as Mermaid")
     requests_cli.add_parsers(sub)
     deadletters_cli.add_parsers(sub)
+    crypto_cli.add_parsers(sub)
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -438,9 +443,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     if args.command == "deadletters":
-        return await deadletters_cli.run(args, settings, lambda: connect(settings.temporal_address,
-                                                                         settings.temporal_namespace), UserError)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+        return await deadletters_cli.run(args, settings, lambda: connect(settings), UserError)
+    client = await connect(settings)
+    if args.command in crypto_cli.COMMANDS:
+        return await crypto_cli.run(client, settings, args, UserError)
     now = datetime.now(timezone.utc)
     if args.command in ("request", "requests"):
         return await run_requests(client, settings, args, now)
@@ -511,6 +517,9 @@ def main(argv: list[str] | None = None) -> None:
     except retention_cli.ChainBroken as err:
         print(err)
         code = 1
+    except CodecError as err:  # no or wrong master key, a destroyed case key
+        print(f"gdpr: {err}", file=sys.stderr)
+        code = 2
     except RPCError as err:
         if err.status in UNREACHABLE:
             print(f"gdpr: Temporal: {err.message} (is `make run` running?)", file=sys.stderr)

@@ -1,19 +1,39 @@
-"""The one way this project connects to Temporal: pydantic payloads on every message.
+"""The one way this project connects to Temporal: pydantic payloads, encrypted per case.
 
-A payload codec (encryption of personal data) plugs in here, in one place, for the
-worker, the CLI and the tests alike.
+Worker, CLI and tests all build their data converter here, so no process can write a
+plaintext payload by accident: pydantic converts, `codec.CaseCodec` encrypts (AES-256-GCM,
+a data key per case), and failure messages and stack traces are moved into an encoded
+payload too, because refusals and validation errors can quote what a person typed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
-DATA_CONVERTER = pydantic_data_converter
+from codec import CaseCodec, CaseKeyStore, key_engine, load_master_key
+from settings import Settings
 
 
-async def connect(address: str, namespace: str) -> Client:
-    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+def key_store(settings: Settings) -> CaseKeyStore:
+    master = settings.master_key.get_secret_value() if settings.master_key else None
+    return CaseKeyStore(key_engine(settings.key_database_url), load_master_key(master, settings.master_key_file))
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=CaseCodec(key_store(settings)),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                data_converter=data_converter(settings))
 
 
 def failure_message(error: BaseException) -> str:

@@ -162,7 +162,8 @@ dead_letters = Table(
 # Deleting a row makes that case's Temporal history unreadable for good.
 case_keys = Table(
     "case_keys", metadata,
-    Column("case_id", String(40), primary_key=True),
+    # Any workflow id: schedule runs append a timestamp to theirs (e.g. monthly-request-control-2026-12-01T05:00:00Z).
+    Column("case_id", String(255), primary_key=True),
     Column("wrapped_key", Text, nullable=False),  # base64 of AES-GCM(master key, data key), nonce first
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from domain import commands as c  # noqa: E402
 from domain.model import BreachCaseInput, CaseView  # noqa: E402
 from mailsink import free_port, start_sink  # noqa: E402
+from codec import new_master_key  # noqa: E402
 from settings import Settings  # noqa: E402
 from temporal_client import connect  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
@@ -59,14 +60,16 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
     smtp_port = free_port()
     sink, _ = start_sink("127.0.0.1", smtp_port)
     try:
+        settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
+                            database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports",
+                            temporal_address=f"127.0.0.1:{port}", master_key=new_master_key(),
+                            key_database_url=f"sqlite:///{workdir}/keys.db")
         for _ in range(100):
             try:
-                client = await connect(f"127.0.0.1:{port}", "default")
+                client = await connect(settings)
                 break
             except RuntimeError:
                 await asyncio.sleep(0.2)
-        settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
-                            database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports")
         gate = asyncio.Semaphore(concurrency)
         starts: list[float] = []
         updates: list[float] = []

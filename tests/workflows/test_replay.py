@@ -12,7 +12,8 @@ import json
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from temporal_client import DATA_CONVERTER
+from settings import Settings
+from temporal_client import data_converter
 from tests.workflows.test_full_case import FIXTURE
 from tests.workflows.test_requests import FIXTURE as REQUEST_FIXTURE
 from worker import workflow_runner
@@ -24,13 +25,14 @@ async def test_the_stored_history_of_a_finished_case_replays_on_the_current_code
     history = WorkflowHistory.from_json("breach-fixture", json.loads(FIXTURE.read_text()))
     kinds = {e.event_type for e in history.events}
     assert len(history.events) > 100 and kinds  # a real, complete case: updates, activities, timers
-    replayer = Replayer(workflows=[BreachCaseWorkflow], data_converter=DATA_CONVERTER, workflow_runner=workflow_runner())
+    replayer = Replayer(workflows=[BreachCaseWorkflow], data_converter=data_converter(Settings(_env_file=None)),
+                        workflow_runner=workflow_runner())
     result = await replayer.replay_workflow(history)
     assert result.replay_failure is None
 
 
 async def test_the_stored_history_of_a_finished_erasure_request_replays_on_the_current_code():
     history = WorkflowHistory.from_json("request-fixture", json.loads(REQUEST_FIXTURE.read_text()))
-    replayer = Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=DATA_CONVERTER,
+    replayer = Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=data_converter(Settings(_env_file=None)),
                         workflow_runner=workflow_runner())
     assert (await replayer.replay_workflow(history)).replay_failure is None

@@ -10,8 +10,8 @@ from pathlib import Path
 from temporalio.worker import Replayer
 
 from domain import dsr_model as d
+from crypto_cli import decrypted
 from scripts.example_school import TEST_FAMILIES
-from temporal_client import DATA_CONVERTER
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
 from workflows.request import DataSubjectRequestWorkflow
 
@@ -67,9 +67,10 @@ async def test_erasure_deletes_what_may_go_and_keeps_and_names_what_must_stay(re
     assert "Modtagere, som vi underretter om ændringen (art. 19)" in letter
 
     history = await handle.fetch_history()
-    await Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=DATA_CONVERTER).replay_workflow(history)
+    await Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=requests.env.client.data_converter).replay_workflow(history)
     if os.environ.get("GDPR_WRITE_FIXTURES"):
-        FIXTURE.write_text(json.dumps(history.to_json_dict(), indent=1))
+        plain = await decrypted(history, requests.env.client.data_converter.payload_codec)  # fixtures replay under any key
+        FIXTURE.write_text(json.dumps(plain.to_json_dict(), indent=1))
 
 
 async def test_erasure_while_the_purpose_remains_still_erases_consent_based_data(requests: RequestDriver):

@@ -1,0 +1,127 @@
+"""Temporal stores ciphertext only; operators decrypt with `gdpr history`; `gdpr shred` makes it unreadable."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
+
+from codec import CaseCodec, CaseKeyStore, KeyDestroyedError
+from crypto_cli import _payloads, decoded_history
+from logging_setup import configure_logging
+from settings import Settings
+from temporal_client import data_converter
+from tests.conftest import TIME_SKIPPING_ARGS
+from tests.support import REPORTER, CaseDriver, RequestDriver
+from tests.workflows.test_cli import gdpr
+from tests.workflows.test_full_case import run_high_risk_case
+from worker import build_worker
+
+CPR = "170514-1234"
+WHAT = f"Elevliste med CPR-nummer {CPR} sendt til forkert forældregruppe"
+# Everything a person typed or the systems returned that must not be readable in Temporal or the logs.
+PERSONAL = [REPORTER.name, REPORTER.email, "+45 11 22 33 44", CPR, "Mille Nordstrand", "Karen Jensen",
+            "karen.jensen@example.dk", "Emil Jensen", "Skolevej 12", "indskrivningsblanket"]
+
+
+async def _access_request(requests: RequestDriver) -> str:
+    handle = await requests.open("access", description=f"Alt om mit barn, CPR {CPR}")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle, result="Én mappe: indskrivningsblanket for Emil Jensen")
+    await requests.approve(handle)
+    await handle.result()
+    return handle.id
+
+
+async def test_the_temporal_database_and_the_worker_log_hold_no_names_emails_or_cpr_numbers(
+        tmp_path: Path, settings: Settings, school_db: Path):
+    temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
+    database = tmp_path / "temporal" / "temporal.db"
+    database.parent.mkdir()
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(max_session_skip_count=100), dev_server_existing_path=temporal,
+        dev_server_extra_args=[*TIME_SKIPPING_ARGS, "--db-filename", str(database)],
+        data_converter=data_converter(settings))
+    log = io.StringIO()
+    configure_logging(stream=log)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as executor:
+            async with build_worker(env.client, settings, executor):
+                breach = await CaseDriver(env, settings).open(what_happened=WHAT)
+                await run_high_risk_case(CaseDriver(env, settings), breach)
+                request_id = await _access_request(RequestDriver(env, settings, school_db))
+                # The operator's view still has it all: the data is there, only encrypted.
+                shown = json.dumps([await decoded_history(env.client, case, AssertionError)
+                                    for case in (breach.id, request_id)], ensure_ascii=False)
+    finally:
+        configure_logging()
+        await env.shutdown()
+
+    stored = b"".join(f.read_bytes() for f in database.parent.glob("temporal.db*"))
+    assert breach.id.encode() in stored and request_id.encode() in stored  # the histories are in this file
+    assert b"binary/encrypted" in stored
+    worker_log = log.getvalue()
+    assert request_id in worker_log and "mail sent" in worker_log
+    for value in PERSONAL:
+        assert value in shown, f"the operator view lacks {value}: the test would prove nothing"
+        assert stored.count(value.encode()) == 0, f"{value} in plaintext in temporal.db"
+        assert value not in worker_log, f"{value} in the worker log"
+
+
+async def test_gdpr_history_shows_the_decrypted_history_to_operators(env: WorkflowEnvironment, settings: Settings,
+                                                                      driver: CaseDriver):
+    handle = await driver.open(what_happened=WHAT)
+    await driver.to_fact_finding(handle)
+    run = await gdpr(env, settings, "history", handle.id)
+    assert run.returncode == 0, run.stderr
+    assert REPORTER.name in run.stdout and CPR in run.stdout and "workflow_execution_started" in run.stdout
+    assert "workflow_execution_update_accepted" in run.stdout and "user_metadata.summary" in run.stdout
+    run = await gdpr(env, settings, "history", handle.id, "--json")
+    events = json.loads(run.stdout)
+    started = events[0]["payloads"]["input[0]"]
+    assert started["report"]["reporter"]["email"] == REPORTER.email
+    # The raw history, as the Web UI and `temporal workflow show` get it, is ciphertext.
+    raw = (await handle.fetch_history()).events[0].SerializeToString()
+    assert REPORTER.name.encode() not in raw and CPR.encode() not in raw
+    run = await gdpr(env, settings, "history", "breach-2026-99999999")
+    assert run.returncode == 2 and "findes ikke" in run.stderr and "Traceback" not in run.stderr
+    # Its worker stops with this test; an open case without one would stall `gdpr cases` in later tests.
+    await handle.terminate("test done")
+
+
+async def test_after_shredding_no_payload_of_the_case_decodes(env: WorkflowEnvironment, settings: Settings,
+                                                              driver: CaseDriver, master_key: str):
+    handle = await driver.open(what_happened=WHAT)
+    await driver.to_fact_finding(handle)
+    run = await gdpr(env, settings, "shred", handle.id, "--yes")
+    assert run.returncode == 2 and "kører stadig" in run.stderr  # a running case needs its key
+    await handle.terminate("test: the case is over")
+    run = await gdpr(env, settings, "shred", handle.id)
+    assert run.returncode == 2 and "--yes" in run.stderr  # irreversible: asks for confirmation
+    run = await gdpr(env, settings, "shred", handle.id, "--yes")
+    assert run.returncode == 0 and "destrueret" in run.stdout, run.stderr
+
+    run = await gdpr(env, settings, "history", handle.id)
+    assert run.returncode == 2 and "key destroyed" in run.stderr and "Traceback" not in run.stderr
+    found: list[tuple[str, Payload]] = []
+    for event in (await handle.fetch_history()).events:
+        _payloads(event, "", found)
+    assert len(found) > 10 and any(path == "user_metadata.summary" for path, _ in found)
+    # A process that never saw the key (this one cached it for a minute), on the key database the case used.
+    used = env.client.data_converter.payload_codec
+    assert isinstance(used, CaseCodec)
+    codec = CaseCodec(CaseKeyStore(used.keys.engine, base64.b64decode(master_key)))
+    for _, payload in found:
+        with pytest.raises(KeyDestroyedError, match="key destroyed"):
+            await codec.decode([payload])
+    run = await gdpr(env, settings, "shred", "dsr-2026-99999999", "--yes")
+    assert run.returncode == 2 and "findes ikke" in run.stderr
