@@ -47,7 +47,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     register = RegisterActivities(engine)
     drafts = DraftActivities(settings.templates_dir)
     connectors = ConnectorActivities(engine)
-    exports = ExportActivities(settings.exports_dir)
+    exports = ExportActivities(settings.exports_dir, engine, mail)
     controls = ControlActivities(engine, settings.inventory_file)
     return Worker(
         client,
@@ -56,6 +56,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, exports.write_exports,
+                    exports.send_export_password,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
                     controls.store_control_report],
         activity_executor=executor,

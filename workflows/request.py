@@ -50,6 +50,9 @@ class DataSubjectRequestWorkflow:
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         self.case, effects = dsr_case.open_request(inp, workflow.now())
+        # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
+        # case does; a history recorded before them replays with the old behaviour.
+        self.case.legacy = not workflow.patched("dsr-verified-address-and-law")
         self._outbox: list[Any] = []
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
@@ -179,6 +182,9 @@ class DataSubjectRequestWorkflow:
         elif isinstance(effect, OutgoingMail):
             await workflow.execute_activity("send_mail", effect, start_to_close_timeout=ACTIVITY_TIMEOUT,
                                             retry_policy=MAIL_RETRY, summary=f"mail: {effect.key.split('.', 1)[1]}")
+        elif isinstance(effect, dsr_case.ExportPassword):
+            await workflow.execute_activity("send_export_password", effect, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                            retry_policy=MAIL_RETRY, summary="mail: export password")
         elif isinstance(effect, dsr_case.SystemAction):
             await self._system_action(effect)
         elif isinstance(effect, _FinishProcessing):
@@ -212,7 +218,7 @@ class DataSubjectRequestWorkflow:
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
             files: list[str] = await workflow.execute_activity(
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
-                                               systems=self.case.systems),
+                                               systems=dsr_case.export_systems(self.case)),
                 result_type=list[str], start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
                 summary="exports")
             self.case.export_files = files
