@@ -105,7 +105,7 @@ def build_request(args: argparse.Namespace, settings: Settings, request_id: str,
         if not sep or not system_id:
             raise ValueError(f"--statement: expected SYSTEM=TEXT, got '{value}'")
         statements.append({"system_id": system_id, "statement": text})
-    return RequestInput.model_validate({
+    return RequestInput.receive({
         "request_id": request_id, "type": args.type, "channel": args.channel, "received_at": received,
         "requester": {"name": args.requester_name, "email": args.requester_email, "phone": args.requester_phone},
         "subject_name": args.subject_name or args.requester_name, "identifiers": dict(_pairs(args.id, "--id")),

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, ValidationInfo, model_validator
 
 from domain.commands import Command, Review
 from domain.inventory import Identifier, Inventory
@@ -147,9 +147,6 @@ class RequestInput(Strict):
                              "supplementary statement")
         if self.statements and self.type is not RequestType.RECTIFICATION:
             raise ValueError("statements: a supplementary statement belongs to a rectification request (Art. 16)")
-        if self.type is RequestType.RESTRICTION and self.restriction_ground is None:
-            raise ValueError("restriction_ground: say which ground of Art. 18(1) applies: accuracy_contested, "
-                             "unlawful_opposes_erasure, legal_claims or objection_pending")
         if self.restriction_ground is not None and self.type is not RequestType.RESTRICTION:
             raise ValueError("restriction_ground: only a restriction request has one")
         if self.objection_direct_marketing and self.type is not RequestType.OBJECTION:
@@ -168,6 +165,23 @@ class RequestInput(Strict):
             if not any(s.id == statement.system_id for s in self.inventory.systems):
                 raise ValueError(f"statements: unknown system '{statement.system_id}'")
         return self
+
+    @model_validator(mode="after")
+    def _new_requests_only(self, info: ValidationInfo) -> RequestInput:
+        # Rules added while requests were already running are checked when a request is received
+        # (`receive`), not when a stored input is decoded again: a restriction stays open for months,
+        # and an input that no longer decodes would stop its workflow.
+        if not (info.context or {}).get("intake"):
+            return self
+        if self.type is RequestType.RESTRICTION and self.restriction_ground is None:
+            raise ValueError("restriction_ground: say which ground of Art. 18(1) applies: accuracy_contested, "
+                             "unlawful_opposes_erasure, legal_claims or objection_pending")
+        return self
+
+    @classmethod
+    def receive(cls, data: dict[str, Any]) -> RequestInput:
+        """Validate a new request with every intake rule; every way in (CLI, tests, web) uses this."""
+        return cls.model_validate(data, context={"intake": True})
 
 
 # --- per-system results -------------------------------------------------------------------

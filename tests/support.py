@@ -130,7 +130,7 @@ class RequestDriver:
         if type == "restriction":
             fields["restriction_ground"] = "accuracy_contested"  # Art. 18(1)(a): the common case
         fields.update(overrides)
-        inp = RequestInput.model_validate(fields)
+        inp = RequestInput.receive(fields)
         with self.env.with_time_skipping_disabled():
             return await self.env.client.start_workflow(
                 DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=self.settings.task_queue)

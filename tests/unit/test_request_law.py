@@ -34,7 +34,7 @@ def _input(**overrides: Any) -> d.RequestInput:
         identifiers={"email": KAREN}, policy=request_policy(Settings(_env_file=None)),
         inventory=load_inventory(ROOT / "examples" / "inventory.yaml"))
     fields.update(overrides)
-    return d.RequestInput.model_validate(fields)
+    return d.RequestInput.receive(fields)
 
 
 def _verify(**extra: Any) -> d.VerifyIdentity:
@@ -183,6 +183,12 @@ def test_intake_refuses_statements_for_unknown_systems_and_restrictions_without_
         _input(type="access", restriction_ground="legal_claims")
     with pytest.raises(ValidationError, match="transfer_to: only a portability request"):
         _input(type="access", transfer_to="ny@skole.example")
+
+
+def test_a_stored_restriction_without_a_ground_still_decodes_so_a_running_case_is_not_stopped():
+    stored = _input(type="restriction", restriction_ground="legal_claims").model_dump(mode="json")
+    stored["restriction_ground"] = None  # as written by the version before the ground existed
+    assert d.RequestInput.model_validate(stored).restriction_ground is None
 
 
 def test_the_restriction_ground_is_recorded_and_named_in_the_letter():

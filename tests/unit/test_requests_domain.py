@@ -29,7 +29,7 @@ def _input(**overrides) -> d.RequestInput:
                   identifiers={"email": "karen@example.dk"}, policy=request_policy(Settings(_env_file=None)),
                   inventory=load_inventory(ROOT / "examples" / "inventory.yaml"))
     fields.update(overrides)
-    return d.RequestInput.model_validate(fields)
+    return d.RequestInput.receive(fields)
 
 
 def test_every_action_that_touches_data_is_only_reachable_through_verification():
