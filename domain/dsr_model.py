@@ -151,8 +151,6 @@ class RequestInput(Strict):
             raise ValueError("restriction_ground: only a restriction request has one")
         if self.objection_direct_marketing and self.type is not RequestType.OBJECTION:
             raise ValueError("objection_direct_marketing: only an objection request concerns direct marketing")
-        if self.transfer_to is not None and self.type is not RequestType.PORTABILITY:
-            raise ValueError("transfer_to: only a portability request transfers data to a new controller")
         if self.type is RequestType.OBJECTION and not self.objection_processing:
             raise ValueError("objection_processing: say which processing the person objects to")
         if self.on_behalf is Representation.PARENTAL_AUTHORITY and (self.subject_age is None or self.subject_age >= 18):
@@ -176,6 +174,8 @@ class RequestInput(Strict):
         if self.type is RequestType.RESTRICTION and self.restriction_ground is None:
             raise ValueError("restriction_ground: say which ground of Art. 18(1) applies: accuracy_contested, "
                              "unlawful_opposes_erasure, legal_claims or objection_pending")
+        if self.transfer_to is not None and self.type is not RequestType.PORTABILITY:
+            raise ValueError("transfer_to: only a portability request transfers data to a new controller")
         return self
 
     @classmethod
