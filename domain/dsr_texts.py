@@ -210,7 +210,9 @@ def transfer(case: RequestCase, attachments: list[str]) -> OutgoingMail:
     assert case.inp.transfer_to is not None
     body = (f"Efter anmodning fra den registrerede ({case.inp.subject_name}) overfører "
             f"{case.inp.policy.organisation_name} hermed personoplysninger i et struktureret, almindeligt anvendt "
-            "og maskinlæsbart format (art. 20, stk. 2). Se vedhæftede arkiv og dets manifest.")
+            "og maskinlæsbart format (art. 20, stk. 2). Se vedhæftede arkiv og dets manifest.\n"
+            "Arkivet er krypteret (AES-256). Adgangskoden får I ikke pr. e-mail, men ved en telefonopringning "
+            f"fra {case.inp.policy.responsible.name}.")
     return _mail(case, "transfer", [case.inp.transfer_to], "Overførsel af personoplysninger (art. 20)", body,
                  attachments)
 
@@ -269,6 +271,14 @@ def _rows(result: SystemResult) -> list[str]:
     return lines or ["  - ingen oplysninger fundet"]
 
 
+def _counts(result: SystemResult) -> list[str]:
+    """What was found, without the values: those travel only in the encrypted attachment."""
+    lines = [f"  - {t.table}: {len(t.rows)} registrering(er)" for t in result.tables if t.rows]
+    if result.manual_result:
+        lines.append(f"  - {result.manual_result}")
+    return lines or ["  - ingen oplysninger fundet"]
+
+
 def _art19(case: RequestCase) -> list[str]:
     if case.legacy:
         names = sorted({r.name for sys in case.inp.inventory.systems for r in sys.recipients
@@ -304,10 +314,13 @@ def _body_for_type(case: RequestCase) -> list[str]:
         lines.append("Vi behandler følgende oplysninger om dig (art. 15):")
         for result in case.systems:
             system = inventory.system(result.system_id)
-            lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *_rows(result)]
-        lines += ["", "Oplysningerne er også vedhæftet i et maskinlæsbart format (JSON)."]
-        if not case.legacy:
-            lines.append(PASSWORD_SEPARATELY_DA)
+            found = _rows(result) if case.legacy else _counts(result)
+            lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *found]
+        if case.legacy:
+            lines += ["", "Oplysningerne er også vedhæftet i et maskinlæsbart format (JSON)."]
+        else:
+            lines += ["", "Selve oplysningerne står i det vedhæftede bilag i et maskinlæsbart format (JSON), så de "
+                          "ikke ligger åbent i e-mailen.", PASSWORD_SEPARATELY_DA]
     elif case.type is RequestType.PORTABILITY:
         lines.append("Vedhæftet er dine oplysninger i et struktureret, almindeligt anvendt og maskinlæsbart format "
                      "(JSON og CSV pr. system, med et manifest), jf. art. 20.")

@@ -54,11 +54,13 @@ async def test_access_collects_every_system_and_sends_letter_and_json_export(req
 
     mail = _answer_mail(mailbox, handle.id)
     letter = mail.get_body(("plain",)).get_content()
-    assert "Emil Jensen" in letter and "klassefoto-6B.jpg" in letter and "indskrivningsblanket" in letter
+    assert "elever: 1 registrering(er)" in letter and "indskrivningsblanket" in letter
+    assert "Emil Jensen" not in letter and "klassefoto-6B.jpg" not in letter  # values only in the encrypted export
     assert "Mailudbyder (databehandler) (tredjeland: USA" in letter and "Datatilsynet" in letter
     with _open_attachment(mail, _password(mailbox, handle.id), tmp_path) as archive:
         export = json.loads(archive.read(f"{handle.id}-indsigt.json"))
     assert export["systems"]["elevadministration"]["tables"]["karakterer"][0]["fag"] == "Dansk"
+    assert export["systems"]["foto"]["tables"]["foto_samtykke"][0]["billede"] == "klassefoto-6B.jpg"
     assert requests.rows("select count(*) from elever where elevnummer=?", E) == [(1,)]  # nothing changed
 
 
