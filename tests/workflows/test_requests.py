@@ -145,6 +145,9 @@ async def test_portability_sends_an_archive_with_json_csv_and_manifest_and_trans
         photos = json.loads(archive.read("foto/foto_samtykke.json"))
     assert {"foto/foto_samtykke.json", "foto/foto_samtykke.csv", "manifest.json"} == names
     assert {f["path"] for f in manifest["files"]} <= names and photos[0]["billede"] == "klassefoto-6B.jpg"
+    letter = mail.get_body(("plain",)).get_content()
+    assert "Elevadministration: behandles på grundlag af myndighedsudøvelse" in letter  # Art. 20(3), explained
+    assert "Efter dit ønske er oplysningerne også overført" in letter
     transfer = next(m for m in mailbox.for_case(handle.id) if "modtagelse@ny-skole.example" in m["To"])
     assert next(transfer.iter_attachments()).get_filename().endswith(".zip")
 
