@@ -22,7 +22,6 @@ from typing import Any
 import pyzipper
 from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.db import metadata, outbox
 from activities.mail import MailActivities, message_id_for
@@ -96,9 +95,11 @@ class ExportActivities:
         lines = []
         for name in (Path(f).name for f in effect.files):
             password = self._password(effect.mail.case_id, name)
-            if password is None:
-                raise ApplicationError(f"no stored password for export {name}", non_retryable=True)
-            lines.append(f"Adgangskode til {name}: {password}")
+            if password is None:  # e.g. the register database was restored: say so rather than fail the case
+                activity.logger.warning("export password missing", extra={"request_id": effect.mail.case_id})
+                lines.append(f"Adgangskoden til {name} findes ikke længere. Bed driften om at lave bilaget igen.")
+            else:
+                lines.append(f"Adgangskode til {name}: {password}")
         sep = effect.mail.body.find("\n\n-- \n")  # before the signature
         sep = len(effect.mail.body) if sep < 0 else sep
         body = effect.mail.body[:sep] + "\n\n" + "\n".join(lines) + effect.mail.body[sep:]
