@@ -186,7 +186,11 @@ def export_password(case: RequestCase) -> OutgoingMail:
 
 
 def answer_for_review(case: RequestCase, version: int, text: str) -> OutgoingMail:
-    body = f"Svar {version} på anmodningen venter på din godkendelse.\n\n{text}"
+    address = answer_address(case)
+    destination = (f"e-mail til {address}" + (" (anden svaradresse, bekræftet)" if case.reply_to else "")
+                   if address else f"brev til {case.verified_postal_address}")
+    body = (f"Svar {version} på anmodningen venter på din godkendelse.\nSendes som {destination}, den adresse "
+            f"identitetskontrollen bekræftede.\n\n{text}")
     return _mail(case, f"answer-v{version}-review", [case.inp.policy.dpo.email],
                  f"Til godkendelse: svar {version} på anmodning om {TYPE_DA[case.type]}", body)
 

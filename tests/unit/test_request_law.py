@@ -72,7 +72,8 @@ def test_verification_must_record_the_address_it_proved():
 def test_the_answer_and_its_export_go_to_the_verified_address_not_the_typed_one():
     case, _ = open_request(_input(), NOW)
     act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
-    _finish_systems(case, {})
+    review = next(m for m in _mails(_finish_systems(case, {})) if m.key.endswith("-review"))
+    assert f"Sendes som e-mail til {KAREN}" in review.body  # the DPO sees where it goes before approving
     case.export_files = ["/exports/dsr-2026-0001/dsr-2026-0001-indsigt.zip"]
     effects = act(case, T.REVIEW_ANSWER, d.ReviewAnswer(actor=DPO, approve=True), NOW)
     answer = next(m for m in _mails(effects) if m.key.endswith(".answer"))
