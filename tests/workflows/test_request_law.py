@@ -135,6 +135,7 @@ async def test_refusing_an_objection_to_direct_marketing_is_refused_before_histo
             actor=KEY_PERSON, accept=False, reasons="Vi vil gerne fortsætte"))
     assert "direct marketing is absolute (Art. 21(3))" in failure_message(failure.value)
     assert len((await handle.fetch_history()).events) == before
+    await handle.terminate("test done")  # `gdpr requests` elsewhere lists every open request on the server
 
 
 async def _password_mail(mailbox: MailBox, request_id: str):
