@@ -5,8 +5,8 @@ macOS Archive Utility). The password is random per export, generated here with `
 and never returned to the workflow, so it is in no history. It waits in the register
 database until `send_export_password` mails it to the key person, who gives it to the
 requester by phone, SMS or in person: a second channel, so a mailbox that receives the
-answer by mistake does not also receive the key. The stored password is deleted once
-that mail is sent.
+answer by mistake does not also receive the key. The stored password is deleted (on
+SQLite overwritten, and the write-ahead log truncated) once that mail is sent.
 """
 
 from __future__ import annotations
@@ -104,9 +104,19 @@ class ExportActivities:
         sep = len(effect.mail.body) if sep < 0 else sep
         body = effect.mail.body[:sep] + "\n\n" + "\n".join(lines) + effect.mail.body[sep:]
         sent = self._mail.send_mail(effect.mail.model_copy(update={"body": body}))
-        with self._engine.begin() as conn:
-            conn.execute(delete(export_passwords).where(export_passwords.c.request_id == effect.mail.case_id))
+        self._forget(effect.mail.case_id)
         return sent
+
+    def _forget(self, request_id: str) -> None:
+        """Delete the stored passwords so that no copy stays in the database files either."""
+        sqlite = self._engine.dialect.name == "sqlite"
+        with self._engine.begin() as conn:
+            if sqlite:  # overwrite the deleted row with zeros instead of leaving it in a free page
+                conn.exec_driver_sql("PRAGMA secure_delete=ON")
+            conn.execute(delete(export_passwords).where(export_passwords.c.request_id == request_id))
+        if sqlite:  # the write-ahead log still holds the inserted row until it is checkpointed
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _password(self, request_id: str, file_name: str) -> str | None:
         with self._engine.connect() as conn:

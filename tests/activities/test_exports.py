@@ -70,6 +70,8 @@ def test_the_password_mail_is_sent_once_and_the_stored_password_is_then_forgotte
     assert len(mails) == 1 and f"Adgangskode til {request_id}-indsigt.zip: {password}" in mails[0].get_content()
     assert password in mails[0].get_content().split("-- ")[0]  # above the signature
     assert _stored(engine, request_id) == []
+    for path in tmp_path.glob("r.db*"):  # not left in a free page or the write-ahead log either
+        assert password.encode() not in path.read_bytes(), path.name
 
 
 def test_a_missing_password_is_said_in_the_mail_instead_of_failing_the_case(tmp_path: Path, smtp, mailbox: MailBox):
