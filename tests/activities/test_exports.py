@@ -64,6 +64,8 @@ def test_the_password_mail_is_sent_once_and_the_stored_password_is_then_forgotte
     request_id = f"dsr-2026-{uuid.uuid4().int % 10**8:08d}"
     ActivityEnvironment().run(exports.write_exports, ExportRequest(request_id=request_id, type="access", systems=ROWS))
     [password] = _stored(engine, request_id)
+    with engine.connect() as conn:  # as SQLite does on its own now and then: the row moves into the main file
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     ActivityEnvironment().run(exports.send_export_password, _password_mail(request_id))
     ActivityEnvironment().run(exports.send_export_password, _password_mail(request_id))  # a retry
     mails = mailbox.for_case(request_id)
