@@ -47,7 +47,14 @@ def add_parsers(sub: Any) -> None:
     submit.add_argument("--description")
     submit.add_argument("--correction", action="append", metavar="SYSTEM.TABLE.COLUMN=VALUE")
     submit.add_argument("--objection", help="which processing the person objects to")
-    submit.add_argument("--transfer-to", help="portability: the new controller's e-mail")
+    submit.add_argument("--transfer-to", help="portability: the new controller's e-mail (confirm it in verify_identity)")
+    submit.add_argument("--statement", action="append", metavar="SYSTEM=TEXT",
+                        help="rectification: a supplementary statement completing the data in a system (Art. 16)")
+    submit.add_argument("--restriction-ground",
+                        choices=["accuracy_contested", "unlawful_opposes_erasure", "legal_claims", "objection_pending"],
+                        help="restriction: the ground of Art. 18(1) (a)-(d)")
+    submit.add_argument("--direct-marketing", action="store_true",
+                        help="objection: the processing is direct marketing; the objection is then absolute (Art. 21(3))")
     submit.add_argument("--json", action="store_true")
     show = request.add_parser("show", help="state, deadline, systems done/pending, timeline")
     show.add_argument("request_id")
@@ -93,12 +100,20 @@ def build_request(args: argparse.Namespace, settings: Settings, request_id: str,
         if len(parts) != 3:
             raise ValueError(f"--correction: expected SYSTEM.TABLE.COLUMN=VALUE, got '{target}'")
         corrections.append({"system_id": parts[0], "table": parts[1], "column": parts[2], "new_value": value})
-    return RequestInput.model_validate({
+    statements = []
+    for value in args.statement or []:
+        system_id, sep, text = value.partition("=")
+        if not sep or not system_id:
+            raise ValueError(f"--statement: expected SYSTEM=TEXT, got '{value}'")
+        statements.append({"system_id": system_id, "statement": text})
+    return RequestInput.receive({
         "request_id": request_id, "type": args.type, "channel": args.channel, "received_at": received,
         "requester": {"name": args.requester_name, "email": args.requester_email, "phone": args.requester_phone},
         "subject_name": args.subject_name or args.requester_name, "identifiers": dict(_pairs(args.id, "--id")),
         "on_behalf": args.on_behalf, "subject_age": args.subject_age, "description": args.description,
         "corrections": corrections, "objection_processing": args.objection, "transfer_to": args.transfer_to,
+        "statements": statements, "restriction_ground": args.restriction_ground,
+        "objection_direct_marketing": args.direct_marketing,
         "policy": request_policy(settings), "inventory": inventory,
     })
 

@@ -50,7 +50,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     register = RegisterActivities(engine)
     drafts = DraftActivities(settings.templates_dir)
     connectors = ConnectorActivities(engine)
-    exports = ExportActivities(settings.exports_dir)
+    exports = ExportActivities(settings.exports_dir, engine, mail)
     controls = ControlActivities(engine, settings.inventory_file)
     retention = RetentionActivities(engine, make_engine(settings.key_database_url), settings.exports_dir)
     dead_letters = DeadLetterActivities(engine, mail, settings.operator_email)
@@ -60,7 +60,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step, register.record_request_step, drafts.render_draft,
-                    connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person, exports.write_exports,
+                    connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
+                    exports.write_exports, exports.send_export_password,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
                     controls.store_control_report, retention.expired_cases, retention.purge_case,
                     dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],

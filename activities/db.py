@@ -158,6 +158,15 @@ dead_letters = Table(
     Column("reason", Text),  # why an operator discarded it
 )
 
+# The password of an encrypted export, kept only until it is mailed to the key person (activities/exports.py).
+export_passwords = Table(
+    "export_passwords", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("file_name", String(200), primary_key=True),
+    Column("password", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Crypto-shredding: one AES-256 data key per case, stored only wrapped by the master key.
 # Deleting a row makes that case's Temporal history unreadable for good.
 case_keys = Table(

@@ -21,9 +21,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import audit
+from codec import destroy_case_key
 from activities.db import (
     audit_log, breach_register, case_events, case_keys, connector_progress, connector_runs, dead_letters,
-    dsr_register, outbox, restrictions,
+    dsr_register, export_passwords, outbox, restrictions,
 )
 from domain.model import Strict
 
@@ -60,6 +61,7 @@ class PurgedCase(Strict):
     connector_results: int
     restrictions: int
     dead_letters: int = 0  # failed effects set aside (kind, key, error; no content)
+    export_passwords: int = 0  # passwords of encrypted exports never mailed
     export_files: int
     audit_bodies: int
     key_destroyed: bool
@@ -118,6 +120,9 @@ class RetentionActivities:
                 .rowcount + conn.execute(delete(connector_progress).where(connector_progress.c.request_id == case_id))
                 .rowcount,
                 "restrictions": conn.execute(delete(restrictions).where(restrictions.c.request_id == case_id)).rowcount,
+                # An export password is forgotten once mailed; one still here (mail failed for good) goes now.
+                "export_passwords": conn.execute(delete(export_passwords)
+                                                 .where(export_passwords.c.request_id == case_id)).rowcount,
                 "dead_letters": conn.execute(delete(dead_letters).where(dead_letters.c.case_id == case_id)).rowcount,
                 "audit_bodies": audit.remove_bodies(conn, case_id),
             }
@@ -129,8 +134,7 @@ class RetentionActivities:
                 result = _recorded(done)
         if folder.exists():
             shutil.rmtree(folder)
-        with self._keys.begin() as conn:
-            conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id))
+        destroy_case_key(self._keys, case_id)  # also forgets it in this process's key cache at once
         # `case_id` on a log line is the purge workflow's own id; the purged case goes in its own field.
         activity.logger.info("case purged", extra={**result.model_dump(exclude={"case_id"}), "purged_case": case_id})
         return result

@@ -22,7 +22,18 @@ class SystemAction(Strict):
     action: str  # collect | erase | rectify | restrict | object | unrestrict
 
 
-Effect = OutgoingMail | SystemAction
+class ExportPassword(Strict):
+    """The password of encrypted exports goes to the key person by a second channel, never with the answer.
+
+    The export activity generated and stored it; the mail activity adds it to this mail, so
+    it never enters the workflow history.
+    """
+
+    mail: OutgoingMail
+    files: list[str]
+
+
+Effect = OutgoingMail | SystemAction | ExportPassword
 Result = tuple[str, list[Effect]]
 T, S = RequestTrigger, RequestState
 
@@ -62,7 +73,21 @@ def _verify(case: d.RequestCase, cmd: d.VerifyIdentity, now: datetime) -> Result
     case.identity_method = cmd.method
     case.identity_details = cmd.details
     case.maturity_assessment = cmd.maturity_assessment
-    return f"Identitet verificeret ({cmd.method.value}): {cmd.details}", []
+    case.verified_email = cmd.verified_email
+    case.verified_postal_address = cmd.verified_postal_address
+    case.verified_phone = cmd.verified_phone
+    case.reply_to, case.reply_to_reason = cmd.reply_to, cmd.reply_to_reason
+    case.transfer_confirmed = cmd.confirm_transfer_to is not None
+    case.transfer_confirmation = cmd.transfer_confirmation
+    # Addresses stay out of the timeline (it is copied to the register); the case holds them.
+    notes = [f"Identitet verificeret ({cmd.method.value}): {cmd.details}"]
+    if cmd.reply_to is not None:
+        notes.append(f"anden svaradresse bekræftet: {cmd.reply_to_reason}")
+    if case.transfer_confirmed:
+        notes.append(f"den nye dataansvarliges adresse bekræftet: {cmd.transfer_confirmation}")
+    elif case.inp.transfer_to is not None:
+        notes.append("den nye dataansvarliges adresse er ikke bekræftet; intet overføres")
+    return "; ".join(notes), []
 
 
 def _request_information(case: d.RequestCase, cmd: d.RequestInformation, now: datetime) -> Result:
@@ -114,7 +139,28 @@ def _complete_manual(case: d.RequestCase, cmd: d.CompleteManualTask, now: dateti
 
 
 def _systems_done(case: d.RequestCase, cmd: d.SystemsDone, now: datetime) -> Result:
-    return "Alle systemer har svaret; svaret er udarbejdet", []
+    if case.legacy or case.type not in texts.ART19_TYPES:
+        return "Alle systemer har svaret; svaret er udarbejdet", []
+    notices = _notify_recipients(case)
+    told = f"; {len(notices)} modtager(e) underrettet (art. 19)" if notices else ""
+    return f"Alle systemer har svaret; svaret er udarbejdet{told}", notices
+
+
+def _notify_recipients(case: d.RequestCase) -> list[Effect]:
+    """Art. 19: each recipient of changed data is told: by mail, or through the system owner."""
+    effects: list[Effect] = []
+    for result in case.systems:
+        if not texts.changed(result):
+            continue
+        system = case.inp.inventory.system(result.system_id)
+        for number, recipient in enumerate(system.recipients, start=1):
+            if recipient.email is not None:
+                case.recipients_notified.append(recipient.name)
+                effects.append(texts.recipient_notice(case, system, result, recipient, number))
+            else:
+                case.recipients_via_owner.append(recipient.name)
+                effects.append(texts.recipient_task(case, system, result, recipient, number))
+    return effects
 
 
 def _review(case: d.RequestCase, cmd: d.ReviewAnswer, now: datetime) -> Result:
@@ -125,8 +171,15 @@ def _review(case: d.RequestCase, cmd: d.ReviewAnswer, now: datetime) -> Result:
         return f"Svar {answer.version} afvist af DPO: {cmd.comments}", [texts.answer_rejected(case, answer.version, cmd.comments)]
     case.answered_at = now
     effects: list[Effect] = [texts.final_answer(case, answer.text_da, list(case.export_files))]
-    if case.type is d.RequestType.PORTABILITY and case.inp.transfer_to and case.refusal_ground is None:
-        effects.append(texts.transfer(case, list(case.export_files)))
+    if case.legacy:
+        if case.type is d.RequestType.PORTABILITY and case.inp.transfer_to and case.refusal_ground is None:
+            effects.append(texts.transfer(case, list(case.export_files)))
+    else:
+        if case.export_files:
+            effects.append(ExportPassword(mail=texts.export_password(case), files=list(case.export_files)))
+        if (case.type is d.RequestType.PORTABILITY and case.inp.transfer_to and case.transfer_confirmed
+                and case.refusal_ground is None):
+            effects.append(texts.transfer(case, list(case.export_files)))
     in_time = "rettidigt" if now <= case.deadline else "EFTER FRISTEN"
     return f"Svar {answer.version} godkendt af DPO og sendt til den registrerede ({in_time})", effects
 
@@ -163,8 +216,10 @@ _APPLY: dict[RequestTrigger, Callable[..., Result]] = {
 def _systems_in_scope(case: d.RequestCase) -> list[System]:
     systems = case.inp.inventory.systems
     if case.type is d.RequestType.RECTIFICATION:
-        named = {c.system_id for c in case.inp.corrections}
+        named = {c.system_id for c in case.inp.corrections} | {s.system_id for s in case.inp.statements}
         return [s for s in systems if s.id in named]
+    if case.type is d.RequestType.PORTABILITY and not case.legacy:
+        return [s for s in systems if s.portable_tables()]
     if case.type is d.RequestType.OBJECTION:
         return [s for s in systems if s.connector.kind == "manual"
                 or any(t.objection_column for t in s.connector.tables)]
@@ -174,12 +229,30 @@ def _systems_in_scope(case: d.RequestCase) -> list[System]:
 def _plan_systems(case: d.RequestCase) -> list[Effect]:
     """One result slot per system: sql systems get an activity, manual ones a task for the owner."""
     effects: list[Effect] = []
+    corrected = {c.system_id for c in case.inp.corrections}
     for system in _systems_in_scope(case):
-        manual = system.connector.kind == "manual"
+        # A system named only by a supplementary statement (Art. 16) is a task for its owner.
+        manual = system.connector.kind == "manual" or (
+            case.type is d.RequestType.RECTIFICATION and system.id not in corrected)
         case.systems.append(d.SystemResult(system_id=system.id, manual=manual))
         effects.append(texts.owner_task(case, system) if manual
                        else SystemAction(system_id=system.id, action=ACTION_FOR_TYPE[case.type]))
+        if not manual and texts.statements_for(case, system.id):
+            effects.append(texts.statement_task(case, system))
+    case.systems_planned = True
     return effects
+
+
+def export_systems(case: d.RequestCase) -> list[d.SystemResult]:
+    """What goes into the exports: for portability only the tables Art. 20(1) covers."""
+    if case.type is not d.RequestType.PORTABILITY or case.legacy:
+        return list(case.systems)
+    inventory = case.inp.inventory
+    out = []
+    for result in case.systems:
+        portable = set(inventory.system(result.system_id).portable_tables())
+        out.append(result.model_copy(update={"tables": [t for t in result.tables if t.table in portable]}))
+    return out
 
 
 def connector_failed(case: d.RequestCase, system_id: str, reason: str, now: datetime) -> list[Effect]:

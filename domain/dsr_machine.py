@@ -75,11 +75,14 @@ _REFUSABLE = [*_UNVERIFIED, S.ERASURE_ASSESSMENT, S.OBJECTION_ASSESSMENT]
 
 TRANSITIONS: list[dict] = [
     {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.ERASURE_ASSESSMENT,
-     "conditions": ["is_erasure", "method_fits", "child_maturity_assessed"]},
+     "conditions": ["is_erasure", "method_fits", "child_maturity_assessed", "address_verified",
+                    "transfer_confirmation_fits"]},
     {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.OBJECTION_ASSESSMENT,
-     "conditions": ["is_objection", "method_fits", "child_maturity_assessed"]},
+     "conditions": ["is_objection", "method_fits", "child_maturity_assessed", "address_verified",
+                    "transfer_confirmation_fits"]},
     {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.PROCESSING,
-     "conditions": ["acts_directly", "method_fits", "child_maturity_assessed"]},
+     "conditions": ["acts_directly", "method_fits", "child_maturity_assessed", "address_verified",
+                    "transfer_confirmation_fits"]},
     {"trigger": T.REQUEST_INFORMATION, "source": S.RECEIVED, "dest": S.AWAITING_INFORMATION},
     {"trigger": T.RECORD_INFORMATION, "source": S.AWAITING_INFORMATION, "dest": S.RECEIVED},
     {"trigger": T.REFUSE, "source": _REFUSABLE, "dest": S.ANSWER_REVIEW, "conditions": ["refusal_ground_fits"]},
@@ -87,7 +90,7 @@ TRANSITIONS: list[dict] = [
     {"trigger": T.DECIDE_OBJECTION, "source": S.OBJECTION_ASSESSMENT, "dest": S.PROCESSING,
      "conditions": ["objection_accepted"]},
     {"trigger": T.DECIDE_OBJECTION, "source": S.OBJECTION_ASSESSMENT, "dest": S.ANSWER_REVIEW,
-     "conditions": ["objection_refused"]},
+     "conditions": ["objection_refused", "not_direct_marketing"]},
     {"trigger": T.COMPLETE_MANUAL_TASK, "source": S.PROCESSING, "dest": None, "conditions": ["manual_task_open"]},
     {"trigger": T.SYSTEMS_DONE, "source": S.PROCESSING, "dest": S.ANSWER_REVIEW, "conditions": ["all_systems_done"]},
     {"trigger": T.REVIEW_ANSWER, "source": S.ANSWER_REVIEW, "dest": S.RESTRICTED,
@@ -126,6 +129,20 @@ def _refusal_fits(ctx: GuardContext) -> bool:
     return True
 
 
+def _address_verified(ctx: GuardContext) -> bool:
+    if ctx.case.legacy:
+        return True
+    return ctx.command.verified_email is not None or ctx.command.verified_postal_address is not None
+
+
+def _transfer_confirmation_fits(ctx: GuardContext) -> bool:
+    confirmed = ctx.command.confirm_transfer_to
+    if confirmed is None:
+        return True
+    wanted = ctx.case.inp.transfer_to
+    return wanted is not None and confirmed.lower() == wanted.lower()
+
+
 def _within_first_month(ctx: GuardContext) -> bool:
     return ctx.now <= first_month_deadline(ctx.case)
 
@@ -155,6 +172,17 @@ GUARDS: dict[str, Guard] = {
         or x.command.maturity_assessment is not None,
         "for a child under 18, record whether the child can receive the data itself (maturity_assessment, "
         "seed 001 §3.5)"),
+    "address_verified": Guard(
+        _address_verified,
+        "record the address the check proved: verified_email (or verified_postal_address for a letter); with "
+        "registered_address it is the address in the organisation's own records. The answer goes only there"),
+    "transfer_confirmation_fits": Guard(
+        _transfer_confirmation_fits,
+        "confirm_transfer_to must be the new controller's address named in the request (transfer_to)"),
+    "not_direct_marketing": Guard(
+        lambda x: not x.case.inp.objection_direct_marketing,
+        "an objection to direct marketing is absolute (Art. 21(3)): the processing for direct marketing must "
+        "stop, so the objection cannot be refused; decide with accept=true"),
     "refusal_ground_fits": Guard(_refusal_fits, "identity is already verified; it cannot be the ground"),
     "manual_task_open": Guard(_manual_task_open, "no open manual task for that system"),
     "all_systems_done": Guard(lambda x: x.case.all_systems_done(), "some systems have not reported yet"),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from domain.deadlines import format_da
+from domain.dsr_machine import STATE_INFO, RequestState
 from domain.dsr_model import (
+    RESTRICTION_GROUND_DA,
+    Channel,
+    Representation,
     RefusalGround,
     RequestCase,
     RequestType,
+    SupplementaryStatement,
     SystemResult,
     TYPE_DA,
 )
-from domain.inventory import LEGAL_BASIS_DA, System
-from domain.mail_texts import SIGNATURE, OutgoingMail
+from domain.inventory import LEGAL_BASIS_DA, Recipient, System
+from domain.mail_texts import OutgoingMail
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"
 REFUSAL_DA = {
@@ -19,6 +24,8 @@ REFUSAL_DA = {
     RefusalGround.MANIFESTLY_UNFOUNDED: "anmodningen er åbenbart grundløs (art. 12, stk. 5)",
     RefusalGround.EXCESSIVE: "anmodningen er urimelig, navnlig fordi den gentages (art. 12, stk. 5)",
 }
+# Requesters and outside recipients read these mails: a case number to quote, no command hints.
+SIGNATURE_DA = "\n\n-- \n{org} · sagsnummer {case_id}\n"
 RIGHTS_DA = (
     "Du har ret til indsigt, berigtigelse, sletning, begrænsning af behandlingen, dataportabilitet og til at "
     "gøre indsigelse (art. 15-21). Du kan klage til " + DATATILSYNET + "."
@@ -27,13 +34,59 @@ RIGHTS_DA = (
 
 def _mail(case: RequestCase, step: str, to: list[str], subject: str, body: str,
           attachments: list[str] | None = None) -> OutgoingMail:
-    sign = SIGNATURE.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
+    sign = SIGNATURE_DA.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
     return OutgoingMail(key=f"{case.request_id}.{step}", case_id=case.request_id, to=sorted(set(to)),
                         subject=f"[{case.request_id}] {subject}", body=body + sign, attachments=attachments or [])
 
 
 def _responsible(case: RequestCase) -> list[str]:
     return [case.inp.policy.responsible.email, case.inp.policy.dpo.email]
+
+
+CHANNEL_DA = {Channel.EMAIL: "e-mail", Channel.LETTER: "brev", Channel.PHONE: "telefon",
+              Channel.IN_PERSON: "personligt fremmøde"}
+ON_BEHALF_DA = {Representation.POWER_OF_ATTORNEY: "fuldmagt", Representation.PARENTAL_AUTHORITY: "forældremyndighed"}
+
+
+def _step_da(case: RequestCase) -> str:
+    # The procedure's own task label, without the source reference meant for the operator.
+    return STATE_INFO[RequestState(case.state)].task_da.split(" (seed")[0]
+
+
+ART19_TYPES = (RequestType.RECTIFICATION, RequestType.ERASURE, RequestType.RESTRICTION)
+DONE_DA = {RequestType.RECTIFICATION: "berigtiget", RequestType.ERASURE: "slettet",
+           RequestType.RESTRICTION: "begrænset behandlingen af"}
+PASSWORD_SEPARATELY_DA = (
+    "Bilaget er krypteret (AES-256). Adgangskoden sender vi ikke pr. e-mail: du får den ad en anden vej, "
+    "ved en opringning eller en SMS til det telefonnummer, vi har bekræftet, eller personligt.")
+
+
+def answer_address(case: RequestCase) -> str | None:
+    """Where the answer may go: the verified e-mail, or another address confirmed with a reason.
+
+    None means the answer goes by letter to the verified postal address. A case opened by
+    older code (legacy) has no verified address and keeps answering the address typed at intake.
+    """
+    if case.reply_to is not None:
+        return case.reply_to
+    if case.verified_email is not None:
+        return case.verified_email
+    if case.legacy or case.verified_at is None:
+        return case.inp.requester.email  # legacy, or a refusal before identity was established: no data in it
+    return None
+
+
+def _to_requester(case: RequestCase) -> list[str]:
+    address = answer_address(case)
+    return [address] if address else [case.inp.policy.responsible.email]
+
+
+def statements_for(case: RequestCase, system_id: str) -> list[SupplementaryStatement]:
+    return [s for s in case.inp.statements if s.system_id == system_id]
+
+
+def changed(result: SystemResult) -> bool:
+    return any(t.deleted or t.changes or t.flagged for t in result.tables) or bool(result.manual_result)
 
 
 def receipt(case: RequestCase) -> OutgoingMail:
@@ -44,8 +97,9 @@ def receipt(case: RequestCase) -> OutgoingMail:
 
 
 def new_request(case: RequestCase) -> OutgoingMail:
-    body = (f"Ny anmodning om {TYPE_DA[case.type]} via {case.inp.channel.value}.\nFrist: {format_da(case.deadline)}\n"
-            f"Første skridt: verificér identiteten (seed 001 §3.5).")
+    body = (f"Ny anmodning om {TYPE_DA[case.type]} via {CHANNEL_DA[case.inp.channel]}.\n"
+            f"Frist: {format_da(case.deadline)}\nFørste skridt: verificér identiteten, og notér den adresse, "
+            "kontrollen bekræftede; svaret sendes kun dertil.")
     return _mail(case, "new", _responsible(case), f"Ny anmodning: {TYPE_DA[case.type]}", body)
 
 
@@ -62,15 +116,81 @@ def owner_task(case: RequestCase, system: System, reminder: int = 0) -> Outgoing
     body = (f"Kære {system.owner.name}\n\nAnmodning om {TYPE_DA[case.type]} fra en registreret skal udføres i "
             f"{system.name}.\nPersonen findes ved: {identifiers}\n\nVejledning: "
             f"{system.connector.instructions if system.connector.kind == 'manual' else '-'}\n\n"
-            f"Frist for svaret til den registrerede: {format_da(case.deadline)}.\nRegistrér resultatet: "
-            f"gdpr request act {case.request_id} complete_manual_task --as system_owner --set system_id={system.id} "
-            "--set result=...")
+            f"Frist for svaret til den registrerede: {format_da(case.deadline)}.\nRegistrér i sagen, hvad du har "
+            "fundet og gjort, når opgaven er udført.")
+    statements = statements_for(case, system.id)
+    if statements:
+        body += ("\n\nDen registrerede har afgivet en supplerende erklæring, som skal tilføjes personens "
+                 "oplysninger i systemet (art. 16):\n" + "\n".join(f"  \"{s.statement}\"" for s in statements))
     step = f"task-{system.id}" + (f".reminder-{reminder}" if reminder else "")
     return _mail(case, step, [system.owner.email], ("Påmindelse: " if reminder else "") + f"Opgave i {system.name}", body)
 
 
+def statement_task(case: RequestCase, system: System) -> OutgoingMail:
+    """Art. 16: the system's data are corrected automatically; the owner adds the person's statement."""
+    lines = "\n".join(f"  \"{s.statement}\"" for s in statements_for(case, system.id))
+    body = (f"Kære {system.owner.name}\n\nEn registreret ({case.inp.subject_name}) har afgivet en supplerende "
+            f"erklæring, som skal tilføjes personens oplysninger i {system.name} (art. 16):\n{lines}\n\n"
+            f"Frist: {format_da(case.deadline)}.")
+    return _mail(case, f"statement-{system.id}", [system.owner.email], f"Supplerende erklæring til {system.name}",
+                 body)
+
+
+def _what_changed(case: RequestCase, result: SystemResult) -> list[str]:
+    if case.type is RequestType.RECTIFICATION:
+        return [f"  - {t.table}.{c['column']}: ny værdi '{c['after']}'" for t in result.tables for c in t.changes]
+    if case.type is RequestType.ERASURE:
+        return [f"  - {t.table}: {t.deleted} registrering(er) slettet" for t in result.tables if t.deleted]
+    return [f"  - {t.table}: {t.flagged} registrering(er) begrænset til opbevaring" for t in result.tables
+            if t.flagged]
+
+
+def recipient_notice(case: RequestCase, system: System, result: SystemResult, recipient: Recipient,
+                     number: int) -> OutgoingMail:
+    """Art. 19: a recipient of the data is told what changed, so it can do the same."""
+    assert recipient.email is not None
+    details = _what_changed(case, result) or [f"  - {result.manual_result or 'se vores sag'}"]
+    body = (f"Til {recipient.name}\n\n{case.inp.policy.organisation_name} har {DONE_DA[case.type]} "
+            f"personoplysninger om {case.inp.subject_name} i {system.name}, som I tidligere har modtaget fra os:\n"
+            + "\n".join(details) + "\n\nVi beder jer gøre det samme i jeres systemer (databeskyttelsesforordningens "
+            f"art. 19). Spørgsmål: {case.inp.policy.responsible.name}, {case.inp.policy.responsible.email}.")
+    return _mail(case, f"art19-{system.id}-{number}", [recipient.email],
+                 "Underretning om ændrede personoplysninger (art. 19)", body)
+
+
+def recipient_task(case: RequestCase, system: System, result: SystemResult, recipient: Recipient,
+                   number: int) -> OutgoingMail:
+    """Art. 19 without an address for the recipient: the system owner tells them."""
+    details = _what_changed(case, result) or [f"  - {result.manual_result or 'se sagen'}"]
+    body = (f"Kære {system.owner.name}\n\nVi har {DONE_DA[case.type]} personoplysninger om {case.inp.subject_name} "
+            f"i {system.name}:\n" + "\n".join(details) + f"\n\n{recipient.name} har modtaget oplysningerne, og vi "
+            "har ingen e-mailadresse til dem. Giv dem besked om ændringen, så de kan gøre det samme (art. 19), "
+            f"og fortæl {case.inp.policy.responsible.name} ({case.inp.policy.responsible.email}), når det er sket.")
+    return _mail(case, f"art19-{system.id}-{number}", [system.owner.email],
+                 f"Opgave: underret {recipient.name} (art. 19)", body)
+
+
+def export_password(case: RequestCase) -> OutgoingMail:
+    """To the key person; the mail activity adds the password itself, so it never enters history."""
+    phone = (f"telefonnummeret {case.verified_phone}, som blev bekræftet ved identitetskontrollen"
+             if case.verified_phone else "et telefonnummer, I selv har bekræftet (ikke et nummer fra anmodningen)")
+    body = (f"Svaret på anmodningen om {TYPE_DA[case.type]} er sendt med et krypteret bilag. Giv adgangskoden til "
+            f"den registrerede ad en anden vej end e-mail: ring eller send en SMS til {phone}, eller giv den "
+            "personligt. Send den aldrig pr. e-mail, og skriv den ikke i sagen.")
+    if case.type is RequestType.PORTABILITY and case.inp.transfer_to and case.transfer_confirmed:
+        body += (f"\n\nDen nye dataansvarlige ({case.inp.transfer_to}) har fået samme bilag og skal også have "
+                 "adgangskoden: ring til den kontaktperson, hvis adresse blev bekræftet.")
+    return _mail(case, "export-password", [case.inp.policy.responsible.email],
+                 "Adgangskode til bilaget – gives videre ad en anden vej", body)
+
+
+
 def answer_for_review(case: RequestCase, version: int, text: str) -> OutgoingMail:
-    body = f"Svar {version} på anmodningen venter på din godkendelse.\n\n{text}"
+    address = answer_address(case)
+    destination = (f"e-mail til {address}" + (" (anden svaradresse, bekræftet)" if case.reply_to else "")
+                   if address else f"brev til {case.verified_postal_address}")
+    body = (f"Svar {version} på anmodningen venter på din godkendelse.\nSendes som {destination}, den adresse "
+            f"identitetskontrollen bekræftede.\n\n{text}")
     return _mail(case, f"answer-v{version}-review", [case.inp.policy.dpo.email],
                  f"Til godkendelse: svar {version} på anmodning om {TYPE_DA[case.type]}", body)
 
@@ -81,15 +201,22 @@ def answer_rejected(case: RequestCase, version: int, comments: str) -> OutgoingM
 
 
 def final_answer(case: RequestCase, text: str, attachments: list[str]) -> OutgoingMail:
-    return _mail(case, "answer", [case.inp.requester.email], f"Svar på din anmodning om {TYPE_DA[case.type]}",
-                 text, attachments)
+    """Only to the verified address; without a verified e-mail, the key person posts it to the verified address."""
+    subject = f"Svar på din anmodning om {TYPE_DA[case.type]}"
+    if answer_address(case) is None:
+        text = (f"SEND MED POST til den verificerede adresse: {case.verified_postal_address}\n"
+                "Bilag lægges på et krypteret medie; adgangskoden gives ad en anden vej.\n\n" + text)
+        subject = "Til postforsendelse: " + subject
+    return _mail(case, "answer", _to_requester(case), subject, text, attachments)
 
 
 def transfer(case: RequestCase, attachments: list[str]) -> OutgoingMail:
     assert case.inp.transfer_to is not None
     body = (f"Efter anmodning fra den registrerede ({case.inp.subject_name}) overfører "
             f"{case.inp.policy.organisation_name} hermed personoplysninger i et struktureret, almindeligt anvendt "
-            "og maskinlæsbart format (art. 20, stk. 2). Se vedhæftede arkiv og dets manifest.")
+            "og maskinlæsbart format (art. 20, stk. 2). Se vedhæftede arkiv og dets manifest.\n"
+            "Arkivet er krypteret (AES-256). Adgangskoden får I ikke pr. e-mail, men ved en telefonopringning "
+            f"fra {case.inp.policy.responsible.name}.")
     return _mail(case, "transfer", [case.inp.transfer_to], "Overførsel af personoplysninger (art. 20)", body,
                  attachments)
 
@@ -97,18 +224,18 @@ def transfer(case: RequestCase, attachments: list[str]) -> OutgoingMail:
 def extension(case: RequestCase) -> OutgoingMail:
     body = (f"Kære {case.inp.requester.name}\n\nVi forlænger fristen for at besvare din anmodning med to måneder "
             f"til {format_da(case.deadline)} (art. 12, stk. 3).\nBegrundelse: {case.extension_reasons}")
-    return _mail(case, "extension", [case.inp.requester.email, *_responsible(case)], "Fristen forlænges", body)
+    return _mail(case, "extension", [*_to_requester(case), *_responsible(case)], "Fristen forlænges", body)
 
 
 def deadline_reminder(case: RequestCase, days: int) -> OutgoingMail:
-    body = f"Påmindelse: svaret skal være sendt senest {format_da(case.deadline)} (om {days} dage). Trin: {case.state}."
+    body = f"Påmindelse: svaret skal være sendt senest {format_da(case.deadline)} (om {days} dage). Trin: {_step_da(case)}."
     return _mail(case, f"reminder-{days}d{'-ext' if case.extended else ''}", _responsible(case),
                  f"Frist om {days} dage", body)
 
 
 def escalation(case: RequestCase) -> OutgoingMail:
     body = (f"ESKALERING: fristen for at besvare anmodningen om {TYPE_DA[case.type]} udløb "
-            f"{format_da(case.deadline)}. Trin: {case.state}.")
+            f"{format_da(case.deadline)}. Trin: {_step_da(case)}.")
     return _mail(case, f"escalation{'-ext' if case.extended else ''}",
                  [*case.inp.policy.management_emails, *_responsible(case)], "ESKALERING: frist overskredet", body)
 
@@ -116,7 +243,7 @@ def escalation(case: RequestCase) -> OutgoingMail:
 def restriction_lifted(case: RequestCase, reasons: str) -> OutgoingMail:
     body = (f"Kære {case.inp.requester.name}\n\nBegrænsningen af behandlingen af dine oplysninger ophæves "
             f"(art. 18, stk. 3).\nBegrundelse: {reasons}\n\n{RIGHTS_DA}")
-    return _mail(case, "restriction-lifted", [case.inp.requester.email], "Begrænsningen ophæves", body)
+    return _mail(case, "restriction-lifted", _to_requester(case), "Begrænsningen ophæves", body)
 
 
 # --- the answer letter --------------------------------------------------------------------------
@@ -148,16 +275,40 @@ def _rows(result: SystemResult) -> list[str]:
     return lines or ["  - ingen oplysninger fundet"]
 
 
+def _counts(result: SystemResult) -> list[str]:
+    """What was found, without the values: those travel only in the encrypted attachment."""
+    lines = [f"  - {t.table}: {len(t.rows)} registrering(er)" for t in result.tables if t.rows]
+    if result.manual_result:
+        lines.append(f"  - {result.manual_result}")
+    return lines or ["  - ingen oplysninger fundet"]
+
+
 def _art19(case: RequestCase) -> list[str]:
-    names = sorted({r.name for s in case.inp.inventory.systems for r in s.recipients
-                    if any(res.system_id == s.id and _changed(res) for res in case.systems)})
-    if not names:
+    if case.legacy:
+        names = sorted({r.name for sys in case.inp.inventory.systems for r in sys.recipients
+                        if any(res.system_id == sys.id and changed(res) for res in case.systems)})
+        return ["", "Modtagere, som vi underretter om ændringen (art. 19): " + ", ".join(names) + "."] if names else []
+    told = sorted(set(case.recipients_notified) | set(case.recipients_via_owner))
+    if not told:
+        return ["", "Ingen andre har modtaget de ændrede oplysninger fra os, så der er ingen at underrette (art. 19)."]
+    return ["", "Vi har underrettet disse modtagere af dine oplysninger om ændringen, så de kan gøre det samme "
+                "(art. 19): " + ", ".join(told) + "."]
+
+
+def _portability_exclusions(case: RequestCase) -> list[str]:
+    excluded = []
+    for system in case.inp.inventory.systems:
+        if system.portable_tables():
+            continue
+        why = ("behandles ikke automatisk (papir eller manuel registrering)" if system.connector.kind != "sql"
+               else f"behandles på grundlag af {LEGAL_BASIS_DA[system.legal_basis]}")
+        excluded.append(f"  - {system.name}: {why}")
+    if not excluded:
         return []
-    return ["", "Modtagere, som vi underretter om ændringen (art. 19): " + ", ".join(names) + "."]
-
-
-def _changed(result: SystemResult) -> bool:
-    return any(t.deleted or t.changes or t.flagged for t in result.tables) or bool(result.manual_result)
+    return ["", "Retten til dataportabilitet gælder kun oplysninger, du selv har givet os, og som vi behandler "
+                "automatisk på grundlag af dit samtykke eller en kontrakt (art. 20, stk. 1). Derfor er disse "
+                "oplysninger ikke med i filen; en myndighedsopgave er udtrykkeligt undtaget (art. 20, stk. 3):",
+            *excluded, "Du kan altid få indsigt i dem (art. 15)."]
 
 
 def _body_for_type(case: RequestCase) -> list[str]:
@@ -167,13 +318,27 @@ def _body_for_type(case: RequestCase) -> list[str]:
         lines.append("Vi behandler følgende oplysninger om dig (art. 15):")
         for result in case.systems:
             system = inventory.system(result.system_id)
-            lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *_rows(result)]
-        lines += ["", "Oplysningerne er også vedhæftet i et maskinlæsbart format (JSON)."]
+            found = _rows(result) if case.legacy else _counts(result)
+            lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *found]
+        if case.legacy:
+            lines += ["", "Oplysningerne er også vedhæftet i et maskinlæsbart format (JSON)."]
+        else:
+            lines += ["", "Selve oplysningerne står i det vedhæftede bilag i et maskinlæsbart format (JSON), så de "
+                          "ikke ligger åbent i e-mailen.", PASSWORD_SEPARATELY_DA]
     elif case.type is RequestType.PORTABILITY:
         lines.append("Vedhæftet er dine oplysninger i et struktureret, almindeligt anvendt og maskinlæsbart format "
                      "(JSON og CSV pr. system, med et manifest), jf. art. 20.")
-        if case.inp.transfer_to:
+        if case.legacy:
+            if case.inp.transfer_to:
+                lines.append(f"Efter dit ønske er oplysningerne også overført til {case.inp.transfer_to}.")
+            return lines
+        lines.append(PASSWORD_SEPARATELY_DA)
+        if case.inp.transfer_to and case.transfer_confirmed:
             lines.append(f"Efter dit ønske er oplysningerne også overført til {case.inp.transfer_to}.")
+        elif case.inp.transfer_to:
+            lines.append(f"Vi har ikke overført oplysningerne til {case.inp.transfer_to}, fordi vi ikke har kunnet "
+                         "bekræfte, at adressen tilhører den nye dataansvarlige. Kontakt os, hvis de skal overføres.")
+        lines += _portability_exclusions(case)
     elif case.type is RequestType.RECTIFICATION:
         lines.append("Vi har berigtiget følgende oplysninger (art. 16):")
         for result in case.systems:
@@ -181,6 +346,10 @@ def _body_for_type(case: RequestCase) -> list[str]:
                 for change in table.changes:
                     lines.append(f"  - {inventory.system(result.system_id).name}, {table.table}.{change['column']}: "
                                  f"'{change['before']}' → '{change['after']}'")
+        if case.inp.statements:
+            lines += ["", "Din supplerende erklæring er givet til ejeren af systemet og tilføjes dine oplysninger "
+                          "(art. 16):"]
+            lines += [f"  - {inventory.system(st.system_id).name}: \"{st.statement}\"" for st in case.inp.statements]
         lines += _art19(case)
     elif case.type is RequestType.ERASURE:
         erased = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.deleted} registrering(er)"
@@ -198,6 +367,8 @@ def _body_for_type(case: RequestCase) -> list[str]:
     elif case.type is RequestType.RESTRICTION:
         flagged = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.flagged} registrering(er)"
                    for r in case.systems for t in r.tables if t.flagged]
+        if case.inp.restriction_ground is not None:
+            lines += [f"Grundlaget for begrænsningen: {RESTRICTION_GROUND_DA[case.inp.restriction_ground]}.", ""]
         lines += ["Behandlingen af dine oplysninger er nu begrænset til opbevaring (art. 18) i:", *(flagged or ["  - -"]),
                   "Vi orienterer dig, før begrænsningen ophæves (art. 18, stk. 3)."]
         lines += _art19(case)
@@ -205,6 +376,9 @@ def _body_for_type(case: RequestCase) -> list[str]:
         if case.objection_decision:
             lines.append(f"Vi har taget din indsigelse til følge og er ophørt med behandlingen: "
                          f"{case.inp.objection_processing} (art. 21).")
+            if case.inp.objection_direct_marketing:
+                lines.append("Når du gør indsigelse mod direkte markedsføring, må oplysningerne ikke længere "
+                             "behandles til det formål (art. 21, stk. 3).")
         else:
             lines += [f"Vi kan ikke imødekomme din indsigelse mod: {case.inp.objection_processing}.",
                       f"Begrundelse (vægtige legitime grunde, art. 21, stk. 1): {case.objection_reasons}"]
@@ -221,7 +395,7 @@ def answer_letter(case: RequestCase) -> str:
     else:
         lines += _body_for_type(case)
     if case.inp.on_behalf is not None:
-        lines += ["", f"Svaret gives til dig som repræsentant ({case.inp.on_behalf.value}) for {case.inp.subject_name}."]
+        lines += ["", f"Svaret gives til dig som repræsentant ({ON_BEHALF_DA[case.inp.on_behalf]}) for {case.inp.subject_name}."]
     if case.maturity_assessment:
         lines += [f"Vurdering af barnets modenhed: {case.maturity_assessment}"]
     if case.extended:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from domain.model import Contact, ShortText, Strict, Text
 
@@ -41,6 +41,8 @@ class Recipient(Strict):
     name: ShortText
     third_country: ShortText | None = None
     safeguard: ShortText | None = Field(default=None, description="e.g. EU standard contractual clauses")
+    email: EmailStr | None = Field(
+        default=None, description="where Art. 19 notices go; without it the system owner is asked to tell them")
 
 
 class SqlTable(Strict):
@@ -91,6 +93,15 @@ class System(Strict):
 
     def basis_of(self, table: SqlTable) -> LegalBasis:
         return table.legal_basis or self.legal_basis
+
+    def portable_tables(self) -> list[str]:
+        """Art. 20(1): only data processed by automated means on consent or contract may be ported."""
+        if self.connector.kind != "sql":
+            return []
+        return [t.name for t in self.connector.tables if self.basis_of(t) in PORTABLE_BASES]
+
+
+PORTABLE_BASES = frozenset({LegalBasis.CONSENT, LegalBasis.CONTRACT})
 
 
 class Inventory(Strict):

@@ -15,8 +15,11 @@ wait_for() {  # wait until the request reaches a state (system actions run in th
   done
   echo "timed out waiting for $1 to reach $2" >&2; exit 1
 }
-verify() { gdpr request act "$1" verify_identity --set method=registered_address \
-             --set details="Navn og e-mail svarer til elevadministrationen" >/dev/null; }
+# The check proves an address (here: the e-mail in the school's own records); the answer and every
+# export go only there. Extra --set pairs confirm e.g. a new controller's address for portability.
+verify() { local r=$1; shift; gdpr request act "$r" verify_identity --set method=registered_address \
+             --set details="Navn og e-mail svarer til elevadministrationen" \
+             --set verified_email=karen.jensen@example.dk --set verified_phone="+45 20 30 40 50" "$@" >/dev/null; }
 archive() { gdpr request act "$1" complete_manual_task --as system_owner --name "Hanne Holm" \
               --set system_id=papirarkiv --set result="$2" >/dev/null; }
 approve() { wait_for "$1" answer_review; gdpr request act "$1" review_answer --as dpo --name "Dorthe DPO" \
@@ -30,24 +33,28 @@ PY
 echo "== access (art. 15)"
 R=$(submit --type access --channel email "${KAREN[@]}")
 verify "$R"; wait_for "$R" processing; archive "$R" "Indskrivningsblanket fra 2020"; approve "$R"
-gdpr request show "$R" | sed -n 1,6p; ls data/exports/"$R"  # sed reads all: no broken pipe
+gdpr request show "$R" | sed -n 1,6p; ls data/exports/"$R"  # an AES-256 ZIP; the password went to the nøgleperson
 
-echo "== rectification (art. 16)"
+echo "== rectification (art. 16), with a supplementary statement for the paper archive"
 R=$(submit --type rectification --channel letter "${KAREN[@]}" \
-      --correction "elevadministration.elever.adresse=Havnegade 3, 8000 Aarhus C")
-verify "$R"; approve "$R"
+      --correction "elevadministration.elever.adresse=Havnegade 3, 8000 Aarhus C" \
+      --statement "papirarkiv=Adressen i indskrivningsblanketten fra 2020 var midlertidig")
+verify "$R"; wait_for "$R" processing; archive "$R" "Erklæringen er lagt i mappen"; approve "$R"
 school "select adresse from elever where elevnummer='E1001'"
+gdpr request answer "$R" | sed -n '/supplerende erklæring/,/art. 19/p'   # recipients told (art. 19)
 
-echo "== restriction (art. 18), then lifted"
-R=$(submit --type restriction --channel email "${KAREN[@]}")
+echo "== restriction (art. 18), on the ground that Karen contests the address, then lifted"
+R=$(submit --type restriction --channel email "${KAREN[@]}" --restriction-ground accuracy_contested)
 verify "$R"; wait_for "$R" processing; archive "$R" "Mappen er mærket 'kun opbevaring'"; approve "$R"
 school "select begraenset from elever where elevnummer='E1001'"
 gdpr request act "$R" lift_restriction --set reasons="Adressen er bekræftet korrekt" >/dev/null
 wait_for "$R" closed; school "select begraenset from elever where elevnummer='E1001'"
 
-echo "== portability (art. 20), also transferred to a new school"
+echo "== portability (art. 20): consent/contract data only, also transferred to a confirmed new school"
 R=$(submit --type portability --channel email "${KAREN[@]}" --transfer-to modtagelse@ny-skole.example)
-verify "$R"; wait_for "$R" processing; archive "$R" "Ingen digitaliserbare papirer"; approve "$R"
+verify "$R" --set confirm_transfer_to=modtagelse@ny-skole.example \
+  --set transfer_confirmation="Bekræftet ved opringning til den nye skoles kontor"
+approve "$R"
 python -c "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())" data/exports/"$R"/*.zip
 
 echo "== objection (art. 21) against the newsletter"

@@ -127,8 +127,10 @@ class RequestDriver:
             requester={"name": "Karen Jensen", "email": "karen.jensen@example.dk"}, subject_name="Karen Jensen",
             identifiers={"email": "karen.jensen@example.dk", "elevnummer": "E1001"},
             policy=request_policy(self.settings), inventory=self.inventory())
+        if type == "restriction":
+            fields["restriction_ground"] = "accuracy_contested"  # Art. 18(1)(a): the common case
         fields.update(overrides)
-        inp = RequestInput.model_validate(fields)
+        inp = RequestInput.receive(fields)
         with self.env.with_time_skipping_disabled():
             return await self.env.client.start_workflow(
                 DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=self.settings.task_queue)
@@ -150,6 +152,8 @@ class RequestDriver:
             await asyncio.sleep(0.1)
 
     async def verify(self, handle: WorkflowHandle, method: str = "registered_address", **extra: Any) -> RequestView:
+        """Verify as the key person; by default the proved address is Karen's e-mail in the school's records."""
+        extra.setdefault("verified_email", "karen.jensen@example.dk")
         return await self.act(handle, "verify_identity", VerifyIdentity(
             actor=KEY_PERSON, method=method, details="Navn og e-mail svarer til elevadministrationen", **extra))
 

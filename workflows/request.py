@@ -59,6 +59,9 @@ class DataSubjectRequestWorkflow:
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         self.case, effects = dsr_case.open_request(inp, workflow.now())
+        # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
+        # case does; a history recorded before them replays with the old behaviour.
+        self.case.legacy = not workflow.patched("dsr-verified-address-and-law")
         self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
@@ -190,6 +193,8 @@ class DataSubjectRequestWorkflow:
             await run_effect_activity("record_request_step", effect, f"register: {effect.event.action}")
         elif isinstance(effect, OutgoingMail):
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
+        elif isinstance(effect, dsr_case.ExportPassword):
+            await run_effect_activity("send_export_password", effect, "mail: export password", retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.SystemAction):
             await self._system_action(effect)
         elif isinstance(effect, _FinishProcessing):
@@ -272,7 +277,7 @@ class DataSubjectRequestWorkflow:
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
             files: list[str] = await workflow.execute_activity(
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
-                                               systems=self.case.systems),
+                                               systems=dsr_case.export_systems(self.case)),
                 result_type=list[str], start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
                 schedule_to_close_timeout=EFFECT_BOUND, summary="exports")
             self.case.export_files = files
@@ -304,7 +309,7 @@ class DataSubjectRequestWorkflow:
 def _lane(effect: Any) -> str | None:
     """Register writes in step order; system actions and the answer built from their results in order;
     mails each on their own. The lanes do not wait for each other."""
-    if isinstance(effect, OutgoingMail):
+    if isinstance(effect, (OutgoingMail, dsr_case.ExportPassword)):
         return None
     return "register" if isinstance(effect, RequestStepRecord) else "systems"
 
@@ -315,6 +320,8 @@ def _describe(effect: Any) -> tuple[dl.EffectKind, str]:
         return dl.EffectKind.REGISTER, f"{effect.entry.request_id}.step.{effect.event.seq}.{effect.event.action}"
     if isinstance(effect, OutgoingMail):
         return dl.EffectKind.MAIL, effect.key
+    if isinstance(effect, dsr_case.ExportPassword):
+        return dl.EffectKind.MAIL, effect.mail.key
     if isinstance(effect, dsr_case.SystemAction):
         return dl.EffectKind.SYSTEM_ACTION, f"{effect.action}.{effect.system_id}"
     if isinstance(effect, _FinishProcessing):

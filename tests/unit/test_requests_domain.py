@@ -29,7 +29,7 @@ def _input(**overrides) -> d.RequestInput:
                   identifiers={"email": "karen@example.dk"}, policy=request_policy(Settings(_env_file=None)),
                   inventory=load_inventory(ROOT / "examples" / "inventory.yaml"))
     fields.update(overrides)
-    return d.RequestInput.model_validate(fields)
+    return d.RequestInput.receive(fields)
 
 
 def test_every_action_that_touches_data_is_only_reachable_through_verification():
@@ -46,7 +46,8 @@ def test_verification_plans_every_system_and_the_answer_needs_them_all():
     case, effects = open_request(_input(), NOW)
     assert [m.subject for m in effects] == ["[dsr-2026-0001] Vi har modtaget din anmodning",
                                            "[dsr-2026-0001] Ny anmodning: indsigt (art. 15)"]
-    effects = act(case, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas"), NOW)
+    effects = act(case, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas",
+                                                           verified_email="karen@example.dk"), NOW)
     assert case.state == "processing" and len(case.systems) == 5
     assert sum(1 for e in effects if getattr(e, "action", None) == "collect") == 4  # four sql systems
     system = Actor(name="engine", role=Role.SYSTEM)
@@ -65,7 +66,8 @@ def test_only_the_dpo_approves_an_answer_and_a_refusal_needs_an_unverified_ident
     assert case.state == "closed" and "urimelig" in case.answers[0].text_da
 
     erasure, _ = open_request(_input(type="erasure"), NOW)
-    act(erasure, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas"), NOW)
+    act(erasure, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas",
+                                                           verified_email="karen@example.dk"), NOW)
     with pytest.raises(Rejection, match="identity is already verified"):
         act(erasure, T.REFUSE, d.Refuse(actor=KP, ground="identity_not_established", reasons="r"), NOW)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain.dsr_model import RequestCase
 from settings import Settings
 from tests.workflows.test_cli import gdpr
 
@@ -24,6 +25,25 @@ async def test_submit_refuses_bad_input_naming_the_field(env: WorkflowEnvironmen
     run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *KAREN,
                      "--received", "2999-01-01")
     assert run.returncode == 2 and "cannot be in the future" in run.stderr
+    run = await gdpr(env, settings, "request", "submit", "--type", "restriction", "--channel", "email", *KAREN)
+    assert run.returncode == 2 and "restriction_ground" in run.stderr and "accuracy_contested" in run.stderr
+
+
+async def test_submit_takes_a_statement_a_restriction_ground_and_a_direct_marketing_objection(
+        env: WorkflowEnvironment, settings: Settings, worker, school_db: Path):
+    for extra in (["--type", "rectification", "--statement", "papirarkiv=Adressen i 2020 var midlertidig"],
+                  ["--type", "restriction", "--restriction-ground", "legal_claims"],
+                  ["--type", "objection", "--objection", "Skolefotografens tilbud", "--direct-marketing"]):
+        run = await gdpr(env, settings, "request", "submit", "--channel", "email", *KAREN, *extra, "--json")
+        assert run.returncode == 0, run.stderr
+        request_id = json.loads(run.stdout)["request_id"]
+        inp = (await env.client.get_workflow_handle(request_id).query("details", result_type=RequestCase)).inp
+        # Numbers restart per register database, the server is shared: free the id for the next test.
+        await env.client.get_workflow_handle(request_id).terminate("test done")
+        assert inp.statements or inp.restriction_ground or inp.objection_direct_marketing
+    run = await gdpr(env, settings, "request", "submit", "--channel", "email", *KAREN, "--type", "rectification",
+                     "--statement", "ingen-lighedstegn")
+    assert run.returncode == 2 and "--statement: expected SYSTEM=TEXT" in run.stderr
 
 
 async def test_submit_verify_show_and_list_a_request(env: WorkflowEnvironment, settings: Settings, worker,
@@ -41,7 +61,8 @@ async def test_submit_verify_show_and_list_a_request(env: WorkflowEnvironment, s
                      "--set", "method=control_questions", "--set", "details=x")
     assert run.returncode == 2 and "a request by email is verified by" in run.stderr
     run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "verify_identity", "--name", "Mille",
-                     "--set", "method=registered_address", "--set", "details=Svarer til registeret")
+                     "--set", "method=registered_address", "--set", "details=Svarer til registeret",
+                     "--set", "verified_email=karen.jensen@example.dk")
     assert run.returncode == 0, run.stderr
 
     run = await gdpr(env, settings, "request", "show", "dsr-2026-0001", "--json")

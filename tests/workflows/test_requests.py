@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
+
+import pyzipper
 
 from temporalio.worker import Replayer
 
@@ -25,7 +29,21 @@ def _answer_mail(mailbox: MailBox, request_id: str):
     return next(m for m in mailbox.for_case(request_id) if "Svar på din anmodning" in m["Subject"])
 
 
-async def test_access_collects_every_system_and_sends_letter_and_json_export(requests: RequestDriver, mailbox: MailBox):
+def _password(mailbox: MailBox, request_id: str) -> str:
+    mail = next(m for m in mailbox.for_case(request_id) if "Adgangskode til bilaget" in m["Subject"])
+    return re.search(r"Adgangskode til \S+: (\S+)", mail.get_body(("plain",)).get_content()).group(1)
+
+
+def _open_attachment(mail: EmailMessage, password: str, tmp_path: Path) -> pyzipper.AESZipFile:
+    path = tmp_path / "bilag.zip"
+    path.write_bytes(next(mail.iter_attachments()).get_content())
+    archive = pyzipper.AESZipFile(path)
+    archive.setpassword(password.encode())
+    return archive
+
+
+async def test_access_collects_every_system_and_sends_letter_and_json_export(requests: RequestDriver, mailbox: MailBox,
+                                                                             tmp_path: Path):
     handle = await requests.open("access")
     await requests.verify(handle)
     view = await requests.wait_state(handle, "processing")
@@ -37,11 +55,13 @@ async def test_access_collects_every_system_and_sends_letter_and_json_export(req
 
     mail = _answer_mail(mailbox, handle.id)
     letter = mail.get_body(("plain",)).get_content()
-    assert "Emil Jensen" in letter and "klassefoto-6B.jpg" in letter and "indskrivningsblanket" in letter
+    assert "elever: 1 registrering(er)" in letter and "indskrivningsblanket" in letter
+    assert "Emil Jensen" not in letter and "klassefoto-6B.jpg" not in letter  # values only in the encrypted export
     assert "Mailudbyder (databehandler) (tredjeland: USA" in letter and "Datatilsynet" in letter
-    attachment = next(mail.iter_attachments())
-    export = json.loads(attachment.get_content())
+    with _open_attachment(mail, _password(mailbox, handle.id), tmp_path) as archive:
+        export = json.loads(archive.read(f"{handle.id}-indsigt.json"))
     assert export["systems"]["elevadministration"]["tables"]["karakterer"][0]["fag"] == "Dansk"
+    assert export["systems"]["foto"]["tables"]["foto_samtykke"][0]["billede"] == "klassefoto-6B.jpg"
     assert requests.rows("select count(*) from elever where elevnummer=?", E) == [(1,)]  # nothing changed
 
 
@@ -64,7 +84,7 @@ async def test_erasure_deletes_what_may_go_and_keeps_and_names_what_must_stay(re
     assert requests.rows("select count(*) from elever where elevnummer != ?", E)[0][0] == 29 + len(TEST_FAMILIES)  # others untouched
     letter = _answer_mail(mailbox, handle.id).get_body(("plain",)).get_content()
     assert "Bogføringsloven § 10" in letter and "arkivloven" in letter and "Mappe makuleret" in letter
-    assert "Modtagere, som vi underretter om ændringen (art. 19)" in letter
+    assert "Vi har underrettet disse modtagere af dine oplysninger om ændringen" in letter
 
     history = await handle.fetch_history()
     await Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=requests.env.client.data_converter).replay_workflow(history)
@@ -116,21 +136,22 @@ async def test_restriction_marks_rows_keeps_a_register_and_is_lifted_by_a_decisi
 async def test_portability_sends_an_archive_with_json_csv_and_manifest_and_transfers_it(
         requests: RequestDriver, mailbox: MailBox, tmp_path: Path):
     handle = await requests.open("portability", transfer_to="modtagelse@ny-skole.example")
-    await requests.verify(handle)
-    await requests.wait_state(handle, "processing")
-    await requests.complete_archive(handle)
+    await requests.verify(handle, confirm_transfer_to="modtagelse@ny-skole.example",
+                          transfer_confirmation="Bekræftet ved opringning til den nye skoles kontor")
     await requests.approve(handle)
     await handle.result()
     mail = _answer_mail(mailbox, handle.id)
-    archive_path = tmp_path / "export.zip"
-    archive_path.write_bytes(next(mail.iter_attachments()).get_content())
-    with zipfile.ZipFile(archive_path) as archive:
+    with _open_attachment(mail, _password(mailbox, handle.id), tmp_path) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
-        grades = json.loads(archive.read("elevadministration/karakterer.json"))
-    assert {"elevadministration/elever.csv", "foto/foto_samtykke.json", "papirarkiv/manual.txt"} <= names
-    assert {f["path"] for f in manifest["files"]} <= names and grades[0]["karakter"] == "10"
-    assert any("modtagelse@ny-skole.example" in m["To"] for m in mailbox.for_case(handle.id))
+        photos = json.loads(archive.read("foto/foto_samtykke.json"))
+    assert {"foto/foto_samtykke.json", "foto/foto_samtykke.csv", "manifest.json"} == names
+    assert {f["path"] for f in manifest["files"]} <= names and photos[0]["billede"] == "klassefoto-6B.jpg"
+    letter = mail.get_body(("plain",)).get_content()
+    assert "Elevadministration: behandles på grundlag af myndighedsudøvelse" in letter  # Art. 20(3), explained
+    assert "Efter dit ønske er oplysningerne også overført" in letter
+    transfer = next(m for m in mailbox.for_case(handle.id) if "modtagelse@ny-skole.example" in m["To"])
+    assert next(transfer.iter_attachments()).get_filename().endswith(".zip")
 
 
 async def test_objection_accepted_stops_the_processing(requests: RequestDriver):
