@@ -65,9 +65,11 @@ def test_every_engine_the_engine_makes_hides_its_parameters(tmp_path: Path):
 
 
 def test_scrubbing_keeps_ids_and_times_but_not_addresses_cpr_or_quoted_rows():
-    kept = "breach-2026-0001 dsr-2026-00001234 2026-12-02T04:27:22+00:00 attempt 3 of 10"
+    kept = ("breach-2026-0001 dsr-2026-00001234 2026-12-02T04:27:22+00:00 attempt 3 of 10 "
+            "<breach-2026-0001.1733cff4f7881a9512b2@gdpr.local>")  # the engine's own Message-IDs
     assert scrub_text(kept) == kept
     assert scrub_text(f"to {EMAIL}, cpr {CPR} / 0102031234") == "to <e-mail>, cpr <cpr> / <cpr>"
+    assert scrub_text("x@gdpr.local.example.dk") == "<e-mail>"
     postgres = f"DETAIL:  Key (email)=({EMAIL}) already exists.\nDETAIL:  Failing row contains (1, {NAME}, null)."
     assert NAME not in scrub_text(postgres) and EMAIL not in scrub_text(postgres)
     assert scrub_text(f"[SQL: UPDATE pupils SET name = '{NAME}' WHERE id = ?]") == \
