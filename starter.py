@@ -534,10 +534,15 @@ def main(argv: list[str] | None = None) -> None:
             print(f"gdpr: cannot reach Temporal at {settings.temporal_address} (is `make run` running?)",
                   file=sys.stderr)
             code = 3
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except Exception as err:  # noqa: BLE001 - a person never gets a traceback; GDPR_DEBUG=1 shows it
         code = _unexpected(err)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
     os._exit(code)  # temporalio/sdk-python#300: never let the exit-time crash change the code
 
 

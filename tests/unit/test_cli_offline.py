@@ -32,3 +32,14 @@ def test_deadline_request_json_with_and_without_extension():
 def test_deadline_refuses_a_date_it_cannot_read():
     run = gdpr("deadline", "request", "--received", "31-01-2026")
     assert run.returncode == 2 and "not an ISO-8601 time" in run.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error_and_no_traceback():
+    # `gdpr actions | head -1`: the pipe closes before everything is written.
+    with subprocess.Popen([sys.executable, str(ROOT / "starter.py"), "actions"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env={"GDPR_SETTINGS_FILE": "/nonexistent", "PATH": "/usr/bin",
+                                                       "PYTHONUNBUFFERED": "1"}) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the command prints anything (it takes a second to start)
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0 and error == ""
