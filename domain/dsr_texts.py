@@ -16,7 +16,7 @@ from domain.dsr_model import (
     TYPE_DA,
 )
 from domain.inventory import LEGAL_BASIS_DA, Recipient, System
-from domain.mail_texts import OutgoingMail
+from domain.mail_texts import SIGNATURE, OutgoingMail
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"
 REFUSAL_DA = {
@@ -25,7 +25,6 @@ REFUSAL_DA = {
     RefusalGround.EXCESSIVE: "anmodningen er urimelig, navnlig fordi den gentages (art. 12, stk. 5)",
 }
 # Requesters and outside recipients read these mails: a case number to quote, no command hints.
-SIGNATURE_DA = "\n\n-- \n{org} · sagsnummer {case_id}\n"
 RIGHTS_DA = (
     "Du har ret til indsigt, berigtigelse, sletning, begrænsning af behandlingen, dataportabilitet og til at "
     "gøre indsigelse (art. 15-21). Du kan klage til " + DATATILSYNET + "."
@@ -34,7 +33,7 @@ RIGHTS_DA = (
 
 def _mail(case: RequestCase, step: str, to: list[str], subject: str, body: str,
           attachments: list[str] | None = None) -> OutgoingMail:
-    sign = SIGNATURE_DA.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
+    sign = SIGNATURE.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
     return OutgoingMail(key=f"{case.request_id}.{step}", case_id=case.request_id, to=sorted(set(to)),
                         subject=f"[{case.request_id}] {subject}", body=body + sign, attachments=attachments or [])
 

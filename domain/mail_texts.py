@@ -11,7 +11,8 @@ from pydantic import EmailStr, Field
 from domain.deadlines import format_da
 from domain.model import BreachCase, Strict, SupplierRequest
 
-SIGNATURE = "\n\n-- \nGDPR-sagsmotoren for {org}. Svar ikke på denne mail; brug `gdpr case show {case_id}`.\n"
+# Read by parents, suppliers and staff alike: the case number, nothing internal.
+SIGNATURE = "\n\n-- \n{org} · sagsnummer {case_id}\n"
 
 
 class OutgoingMail(Strict):
@@ -50,7 +51,7 @@ def case_opened(case: BreachCase) -> OutgoingMail:
         f"Frist for anmeldelse: {format_da(case.deadline)}\n"
         f"Rolle: {'databehandler (underret den dataansvarlige)' if r.org_role.value == 'processor' else 'dataansvarlig'}\n\n"
         f"Hvad er der sket:\n{r.what_happened}\n\nSådan blev det opdaget:\n{r.how_discovered}\n\n"
-        f"Første skridt: vurdér om hændelsen er et brud på persondatasikkerheden (seed 003, aktivitet 1)."
+        f"Første skridt: vurdér om hændelsen er et brud på persondatasikkerheden."
     )
     return _mail(case, "opened", _owners(case), "Nyt muligt brud på persondatasikkerheden", body)
 
@@ -112,7 +113,7 @@ def deadline_reminder(case: BreachCase, hours_before: int) -> OutgoingMail:
     body = (
         f"Påmindelse: fristen for anmeldelse udløber {format_da(case.deadline)} (om ca. {hours_before} timer).\n"
         f"Sagen står i trin: {case.state}.\n"
-        "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko (seed 003 §2)."
+        "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko."
     )
     return _mail(case, f"reminder-{hours_before}h", _owners(case), f"Frist om {hours_before} timer", body)
 
