@@ -16,7 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio import workflow
 
-from workflows.common import MAIL_RETRY, Effects, make_update, rejected, run_effect_activity, wait_until
+from workflows.common import (
+    MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
+)
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -43,7 +45,7 @@ def _update(trigger: Trigger) -> Any:
 
 
 @workflow.defn(name="BreachCase")
-class BreachCaseWorkflow:
+class BreachCaseWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         self.case, mails = domain_case.open_case(inp, workflow.now())
@@ -183,27 +185,6 @@ class BreachCaseWorkflow:
             await run_effect_activity("record_step", effect, f"register: {effect.event.action}")
         else:
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
-
-    # --- operator: effects that failed for good ------------------------------------------
-    @workflow.update(name="retry_dead_letter")
-    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
-        return self._effects.retry(cmd)
-
-    @retry_dead_letter.validator
-    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=True)
-
-    @workflow.update(name="discard_dead_letter")
-    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
-        return self._effects.discard(cmd)
-
-    @discard_dead_letter.validator
-    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=False)
-
-    @workflow.query
-    def dead_letters(self) -> list[dl.DeadLetterView]:
-        return self._effects.views()
 
 
 def _lane(effect: StepRecord | OutgoingMail | DraftMail) -> str | None:

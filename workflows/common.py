@@ -294,3 +294,30 @@ class Effects:
 
     def views(self) -> list[dl.DeadLetterView]:
         return [self.view(number) for number in sorted(self._letters)]
+
+
+class DeadLetterHandlers:
+    """The operator's handlers for effects that failed for good, shared by both case workflows
+    (Temporal finds handlers on base classes). The workflow sets `self._effects`."""
+
+    _effects: Effects
+
+    @workflow.update(name="retry_dead_letter")
+    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
+        return self._effects.retry(cmd)
+
+    @retry_dead_letter.validator
+    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=True)
+
+    @workflow.update(name="discard_dead_letter")
+    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
+        return self._effects.discard(cmd)
+
+    @discard_dead_letter.validator
+    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
+        self._effects.check_letter(cmd.number, for_retry=False)
+
+    @workflow.query
+    def dead_letters(self) -> list[dl.DeadLetterView]:
+        return self._effects.views()

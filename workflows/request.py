@@ -18,7 +18,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows.common import (
-    ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, Effects, failure_text, make_update, rejected,
+    ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text, make_update,
+    rejected,
     run_effect_activity, wait_until,
 )
 
@@ -55,7 +56,7 @@ def _update(trigger: RequestTrigger) -> Any:
 
 
 @workflow.defn(name="DataSubjectRequest")
-class DataSubjectRequestWorkflow:
+class DataSubjectRequestWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         self.case, effects = dsr_case.open_request(inp, workflow.now())
@@ -283,27 +284,6 @@ class DataSubjectRequestWorkflow:
             self.case.export_files = files
         self._act(T.SYSTEMS_DONE, d.SystemsDone(actor=SYSTEM))
 
-
-    # --- operator: effects that failed for good ------------------------------------------
-    @workflow.update(name="retry_dead_letter")
-    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
-        return self._effects.retry(cmd)
-
-    @retry_dead_letter.validator
-    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=True)
-
-    @workflow.update(name="discard_dead_letter")
-    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
-        return self._effects.discard(cmd)
-
-    @discard_dead_letter.validator
-    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=False)
-
-    @workflow.query
-    def dead_letters(self) -> list[dl.DeadLetterView]:
-        return self._effects.views()
 
 
 def _lane(effect: Any) -> str | None:
