@@ -99,6 +99,7 @@ def key_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA busy_timeout=5000")  # first, so switching to WAL waits for a busy file too
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA secure_delete=ON")  # a shredded key is overwritten, not left in a free page
             cursor.close()
     case_keys.create(engine, checkfirst=True)
     return engine
@@ -209,6 +210,9 @@ def destroy_case_key(engine: Engine, case_id: str) -> bool:
     """Crypto-shred a case: delete its data key. True if there was one. Irreversible by design."""
     with engine.begin() as conn:
         deleted = conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id)).rowcount
+    if engine.dialect.name == "sqlite":  # the write-ahead log still holds the page with the key: fold it in
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     for store in list(_STORES):
         store.forget(case_id)
     return bool(deleted)

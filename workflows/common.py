@@ -237,11 +237,16 @@ class Effects:
             failed_at=workflow.now(), failures=letter.failures, permanent=permanent)
         workflow.logger.warning("effect dead-lettered", extra={"letter": record.letter_id, "kind": letter.kind.value,
                                                                "error_type": error_type})
-        # Recorded and alerted independently: a database outage must not stop the alert, nor the reverse.
-        await asyncio.gather(
+        # Recorded and alerted independently: a database outage must not stop the alert, nor the reverse;
+        # and outside the effect's lane, so a slow alert never holds back the case's later register writes.
+        bookkeeping = asyncio.gather(
             self._quietly(run_effect_activity("record_dead_letter", record, f"dead letter: {record.letter_id}")),
             self._quietly(run_effect_activity("alert_operator", record, f"alert: {record.letter_id}",
                                               retry=MAIL_RETRY, result_type=str)))
+        if self._independent:
+            self._spawn(bookkeeping)
+        else:
+            await bookkeeping
 
     async def _change(self, number: int, status: dl.LetterStatus, actor: str | None, reason: str | None) -> None:
         change = dl.LetterStatusChange(letter_id=dl.letter_id(self._case_id(), number), status=status,

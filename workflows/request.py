@@ -26,6 +26,7 @@ from workflows.common import (
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
+    from activities.failures import safe_text
     from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
     from activities.register import RequestStepRecord
@@ -207,6 +208,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         the actions (and plain task mails) of systems that wait for manual review."""
         if not self.case.systems or not isinstance(effect, (OutgoingMail, dsr_case.SystemAction)):
             return False
+        if isinstance(effect, OutgoingMail) and not effect.key.startswith(f"{self.case.request_id}.task-"):
+            return False  # only task mails wait for the resolution; reminders and escalations never do
         if not self._person_checked:
             self._person_checked = True
             if workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before this act as they did
@@ -261,7 +264,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
                 heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
                 retry_policy=STORE_RETRY, summary=f"{effect.action}: {effect.system_id}")
         except ActivityError as err:  # e.g. the inventory names a column the system lacks: a person takes over
-            self._emit(dsr_case.connector_failed(self.case, effect.system_id, failure_text(err), workflow.now()))
+            reason = safe_text(failure_text(err))  # the timeline and audit trail keep no row values
+            self._emit(dsr_case.connector_failed(self.case, effect.system_id, reason, workflow.now()))
             self._watchers.append(asyncio.create_task(self._watch_owner(effect.system_id)))
             return
         now = workflow.now()

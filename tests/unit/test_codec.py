@@ -138,6 +138,19 @@ async def test_after_the_case_key_is_destroyed_its_payloads_cannot_be_decrypted(
         await CaseCodec(store).decode([sealed])
 
 
+def test_a_destroyed_key_leaves_no_copy_in_the_key_database_files(tmp_path: Path):
+    store = _store(tmp_path)
+    for n in range(1, 4):
+        store.key_for_encoding(f"dsr-2026-000{n}")
+    with store.engine.connect() as conn:
+        wrapped = conn.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == "dsr-2026-0002")).scalar()
+    assert destroy_case_key(store.engine, "dsr-2026-0002")
+    raw = base64.b64decode(wrapped)
+    for file in tmp_path.glob("keys.db*"):  # the database, its write-ahead log and shared memory
+        content = file.read_bytes()
+        assert wrapped.encode() not in content and raw not in content, file.name
+
+
 def test_the_master_key_comes_from_the_setting_or_the_key_file_and_must_be_32_bytes(tmp_path: Path):
     key = new_master_key()
     assert load_master_key(key, tmp_path / "absent") == base64.b64decode(key)
