@@ -162,8 +162,11 @@ class RequestInput(Strict):
         return self
 
     @model_validator(mode="after")
-    def _fits_the_inventory(self) -> RequestInput:
+    def _fits_the_inventory(self, info: ValidationInfo) -> RequestInput:
         # One person, never a neighbour: only identifiers and columns the inventory knows (docs/person-resolution.md).
+        # An intake rule (see `_new_requests_only`): a request received before it must still decode on replay.
+        if not (info.context or {}).get("intake"):
+            return self
         problems = identifier_problems(self.identifiers, self.inventory)
         problems += [p for c in self.corrections if (p := correction_problem(c.system_id, c.table, c.column,
                                                                               self.inventory))]

@@ -78,7 +78,7 @@ def _input(**overrides) -> d.RequestInput:
                   identifiers={"email": "karen@example.dk"}, policy=request_policy(Settings(_env_file=None)),
                   inventory=load_inventory(ROOT / "examples" / "inventory.yaml"))
     fields.update(overrides)
-    return d.RequestInput.model_validate(fields)
+    return d.RequestInput.receive(fields)
 
 
 @pytest.mark.parametrize("identifiers, message", [
@@ -91,6 +91,15 @@ def test_unknown_kinds_empty_values_and_control_characters_are_refused_at_submit
     with pytest.raises(ValidationError, match="identifiers") as failure:
         _input(identifiers=identifiers)
     assert message in str(failure.value)
+
+
+def test_a_request_received_before_these_rules_still_decodes_so_its_workflow_replays():
+    # A running request whose input the new intake rules would refuse: Temporal decodes it again on every
+    # replay, and an input that no longer decodes would stop the case for good.
+    stored = _input().model_dump(mode="json") | {"identifiers": {"cpr": "010203-1234"}}
+    assert d.RequestInput.model_validate(stored).identifiers == {"cpr": "010203-1234"}
+    with pytest.raises(ValidationError, match="'cpr' is not an identifier"):
+        d.RequestInput.receive(stored)
 
 
 @pytest.mark.parametrize("correction, message", [
