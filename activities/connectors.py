@@ -33,7 +33,7 @@ from domain.dsr_model import Correction, SystemResult, SystemStatus, TableOutcom
 from domain.inventory import LegalBasis, SqlTable, System
 from domain.model import Strict
 from domain.person import (
-    PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system,
+    PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system, with_shared_identifiers,
 )
 
 CONSENT_ONLY_REASON = "formålet består eller der er udeståender (seed 001 §3.7)"
@@ -146,7 +146,7 @@ class ConnectorActivities:
             except ApplicationError as err:
                 if err.type != "InventoryError":
                     raise
-        resolution = PersonResolution(systems=resolved)
+        resolution = with_shared_identifiers(PersonResolution(systems=resolved))
         activity.logger.info("person resolved", extra={
             "request": req.request_id, "conflict": resolution.conflict,
             "verdicts": {s.system_id: s.verdict.value for s in resolved}})

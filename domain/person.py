@@ -109,6 +109,9 @@ class TableResolution(Strict):
     keys: list[RowKey] = Field(default_factory=list, description="the person's rows (clean tables only)")
     matched: int = 0  # rows matching any supplied identifier (a count only: no one else's data)
     reason_da: str | None = None
+    held: list[str] = Field(default_factory=list, description="supplied identifier kinds this table holds")
+    shared: list[str] = Field(default_factory=list,
+                              description="supplied kinds this table shows to belong to more than one person")
 
 
 class SystemResolution(Strict):
@@ -150,7 +153,7 @@ def resolve_table(facts: TableFacts, supplied: dict[str, str]) -> TableResolutio
     if not held:
         return TableResolution(table=facts.table, verdict=Verdict.NOT_HELD)
     rows = [r for r in facts.rows if any(_matches(r, k, supplied) for k in held)]
-    base = {"table": facts.table, "matched": len(rows)}
+    base: dict = {"table": facts.table, "matched": len(rows), "held": sorted(held)}
     for a, b in combinations(sorted(held), 2):
         with_a = {r.key for r in rows if _matches(r, a, supplied)}
         with_b = {r.key for r in rows if _matches(r, b, supplied)}
@@ -161,7 +164,8 @@ def resolve_table(facts: TableFacts, supplied: dict[str, str]) -> TableResolutio
     disagreeing = [r for r in rows if r not in full and all(r.ids.get(k) is not None for k in held)]
     if disagreeing:
         shown = " og ".join(kind_da(k) for k in held)
-        return TableResolution(**base, verdict=Verdict.AMBIGUOUS, reason_da=(
+        shared = sorted({k for r in disagreeing for k in held if _matches(r, k, supplied)})
+        return TableResolution(**base, verdict=Verdict.AMBIGUOUS, shared=shared, reason_da=(
             f"Tabellen {facts.table}: {len(disagreeing)} række(r) passer kun på en del af oplysningerne "
             f"({shown}) og ser ud til at tilhøre en anden person."))
     if len(full) < len(rows):
@@ -171,14 +175,34 @@ def resolve_table(facts: TableFacts, supplied: dict[str, str]) -> TableResolutio
     for kind in (k for k in facts.kinds if k not in supplied):
         people = {str(r.ids[kind]) for r in full if r.ids.get(kind) is not None}
         if len(people) > 1:
-            return TableResolution(**base, verdict=Verdict.AMBIGUOUS, reason_da=(
+            return TableResolution(**base, verdict=Verdict.AMBIGUOUS, shared=sorted(held), reason_da=(
                 f"Tabellen {facts.table}: oplysningerne i anmodningen passer på {len(people)} forskellige personer "
                 f"(forskelligt {kind_da(kind)})."))
     return TableResolution(**base, verdict=Verdict.CLEAN, keys=[r.key for r in full])
 
 
 def resolve_system(system_id: str, tables: Iterable[TableFacts], supplied: dict[str, str]) -> SystemResolution:
-    resolved = [resolve_table(t, supplied) for t in tables]
+    return resolve_verdict(system_id, [resolve_table(t, supplied) for t in tables])
+
+
+def with_shared_identifiers(resolution: PersonResolution) -> PersonResolution:
+    """An identifier that one table shows to belong to several people (a family e-mail on two pupils)
+    identifies nobody: a table that holds only such identifiers cannot tell whose its rows are either,
+    even where it finds a single row, so it waits for a person too."""
+    shared = {k for s in resolution.systems for t in s.tables for k in t.shared}
+    if not shared:
+        return resolution
+    systems = []
+    for system in resolution.systems:
+        tables = [t.model_copy(update={"verdict": Verdict.AMBIGUOUS, "keys": [], "reason_da": (
+                      f"Tabellen {t.table}: {' og '.join(kind_da(k) for k in t.held)} i anmodningen deles af flere "
+                      "personer i et andet system, så rækkerne her kan ikke sikkert henføres til personen.")})
+                  if t.verdict is Verdict.CLEAN and t.held and set(t.held) <= shared else t for t in system.tables]
+        systems.append(resolve_verdict(system.system_id, tables))
+    return PersonResolution(systems=systems)
+
+
+def resolve_verdict(system_id: str, resolved: list[TableResolution]) -> SystemResolution:
     verdict = max((t.verdict for t in resolved), key=lambda v: v.rank, default=Verdict.NOT_HELD)
     if verdict in (Verdict.AMBIGUOUS, Verdict.CONFLICT):  # nothing in this system is acted on
         resolved = [t.model_copy(update={"keys": []}) for t in resolved]

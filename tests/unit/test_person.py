@@ -10,7 +10,9 @@ from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
 from domain import dsr_model as d
-from domain.person import RowFacts, TableFacts, Verdict, resolve_system, resolve_table
+from domain.person import (
+    PersonResolution, RowFacts, TableFacts, Verdict, resolve_system, resolve_table, with_shared_identifiers,
+)
 from settings import Settings, request_policy
 
 ROOT = Path(__file__).parents[2]
@@ -66,6 +68,32 @@ def test_one_ambiguous_table_holds_back_the_whole_system():
     ambiguous = _pupils((1, "E1001", "karen@example.dk"), (2, "E1002", "karen@example.dk"))
     system = resolve_system("elevadministration", [clean, ambiguous], KAREN)
     assert system.verdict is Verdict.AMBIGUOUS and system.keys() == {"fravaer": [], "elever": []}
+
+
+def test_an_email_shown_to_belong_to_several_pupils_identifies_nobody_in_a_table_holding_only_that_email():
+    # The parent's e-mail sits on two siblings' rows: the payments found by that e-mail alone are not
+    # provably the subject's, though only one family's rows match there.
+    pupils = resolve_system("elevadministration", [_pupils((1, "E1001", "karen@example.dk"),
+                                                           (2, "E1002", "karen@example.dk"))], KAREN)
+    payments = resolve_system("sfo_betaling", [TableFacts(table="betalinger", kinds=["email"], rows=[
+        RowFacts(key=5, ids={"email": "karen@example.dk"})])], KAREN)
+    absence = resolve_system("fravaer", [TableFacts(table="fravaer", kinds=["elevnummer"], rows=[
+        RowFacts(key=4, ids={"elevnummer": "E1001"})])], KAREN)
+    assert payments.verdict is Verdict.CLEAN  # judged alone
+    resolved = with_shared_identifiers(PersonResolution(systems=[pupils, payments, absence]))
+    assert resolved.system("sfo_betaling").verdict is Verdict.AMBIGUOUS and resolved.system("sfo_betaling").keys() == {
+        "betalinger": []}
+    assert "deles af flere personer" in resolved.system("sfo_betaling").reasons_da()[0]
+    assert resolved.system("fravaer").verdict is Verdict.CLEAN and resolved.system("fravaer").keys() == {
+        "fravaer": [4]}  # the elevnummer is the child's own
+
+
+def test_identifiers_nobody_shares_leave_every_clean_table_as_it_is():
+    pupils = resolve_system("elevadministration", [_pupils((1, "E1001", "karen@example.dk"))], KAREN)
+    payments = resolve_system("sfo_betaling", [TableFacts(table="betalinger", kinds=["email"], rows=[
+        RowFacts(key=5, ids={"email": "karen@example.dk"})])], KAREN)
+    resolution = PersonResolution(systems=[pupils, payments])
+    assert with_shared_identifiers(resolution) == resolution
 
 
 # --- submit-time refusals ----------------------------------------------------------------------

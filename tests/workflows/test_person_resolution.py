@@ -120,14 +120,18 @@ async def test_a_shared_family_email_on_two_pupils_rows_sends_those_systems_to_m
     await _erase(requests, handle)
     view = await requests.wait_state(handle, "processing")
 
-    # The newsletter row is hers alone; payments are kept by law; the pupils' systems wait for a person.
-    assert _touched(before, _dump(db)) == {"nyhedsbrev": {"deleted": 1}}
-    assert view.systems_pending == ["elevadministration", "foto", "papirarkiv"]
+    # The pupils' rows show the e-mail belongs to two people, so it identifies nobody: even the newsletter
+    # row and the payments found by that e-mail alone wait for a person. Nothing is touched.
+    assert _touched(before, _dump(db)) == {}
+    assert view.systems_pending == ["elevadministration", "foto", "nyhedsbrev", "sfo_betaling", "papirarkiv"]
     resolved = next(e for e in view.timeline if e.action == "person_resolved")
-    assert "Elevadministration: manuel gennemgang" in resolved.summary and "Nyhedsbrev til forældre: 1 rækker" in resolved.summary
-    reviews = [m for m in await mailbox.wait_for(handle.id, 5) if "Manuel gennemgang" in m["Subject"]]
+    assert "Elevadministration: manuel gennemgang" in resolved.summary
+    assert "Nyhedsbrev til forældre: manuel gennemgang" in resolved.summary
+    reviews = [m for m in await mailbox.wait_for(handle.id, 7) if "Manuel gennemgang" in m["Subject"]]
     assert sorted(m["Subject"].split("] ")[1] for m in reviews) == [
-        "Manuel gennemgang i Elevadministration", "Manuel gennemgang i Fotosamtykker og klassebilleder"]
+        "Manuel gennemgang i Elevadministration", "Manuel gennemgang i Fotosamtykker og klassebilleder",
+        "Manuel gennemgang i Nyhedsbrev til forældre", "Manuel gennemgang i SFO-betalinger"]
+    reviews.sort(key=lambda m: m["Subject"])
     body = reviews[0].get_body(("plain",)).get_content()
     assert "2 forskellige personer" in body and "Intet er læst, ændret eller slettet" in body
     assert not any(name in body for name in ("Alma", "Noah", "E9021", "E9022"))
