@@ -29,11 +29,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.db import connector_progress, connector_runs, restrictions
+from activities.failures import is_permanent
 from domain.dsr_model import Correction, SystemResult, SystemStatus, TableOutcome
 from domain.inventory import LegalBasis, SqlTable, System
 from domain.model import Strict
 from domain.person import (
-    PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system, with_shared_identifiers,
+    PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system, unreadable_system,
+    with_shared_identifiers,
 )
 
 CONSENT_ONLY_REASON = "formålet består eller der er udeståender (seed 001 §3.7)"
@@ -146,6 +148,10 @@ class ConnectorActivities:
             except ApplicationError as err:
                 if err.type != "InventoryError":
                     raise
+            except Exception as err:  # noqa: BLE001 - a retry cannot fix it: this system waits for a person
+                if not is_permanent(err):
+                    raise  # a connection or a lock: the activity retries
+                resolved.append(unreadable_system(system.id))
         resolution = with_shared_identifiers(PersonResolution(systems=resolved))
         activity.logger.info("person resolved", extra={
             "request": req.request_id, "conflict": resolution.conflict,

@@ -74,8 +74,11 @@ def apply_resolution(case: RequestCase, resolution: PersonResolution, now: datet
             continue
         slot.manual = True
         found = resolution.system(slot.system_id)
-        mails.append(review_task(case, inventory.system(slot.system_id), found.reasons_da() if found else [],
-                                 resolution.conflict))
+        reasons = found.reasons_da() if found else []
+        if resolution.unresolved:
+            reasons = ["Systemerne kunne ikke læses automatisk, så det kan ikke afgøres, hvilke oplysninger der "
+                       "tilhører personen."]
+        mails.append(review_task(case, inventory.system(slot.system_id), reasons, resolution.conflict))
     if resolution.conflict:
         conflicting = [names[s.system_id] for s in resolution.systems if s.reasons_da() and s.verdict.rank >= 2]
         mails.append(conflict_notice(case, conflicting))

@@ -128,6 +128,7 @@ class SystemResolution(Strict):
 
 class PersonResolution(Strict):
     systems: list[SystemResolution] = Field(default_factory=list)
+    unresolved: bool = Field(default=False, description="the read-only look failed for good: nobody is resolved")
 
     @property
     def conflict(self) -> bool:
@@ -138,7 +139,7 @@ class PersonResolution(Strict):
 
     def needs_review(self, system_id: str) -> bool:
         """Under a conflict every system waits for a person; otherwise only the ambiguous ones."""
-        if self.conflict:
+        if self.conflict or self.unresolved:
             return True
         found = self.system(system_id)
         return found is not None and found.verdict is Verdict.AMBIGUOUS
@@ -181,6 +182,13 @@ def resolve_table(facts: TableFacts, supplied: dict[str, str]) -> TableResolutio
     return TableResolution(**base, verdict=Verdict.CLEAN, keys=[r.key for r in full])
 
 
+def unreadable_system(system_id: str) -> SystemResolution:
+    """A system whose rows could not be looked at (e.g. a key of a type the look cannot carry)."""
+    return SystemResolution(system_id=system_id, verdict=Verdict.AMBIGUOUS, tables=[TableResolution(
+        table="-", verdict=Verdict.AMBIGUOUS, reason_da=(
+            "Systemet kunne ikke læses automatisk, så det kan ikke afgøres, hvilke rækker der tilhører personen."))])
+
+
 def resolve_system(system_id: str, tables: Iterable[TableFacts], supplied: dict[str, str]) -> SystemResolution:
     return resolve_verdict(system_id, [resolve_table(t, supplied) for t in tables])
 
@@ -211,6 +219,9 @@ def resolve_verdict(system_id: str, resolved: list[TableResolution]) -> SystemRe
 
 def resolution_summary_da(resolution: PersonResolution, names: dict[str, str]) -> str:
     """For the timeline: system names and counts only."""
+    if resolution.unresolved:
+        return ("Personen kunne ikke fastslås, fordi systemerne ikke kunne læses automatisk. Intet er læst, ændret "
+                "eller slettet; alle systemer gennemgås manuelt.")
     if resolution.conflict:
         where = ", ".join(names[s.system_id] for s in resolution.systems if s.verdict is Verdict.CONFLICT)
         return (f"Personen kunne ikke entydigt fastslås: oplysningerne i anmodningen peger på forskellige personer "

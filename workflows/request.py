@@ -238,8 +238,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
                 result_type=PersonResolution, start_to_close_timeout=CONNECTOR_TIMEOUT,
                 heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
                 retry_policy=STORE_RETRY, summary="resolve person")
-        except ActivityError:  # each system's action then resolves its own rows, or fails into a manual task
-            resolution = PersonResolution()
+        except ActivityError:  # the look failed for good: no system may act on a guess, each waits for a person
+            resolution = PersonResolution(unresolved=True)
         manual_before = {slot.system_id for slot in self.case.systems if slot.manual}
         self._emit(dsr_person.apply_resolution(self.case, resolution, workflow.now()))
         for slot in self.case.systems:

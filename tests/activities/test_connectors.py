@@ -173,3 +173,21 @@ def test_an_action_without_resolved_keys_resolves_its_system_first_and_refuses_w
     own = shared.model_copy(update={"request_id": "dsr-2026-0007", "identifiers": {"elevnummer": "E9021"}})
     assert ActivityEnvironment().run(connectors.perform_sql_action, own).tables[0].deleted == 1
     assert _count(school_db, "select count(*) from foto_samtykke") == before - 1
+
+
+def test_a_system_the_look_cannot_read_waits_for_a_person_and_the_others_are_still_resolved(
+        tmp_path: Path, school_db: Path):
+    # A key the resolution cannot carry (here a fractional number) is a permanent failure for that system only.
+    with sqlite3.connect(school_db) as db:
+        db.execute("CREATE TABLE foto_arkiv (id REAL PRIMARY KEY, foraelder_email TEXT, elevnummer TEXT, "
+                   "billede TEXT, givet_dato TEXT)")
+        db.execute("INSERT INTO foto_arkiv VALUES (1.5, 'karen.jensen@example.dk', 'E1001', 'a.jpg', '2025-08-15')")
+    foto = _system("foto")
+    foto.connector.tables[0].name = "foto_arkiv"
+    connectors = ConnectorActivities(make_engine(f"sqlite:///{tmp_path}/register.db"))
+    resolution = ActivityEnvironment().run(connectors.resolve_person, ResolveRequest(
+        request_id="dsr-2026-0006", systems=[_system("elevadministration"), foto],
+        identifiers={"elevnummer": "E1001"}))
+    assert resolution.needs_review("foto") and resolution.system("foto").keys() == {"-": []}
+    assert "kunne ikke læses automatisk" in resolution.system("foto").reasons_da()[0]
+    assert not resolution.needs_review("elevadministration") and resolution.system("elevadministration").keys()["elever"]

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from activities.inventory_file import load_inventory
 from domain import dsr_model as d
 from domain.person import (
-    PersonResolution, RowFacts, TableFacts, Verdict, resolve_system, resolve_table, with_shared_identifiers,
+    PersonResolution, RowFacts, TableFacts, Verdict, resolution_summary_da, resolve_system, resolve_table,
+    with_shared_identifiers,
 )
 from settings import Settings, request_policy
 
@@ -94,6 +95,13 @@ def test_identifiers_nobody_shares_leave_every_clean_table_as_it_is():
         RowFacts(key=5, ids={"email": "karen@example.dk"})])], KAREN)
     resolution = PersonResolution(systems=[pupils, payments])
     assert with_shared_identifiers(resolution) == resolution
+
+
+def test_when_the_look_fails_for_good_every_system_waits_for_a_person():
+    # The workflow records this when the read-only activity fails after its retries: no system acts on a guess.
+    failed = PersonResolution(unresolved=True)
+    assert failed.needs_review("elevadministration") and failed.needs_review("nyhedsbrev")
+    assert "kunne ikke fastslås" in resolution_summary_da(failed, {})
 
 
 # --- submit-time refusals ----------------------------------------------------------------------
