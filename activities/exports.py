@@ -81,7 +81,8 @@ class ExportActivities:
     def send_export_password(self, effect: ExportPassword) -> str:
         """Mail the stored password(s) to the key person, then forget them."""
         message_id = message_id_for(effect.mail.key)
-        if self._already_sent(message_id):
+        if self._already_sent(message_id):  # a retry after a crash between sending and forgetting
+            self._forget(effect.mail.case_id)
             return message_id
         lines = []
         for name in (Path(f).name for f in effect.files):

@@ -172,6 +172,8 @@ def _review(case: d.RequestCase, cmd: d.ReviewAnswer, now: datetime) -> Result:
     case.answered_at = now
     effects: list[Effect] = [texts.final_answer(case, answer.text_da, list(case.export_files))]
     if case.legacy:
+        if case.exports_encrypted and case.export_files:  # exported after the change: its password must follow
+            effects.append(ExportPassword(mail=texts.export_password(case), files=list(case.export_files)))
         if case.type is d.RequestType.PORTABILITY and case.inp.transfer_to and case.refusal_ground is None:
             effects.append(texts.transfer(case, list(case.export_files)))
     else:

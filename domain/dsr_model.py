@@ -377,6 +377,7 @@ class RequestCase(Strict):
     answer_note: str | None = None
     answers: list[AnswerVersion] = Field(default_factory=list)
     export_files: list[str] = Field(default_factory=list)
+    exports_encrypted: bool = False  # written as AES ZIPs whose password goes to the key person
     answered_at: AwareDatetime | None = None
     restriction_lifted_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
 
 T = RequestTrigger
 PERSON_RESOLUTION_PATCH = "person-resolution-before-acting"
+ENCRYPTED_EXPORTS = "encrypted-exports"
 # Connector activities heartbeat per table; a dead worker is noticed in seconds, not after 5 minutes.
 CONNECTOR_TIMEOUT = timedelta(minutes=5)
 CONNECTOR_HEARTBEAT = timedelta(seconds=20)
@@ -280,6 +281,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
 
     async def _finish_processing(self) -> None:
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
+            # A request received before exports were encrypted still gets its password if it exports now.
+            self.case.exports_encrypted = workflow.patched(ENCRYPTED_EXPORTS)
             files: list[str] = await workflow.execute_activity(
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
                                                systems=dsr_case.export_systems(self.case)),

@@ -150,6 +150,16 @@ def test_a_case_opened_by_older_code_keeps_answering_the_typed_address_so_its_hi
     assert [m.to for m in _mails(effects)] == [[IMPOSTOR]]
 
 
+def test_a_case_opened_by_older_code_that_exports_after_the_change_still_sends_the_password():
+    case, _ = open_request(_input(), NOW)
+    case.legacy = True
+    act(case, T.VERIFY_IDENTITY, _verify(), NOW)
+    _finish_systems(case, {})
+    case.export_files, case.exports_encrypted = ["/x/dsr-2026-0001-indsigt.zip"], True  # set by the workflow
+    effects = act(case, T.REVIEW_ANSWER, d.ReviewAnswer(actor=DPO, approve=True), NOW)
+    assert [e.files for e in effects if isinstance(e, ExportPassword)] == [["/x/dsr-2026-0001-indsigt.zip"]]
+
+
 # --- Art. 16, 18(1), 19, 20, 21(3) --------------------------------------------------------------
 
 
