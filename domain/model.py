@@ -181,9 +181,11 @@ class BreachFacts(Strict):
     """The structured facts. Keys are a contract other tools rely on; None means 'not yet known'."""
 
     breach_types: list[BreachType] = Field(min_length=1, max_length=MAX_ITEMS)
-    data_categories: list[DataCategory] = Field(min_length=1, max_length=MAX_ITEMS)
+    # Empty, like None elsewhere, means "not yet known": an intake form or an import may not know them yet.
+    data_categories: list[DataCategory] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                                description="empty: not yet known (assessed cautiously)")
     subject_categories: list[ShortText] = Field(
-        min_length=1, max_length=MAX_ITEMS, description="e.g. elever, forældre, ansatte")
+        default_factory=list, max_length=MAX_ITEMS, description="e.g. elever, forældre, ansatte; empty: not yet known")
     approx_subjects: Count | None = None
     approx_records: Count | None = None
     systems: list[ShortText] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -60,10 +60,22 @@ STANDARD_ADVICE_DA: dict[DataCategory, str] = {
 }
 
 
+NOT_YET_KNOWN = "endnu ikke kendt – eftersendes"
+
+
 def _categories(case: BreachCase) -> list[str]:
     if case.facts is None:
         return [case.report.affected_data]
+    if not case.facts.data_categories:  # what the reporter said, marked as preliminary
+        return [f"{case.report.affected_data} (foreløbigt; præcise kategorier {NOT_YET_KNOWN})"]
     return [DATA_CATEGORY_DA[cat] for cat in case.facts.data_categories]
+
+
+def _subject_categories(case: BreachCase) -> list[str]:
+    if case.facts is None or not case.facts.subject_categories:
+        return [case.report.affected_people if case.facts is None
+                else f"{case.report.affected_people} (foreløbigt; præcise kategorier {NOT_YET_KNOWN})"]
+    return list(case.facts.subject_categories)
 
 
 def _subjects_informed_default(case: BreachCase) -> str:
@@ -84,7 +96,7 @@ def compose_notification(case: BreachCase, cmd: c.SubmitNotificationDraft) -> No
     return NotificationDraft(
         measures_in_place_before=facts.measures_in_place if facts else None,
         nature=cmd.nature or case.report.what_happened,
-        subject_categories=list(facts.subject_categories) if facts else [case.report.affected_people],
+        subject_categories=_subject_categories(case),
         approx_subjects=facts.approx_subjects if facts else None,
         data_categories=_categories(case),
         approx_records=facts.approx_records if facts else None,

@@ -92,14 +92,15 @@ def build_register_entry(case: BreachCase, now: datetime) -> RegisterEntry:
         f4_cause=(facts.cause if facts else None)
         or (case.no_risk_documentation.cause if case.no_risk_documentation else None),
         f5_data_categories=", ".join(DATA_CATEGORY_DA[c] for c in facts.data_categories)
-        if facts else case.report.affected_data,
+        if facts and facts.data_categories else case.report.affected_data,
         f6_consequences=_approved_notification_consequences(case) or case.risk_reasons,
         f7_remedial_measures=case.containment,
         f8_authority_notified_at=case.authority_notified_at,
         f8_1_reason_not_notified=_reason_not_notified(case),
         f9_subjects_communicated_at=case.subjects_communicated_at,
         f9_1_reason_not_communicated=_reason_not_communicated(case),
-        subject_categories=", ".join(facts.subject_categories) if facts else case.report.affected_people,
+        subject_categories=", ".join(facts.subject_categories) if facts and facts.subject_categories
+        else case.report.affected_people,
         approx_subjects=facts.approx_subjects if facts else None,
         approx_records=facts.approx_records if facts else None,
         dpo_contact=f"{case.policy.dpo.name} <{case.policy.dpo.email}>",

@@ -74,6 +74,12 @@ DPC_BASE: dict[DataCategory, tuple[float, str, str]] = {
     DataCategory.SPECIAL_CATEGORIES: (4, "sensitive data (Art. 9)", "følsomme oplysninger (art. 9)"),
     DataCategory.CRIMINAL: (4, "sensitive data (Art. 10)", "oplysninger om strafbare forhold (art. 10)"),
 }
+# Categories not yet known: scored between simple (1) and behavioural (2) data. With unknown recipients
+# that is enough to notify the authority provisionally (Art. 33(4)), not enough on its own to tell the
+# subjects before anyone knows what to tell them; known sensitive facts still raise it (documented choice).
+UNKNOWN_CATEGORIES_DPC = (1.5, "categories of data not yet known: scored above simple data until they are",
+                          "kategorierne af oplysninger er endnu ikke kendt: vurderet over almindelige oplysninger, "
+                          "indtil de kendes")
 HIGH_RISK_CATEGORIES = {DataCategory.SPECIAL_CATEGORIES, DataCategory.CRIMINAL, DataCategory.NATIONAL_ID,
                         DataCategory.CREDENTIALS, DataCategory.FINANCIAL}
 
@@ -138,8 +144,12 @@ class _Assessor:
         return self.f.breach_types == [BreachType.AVAILABILITY] and self.f.exfiltrated is False
 
     def dpc(self) -> float:
-        category = max(self.f.data_categories, key=lambda c: DPC_BASE[c][0])
-        score, why, why_da = DPC_BASE[category]
+        if self.f.data_categories:
+            category = max(self.f.data_categories, key=lambda c: DPC_BASE[c][0])
+            score, why, why_da = DPC_BASE[category]
+        else:
+            self.unknown_fact("data_categories")
+            score, why, why_da = UNKNOWN_CATEGORIES_DPC
         if self.availability_only and score < 4 and not self.minors_or_vulnerable:
             # Our reading of ENISA's context adjustment (documented): without disclosure, financial or
             # identifying content does not harm persons; unavailability does, where care depends on it.
@@ -159,7 +169,8 @@ class _Assessor:
         if self.f.encrypted is True:
             score, why, why_da = 0.25, "data unintelligible (state-of-the-art encryption, key not compromised)", \
                 "uforståelige data (tidssvarende kryptering, nøglen ikke kompromitteret)"
-        elif {DataCategory.IDENTITY, DataCategory.NATIONAL_ID, DataCategory.CONTACT} & set(self.f.data_categories):
+        elif not self.f.data_categories or {DataCategory.IDENTITY, DataCategory.NATIONAL_ID,
+                                            DataCategory.CONTACT} & set(self.f.data_categories):
             score, why, why_da = 1.0, "persons are identified directly from the data", "personerne kan identificeres direkte"
         else:
             score, why, why_da = 0.75, "persons can be identified with some effort", "personerne kan identificeres med en vis indsats"
@@ -248,7 +259,7 @@ class _Assessor:
         f = self.f
         return (level is Level.LOW and f.malicious is False and f.publicly_exposed is not True
                 and f.exfiltrated is not True and not self.minors_or_vulnerable
-                and not (HIGH_RISK_CATEGORIES & set(f.data_categories)))
+                and bool(f.data_categories) and not (HIGH_RISK_CATEGORIES & set(f.data_categories)))
 
     def high_risk_triggers(self) -> list[str]:
         f = self.f
@@ -269,6 +280,8 @@ class _Assessor:
 def assess(facts: BreachFacts) -> Assessment:
     a = _Assessor(facts)
     dpc, ei, cb = a.dpc(), a.ei(), a.cb()
+    if not facts.subject_categories:
+        a.unknown_fact("subject_categories")
     severity = round(dpc * ei + cb, 2)
     level = level_of(severity)
     a.say("enisa_level", f"Alvorlighed SE = {dpc:g} × {ei:g} + {cb:g} = {severity:g}: {LEVEL_DA[level]}.",

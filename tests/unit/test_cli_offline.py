@@ -43,3 +43,11 @@ def test_a_reader_that_stops_early_gets_no_error_and_no_traceback():
         process.stdout.close()  # before the command prints anything (it takes a second to start)
         error = process.stderr.read().decode()
         assert process.wait(timeout=60) == 0 and error == ""
+
+
+def test_assess_accepts_facts_with_only_the_breach_type_and_prints_its_reasons(tmp_path: Path):
+    facts = tmp_path / "facts.json"
+    facts.write_text('{"breach_types": ["confidentiality"]}')
+    run = gdpr("assess", "--facts", str(facts))
+    assert run.returncode == 0, run.stderr
+    assert "anmeld til Datatilsynet: ja" in run.stdout and "endnu ikke kendt" in run.stdout

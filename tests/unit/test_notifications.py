@@ -36,6 +36,18 @@ def test_a_draft_takes_what_the_case_knows_and_says_what_is_not_yet_known():
     assert "Eksempel Skole" in text_da and "Identitetsmisbrug" in text_da
 
 
+def test_a_draft_on_facts_without_categories_uses_what_the_reporter_said_marked_preliminary():
+    case = case_in(S.NOTIFICATION_DRAFTING)
+    case.facts = facts(data_categories=[], subject_categories=[])
+    act(case, T.SUBMIT_NOTIFICATION_DRAFT, c.SubmitNotificationDraft(
+        actor=KP, likely_consequences="Identitetsmisbrug", measures_proposed="Undervisning"), NOW)
+    draft = case.drafts[-1].notification
+    assert draft is not None and missing_notification_elements(draft) == []
+    assert draft.data_categories[0].startswith(case.report.affected_data) and "foreløbigt" in draft.data_categories[0]
+    assert draft.subject_categories[0].startswith(case.report.affected_people)
+    assert "eftersendes" in draft.subject_categories[0]
+
+
 def test_a_late_draft_carries_the_reasons_for_delay():
     case = case_in(S.NOTIFICATION_DRAFTING)
     cmd = commands(T.SUBMIT_NOTIFICATION_DRAFT)[""].model_copy(update={"delay_reasons": "Weekend"})

@@ -76,3 +76,21 @@ def test_every_reason_is_in_danish_and_english_and_cites_a_source():
         for reason in assess(BreachFacts(**case["facts"])).reasons:
             assert reason.da and reason.en and reason.source
             assert " confidentiality " not in f" {reason.da} " and "simple data" not in reason.da
+
+
+def test_facts_with_only_the_breach_type_are_assessed_cautiously_and_say_what_is_missing():
+    # An intake form or an import may know only what kind of breach it is (the facts contract).
+    result = assess(BreachFacts(breach_types=["confidentiality"]))
+    assert result.notify_authority and not result.notify_subjects  # provisionally to the authority, Art. 33(4)
+    assert result.unknown_facts[0] == "data_categories" and "subject_categories" in result.unknown_facts
+    assert any("endnu ikke kendt" in r.da for r in result.reasons)
+
+
+def test_known_categories_replace_the_cautious_assumption():
+    unknown = assess(BreachFacts(breach_types=["confidentiality"], recipient_known_and_trusted=True,
+                                 data_retrieved_or_deleted_confirmed=True, malicious=False, publicly_exposed=False,
+                                 exfiltrated=False, vulnerable_subjects=False, encrypted=False))
+    known = assess(BreachFacts(breach_types=["confidentiality"], data_categories=["contact"], recipient_known_and_trusted=True,
+                               data_retrieved_or_deleted_confirmed=True, malicious=False, publicly_exposed=False,
+                               exfiltrated=False, vulnerable_subjects=False, encrypted=False))
+    assert unknown.dpc == 1.5 and known.dpc == 1 and "data_categories" not in known.unknown_facts
