@@ -48,6 +48,7 @@ breach_register = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
+    Column("controller_notified_at", DateTime(timezone=True)),  # processor cases (seed 004)
 )
 
 dsr_register = Table(

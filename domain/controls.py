@@ -83,10 +83,11 @@ def quarterly_breach_report(period: Period, rows: list[RegisterEntry], now: date
     findings: list[str] = []
     lines = [f"Kvartalsvis gennemgang af sikkerhedsbrudsloggen, {period.label} (seed 001 §3.18)", ""]
     for row in rows:
-        notified = row.f8_authority_notified_at
+        notified = row.f8_authority_notified_at or row.controller_notified_at
         late = notified is not None and notified > row.deadline
+        how = "dataansvarlig underrettet" if row.controller_notified_at else "anmeldt"
         lines.append(f"- {row.case_id}: {row.state}; risiko {row.risk_level or '-'}; "
-                     f"anmeldt {format_da(notified) if notified else 'nej'}{' (for sent)' if late else ''}")
+                     f"{how} {format_da(notified) if notified else 'nej'}{' (for sent)' if late else ''}")
         if row.overdue or late:
             findings.append(f"{row.case_id}: notification deadline missed")
         if row.is_breach and row.risk_level == "no_risk" and not row.f8_1_reason_not_notified:

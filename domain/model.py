@@ -411,6 +411,8 @@ class BreachCase(Strict):
     deviation_reason: str | None = None
     no_risk_documentation: NoRiskDocumentation | None = None
     drafts: list[DraftVersion] = Field(default_factory=list)
+    # The first notification: to Datatilsynet, or to the controller when we are processor (the register
+    # keeps the two apart: f8_authority_notified_at / controller_notified_at).
     authority_notified_at: AwareDatetime | None = None
     authority_reference: str | None = None
     notification_delay_reasons: str | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.model import BreachCase, DraftKind, DraftStatus, Strict
+from domain.model import BreachCase, DraftKind, DraftStatus, OrgRole, Strict
 from domain.notifications import DATA_CATEGORY_DA
 
 
@@ -27,7 +27,7 @@ class RegisterEntry(Strict):
     f5_data_categories: str
     f6_consequences: str | None
     f7_remedial_measures: str | None
-    f8_authority_notified_at: datetime | None
+    f8_authority_notified_at: datetime | None  # Datatilsynet only; never set when we are processor
     f8_1_reason_not_notified: str | None
     f9_subjects_communicated_at: datetime | None
     f9_1_reason_not_communicated: str | None
@@ -50,6 +50,7 @@ class RegisterEntry(Strict):
     lessons_learned: str | None
     closed_at: datetime | None
     updated_at: datetime
+    controller_notified_at: datetime | None = None  # processor: when the controller was told (Art. 33(2), seed 004)
 
 
 def _approved_notification_consequences(case: BreachCase) -> str | None:
@@ -79,6 +80,7 @@ def _reason_not_communicated(case: BreachCase) -> str | None:
 def build_register_entry(case: BreachCase, now: datetime) -> RegisterEntry:
     facts = case.facts
     reporter = case.report.reporter
+    processor = case.report.org_role is OrgRole.PROCESSOR
     return RegisterEntry(
         case_id=case.case_id,
         state=case.state,
@@ -95,7 +97,9 @@ def build_register_entry(case: BreachCase, now: datetime) -> RegisterEntry:
         if facts and facts.data_categories else case.report.affected_data,
         f6_consequences=_approved_notification_consequences(case) or case.risk_reasons,
         f7_remedial_measures=case.containment,
-        f8_authority_notified_at=case.authority_notified_at,
+        # As processor the first notification goes to the controller, not to Datatilsynet (seed 004).
+        f8_authority_notified_at=None if processor else case.authority_notified_at,
+        controller_notified_at=case.authority_notified_at if processor else None,
         f8_1_reason_not_notified=_reason_not_notified(case),
         f9_subjects_communicated_at=case.subjects_communicated_at,
         f9_1_reason_not_communicated=_reason_not_communicated(case),

@@ -76,6 +76,9 @@ async def test_a_processor_notifies_the_controller_by_mail_within_its_own_deadli
     mails = await mailbox.wait_for(handle.id, 5)
     to_controller = [m for m in mails if "dpo@kommune.example" in m["To"]]
     assert len(to_controller) == 1 and "art. 33, stk. 2" in to_controller[0].get_content()
+    await driver.settle(handle)
+    row = _register_row(driver, handle.id)  # the controller was told; Datatilsynet was not (seed 004)
+    assert row["controller_notified_at"] is not None and row["f8_authority_notified_at"] is None
 
 
 async def _refusal(handle, cmd) -> str:
