@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     owner_max_reminders: int = 3
     information_reminder_days: float = 7.0
     # Days the organisation is closed besides public holidays: "MM-DD" every year or "YYYY-MM-DD".
+    # They bring request reminders forward; they never move a legal deadline (Regulation 1182/71).
     closing_days: list[str] = Field(default_factory=list)
 
     def case_policy(self) -> CasePolicy:

@@ -43,7 +43,6 @@ from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, mermaid
 from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_duration, request_deadline
-from domain.holidays import Calendar
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
 from domain.dsr_model import RequestView
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
@@ -303,7 +302,7 @@ def deadline_command(args: argparse.Namespace, settings: Settings) -> str:
             received_at = _parse_time(args.received, "received")
             assert received_at is not None
             received = moment_in_range(received_at, "received", now).astimezone(COPENHAGEN).date()
-        result = request_deadline(received, extended=args.extended, cal=Calendar(tuple(settings.closing_days)))
+        result = request_deadline(received, extended=args.extended)
     out = {"due": result.due.isoformat(), "rule": result.rule, "rule_da": result.rule_da,
            "rolled_from": result.rolled_from.isoformat() if result.rolled_from else None}
     if args.json:

@@ -102,9 +102,13 @@ def breach_deadline(aware_at: datetime, hours: int = AUTHORITY_HOURS) -> LegalDe
     )
 
 
-def request_deadline(received: datetime | date, extended: bool = False, cal: Calendar | None = None) -> LegalDeadline:
-    """One month (three if extended) from receipt, ending at the end of the day (Art. 12(3); 1182/71)."""
-    cal = cal or Calendar()
+def request_deadline(received: datetime | date, extended: bool = False) -> LegalDeadline:
+    """One month (three if extended) from receipt, ending at the end of the day (Art. 12(3); 1182/71).
+
+    Only Saturdays, Sundays and Danish public holidays roll the last day (Regulation 1182/71 Art. 3(4)).
+    An organisation's own closing days never move a legal deadline later; they move reminders earlier
+    (`reminder_before`)."""
+    cal = Calendar()
     received_day = received.astimezone(COPENHAGEN).date() if isinstance(received, datetime) else received
     months = 3 if extended else 1
     last = add_months(received_day, months)
@@ -121,6 +125,16 @@ def request_deadline(received: datetime | date, extended: bool = False, cal: Cal
                          rolled_from=last if due_day != last else None)
 
 
-def extension_allowed(received: datetime | date, decided_at: datetime, cal: Calendar | None = None) -> bool:
+def extension_allowed(received: datetime | date, decided_at: datetime) -> bool:
     """Art. 12(3): the subject must be told of an extension within the first month."""
-    return decided_at <= request_deadline(received, extended=False, cal=cal).due
+    return decided_at <= request_deadline(received, extended=False).due
+
+
+def reminder_before(deadline: datetime, days: int, closing_days: tuple[str, ...]) -> datetime:
+    """`days` before the deadline; a reminder that would fall on a day the organisation is closed (or a
+    weekend or public holiday) comes on the working day before, so someone is there to act on it."""
+    cal = Calendar(closing_days)
+    moment = deadline - timedelta(days=days)
+    while cal.closed_reason(moment.astimezone(COPENHAGEN).date()):
+        moment -= timedelta(days=1)
+    return moment

@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from domain.deadlines import LegalDeadline, request_deadline
 from domain.dsr_model import RequestCase, RequestInput
-from domain.holidays import Calendar
 
 
 def legal_deadline(inp: RequestInput, extended: bool) -> LegalDeadline:
-    return request_deadline(inp.received_at, extended=extended, cal=Calendar(tuple(inp.policy.closing_days)))
+    return request_deadline(inp.received_at, extended=extended)  # closing days never move it (see reminders)
 
 
 def first_month_deadline(case: RequestCase) -> datetime:

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import dsr_person
     from domain.model import SYSTEM, add_event
     from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
+    from domain.deadlines import reminder_before
     from domain.dsr_register import build_request_entry
     from domain.mail_texts import OutgoingMail
     from domain.person import PersonResolution
@@ -139,8 +140,10 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             def changed_or_answered() -> bool:
                 return self._answered() or self.case.deadline != deadline
 
-            due = sorted(((deadline - timedelta(days=days), days) for days in self.case.inp.policy.reminder_days_before
-                          if (deadline.isoformat(), days) not in sent and deadline - timedelta(days=days) > workflow.now()))
+            closing = tuple(self.case.inp.policy.closing_days)  # closing days bring a reminder forward
+            moments = ((reminder_before(deadline, days, closing), days)
+                       for days in self.case.inp.policy.reminder_days_before if (deadline.isoformat(), days) not in sent)
+            due = sorted((moment, days) for moment, days in moments if moment > workflow.now())
             if due:
                 moment, days = due[0]
                 if not await wait_until(moment, changed_or_answered, f"reminder {days} days before deadline"):

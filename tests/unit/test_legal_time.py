@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from domain.deadlines import add_months, breach_deadline, extension_allowed, request_deadline
+from domain.deadlines import add_months, breach_deadline, extension_allowed, reminder_before, request_deadline
 from domain.holidays import Calendar, easter_sunday, public_holidays
 
 
@@ -86,11 +86,18 @@ def test_a_request_received_late_in_the_evening_counts_from_its_danish_date():
     assert request_deadline(late_evening).due.isoformat() == "2026-04-10T23:59:59+02:00"
 
 
-def test_organisation_closing_days_roll_the_deadline():
-    cal = Calendar(closing_days=("12-24", "12-31", "06-05"))
-    assert request_deadline(date(2026, 11, 24), cal=cal).due.isoformat() == "2026-12-28T23:59:59+01:00"
-    assert request_deadline(date(2026, 5, 5), cal=cal).due.isoformat() == "2026-06-08T23:59:59+02:00"
+def test_organisation_closing_days_never_move_a_legal_deadline_later():
+    # Grundlovsdag (5 June) and Christmas Eve are not public holidays; a school closed then still owes its answer.
+    assert request_deadline(date(2026, 11, 24)).due.isoformat() == "2026-12-24T23:59:59+01:00"
     assert request_deadline(date(2026, 5, 5)).due.isoformat() == "2026-06-05T23:59:59+02:00"
+
+
+def test_closing_days_bring_a_reminder_forward_to_a_day_someone_is_there():
+    deadline = request_deadline(date(2026, 11, 24)).due  # Thursday 24 December 2026
+    closing = ("12-21", "12-22", "12-23", "12-24")  # the school closes for Christmas on Monday 21 December
+    assert reminder_before(deadline, 2, ()).date() == date(2026, 12, 22)
+    assert reminder_before(deadline, 2, closing).date() == date(2026, 12, 18)  # Friday before the closure
+    assert reminder_before(deadline, 7, closing).date() == date(2026, 12, 17)  # already a working day
 
 
 def test_extension_only_within_the_first_month():
