@@ -22,7 +22,7 @@ DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet
 REFUSAL_DA = {
     RefusalGround.IDENTITY_NOT_ESTABLISHED: "vi har ikke kunnet fastslå din identitet (art. 12, stk. 2 og 6)",
     RefusalGround.MANIFESTLY_UNFOUNDED: "anmodningen er åbenbart grundløs (art. 12, stk. 5)",
-    RefusalGround.EXCESSIVE: "anmodningen er urimelig, navnlig fordi den gentages (art. 12, stk. 5)",
+    RefusalGround.EXCESSIVE: "anmodningen er overdreven, navnlig fordi den gentages (art. 12, stk. 5)",
 }
 # Requesters and outside recipients read these mails: a case number to quote, no command hints.
 RIGHTS_DA = (
@@ -91,7 +91,8 @@ def changed(result: SystemResult) -> bool:
 def receipt(case: RequestCase) -> OutgoingMail:
     body = (f"Kære {case.inp.requester.name}\n\nVi har modtaget din anmodning om {TYPE_DA[case.type]} "
             f"den {format_da(case.inp.received_at)}.\nVi svarer senest {format_da(case.deadline)} "
-            "(art. 12, stk. 3). Før vi udleverer, retter eller sletter oplysninger, sikrer vi os din identitet.")
+            "(art. 12, stk. 3). Før vi udleverer, retter eller sletter oplysninger, sikrer vi os din identitet.\n"
+            "Det koster ikke noget at få svar (art. 12, stk. 5).")
     return _mail(case, "receipt", [case.inp.requester.email], "Vi har modtaget din anmodning", body)
 
 

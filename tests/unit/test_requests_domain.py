@@ -46,6 +46,7 @@ def test_verification_plans_every_system_and_the_answer_needs_them_all():
     case, effects = open_request(_input(), NOW)
     assert [m.subject for m in effects] == ["[dsr-2026-0001] Vi har modtaget din anmodning",
                                            "[dsr-2026-0001] Ny anmodning: indsigt (art. 15)"]
+    assert "Det koster ikke noget at få svar (art. 12, stk. 5)." in effects[0].body  # free of charge
     effects = act(case, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas",
                                                            verified_email="karen@example.dk"), NOW)
     assert case.state == "processing" and len(case.systems) == 5
@@ -63,7 +64,7 @@ def test_only_the_dpo_approves_an_answer_and_a_refusal_needs_an_unverified_ident
     with pytest.raises(Rejection, match="requires the role dpo"):
         act(case, T.REVIEW_ANSWER, d.ReviewAnswer(actor=KP, approve=True), NOW)
     act(case, T.REVIEW_ANSWER, d.ReviewAnswer(actor=DPO, approve=True), NOW)
-    assert case.state == "closed" and "urimelig" in case.answers[0].text_da
+    assert case.state == "closed" and "overdreven, navnlig fordi den gentages" in case.answers[0].text_da
 
     erasure, _ = open_request(_input(type="erasure"), NOW)
     act(erasure, T.VERIFY_IDENTITY, d.VerifyIdentity(actor=KP, method="id_document", details="pas",
