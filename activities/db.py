@@ -49,6 +49,7 @@ breach_register = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
     Column("controller_notified_at", DateTime(timezone=True)),  # processor cases (seed 004)
+    Column("no_decided_by", Text),  # a "no": the proposer and the DPO who co-decided (seed 003 activity 7)
 )
 
 dsr_register = Table(

@@ -36,6 +36,9 @@ class BreachState(str, enum.Enum):
     DOCUMENTATION = "documentation"
     LESSONS_LEARNED = "lessons_learned"
     CLOSED = "closed"
+    # A "no" needs the DPO's co-decision before it counts (seed 003 activity 7, seed 004).
+    NOT_BREACH_PROPOSED = "not_breach_proposed"
+    NO_RISK_PROPOSED = "no_risk_proposed"
 
 
 S = BreachState
@@ -69,6 +72,10 @@ STATE_INFO: dict[BreachState, StateInfo] = {
     S.LESSONS_LEARNED: StateInfo(Role.KEY_PERSON, "Gennemfør lessons learned og luk sagen",
                                  "Record lessons learned and close the case"),
     S.CLOSED: StateInfo(None, "Sagen er lukket", "The case is closed"),
+    S.NOT_BREACH_PROPOSED: StateInfo(Role.DPO, "Tag stilling til forslaget om, at hændelsen ikke er et brud",
+                                     "Co-decide the proposal that this is not a breach"),
+    S.NO_RISK_PROPOSED: StateInfo(Role.DPO, "Tag stilling til forslaget om ikke at anmelde bruddet",
+                                  "Co-decide the proposal not to notify (no risk)"),
 }
 
 
@@ -89,6 +96,7 @@ class Trigger(str, enum.Enum):
     ADD_FOLLOW_UP = "add_follow_up"
     DOCUMENT = "document"
     CLOSE = "close"
+    CO_DECIDE = "co_decide"
 
 
 T = Trigger
@@ -109,6 +117,7 @@ COMMAND_TYPES: dict[Trigger, type[c.Command]] = {
     T.ADD_FOLLOW_UP: c.AddFollowUp,
     T.DOCUMENT: c.Document,
     T.CLOSE: c.Close,
+    T.CO_DECIDE: c.CoDecide,
 }
 
 # Who may act. The default is the nøgleperson or the DPO (issue #2, point 4).
@@ -116,6 +125,7 @@ ADVANCERS = frozenset({Role.KEY_PERSON, Role.DPO})
 ROLES: dict[Trigger, frozenset[Role]] = {
     T.REVIEW_DRAFT: frozenset({Role.DPO}),
     T.RECORD_SUBMISSION: frozenset({Role.DPO}),  # seed 003 activity 7: the DPO submits
+    T.CO_DECIDE: frozenset({Role.DPO}),  # seed 003 activity 7, seed 004: "no" is decided with the DPO
 }
 
 _AFTER_SUPPLIER_REQUEST = [
@@ -132,7 +142,10 @@ _ASSESSABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS]
 # dest None = internal transition: the action is recorded, the state stays.
 TRANSITIONS: list[dict] = [
     {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.CONTAINMENT, "conditions": ["is_breach"]},
-    {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.CLOSED, "conditions": ["not_a_breach"]},
+    {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.NOT_BREACH_PROPOSED, "conditions": ["not_a_breach"]},
+    {"trigger": T.CO_DECIDE, "source": S.NOT_BREACH_PROPOSED, "dest": S.CLOSED,
+     "conditions": ["approves", "co_decider_is_not_proposer"]},
+    {"trigger": T.CO_DECIDE, "source": S.NOT_BREACH_PROPOSED, "dest": S.REPORTED, "conditions": ["rejects"]},
     {"trigger": T.CONTAIN, "source": S.CONTAINMENT, "dest": S.INFORMING},
     {"trigger": T.INFORM_MANAGEMENT, "source": S.INFORMING, "dest": S.FACT_FINDING},
     {"trigger": T.RECORD_FACTS, "source": _ASSESSABLE, "dest": None},
@@ -142,8 +155,11 @@ TRANSITIONS: list[dict] = [
      "conditions": ["suppliers_not_yet_asked"]},
     {"trigger": T.RECORD_SUPPLIER_ACCOUNT, "source": _AFTER_SUPPLIER_REQUEST, "dest": None,
      "conditions": ["supplier_account_outstanding"]},
-    {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.SUBJECT_DECISION,
+    {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.NO_RISK_PROPOSED,
      "conditions": ["decided_no_risk", "facts_recorded", "is_controller", "follows_proposal_or_says_why"]},
+    {"trigger": T.CO_DECIDE, "source": S.NO_RISK_PROPOSED, "dest": S.SUBJECT_DECISION,
+     "conditions": ["approves", "co_decider_is_not_proposer"]},
+    {"trigger": T.CO_DECIDE, "source": S.NO_RISK_PROPOSED, "dest": S.FACT_FINDING, "conditions": ["rejects"]},
     {"trigger": T.ASSESS_NOTIFICATION, "source": _ASSESSABLE, "dest": S.NOTIFICATION_DRAFTING,
      "conditions": ["decided_to_notify", "facts_recorded", "follows_proposal_or_says_why"]},
     {"trigger": T.SUBMIT_NOTIFICATION_DRAFT, "source": S.NOTIFICATION_DRAFTING, "dest": S.NOTIFICATION_REVIEW,
@@ -224,6 +240,10 @@ GUARDS: dict[str, Guard] = {
     "decided_no_risk": Guard(lambda x: x.command.level is RiskLevel.NO_RISK, None),
     "decided_to_notify": Guard(lambda x: x.command.level is not RiskLevel.NO_RISK, None),
     "approves": Guard(lambda x: x.command.approve, None),
+    "co_decider_is_not_proposer": Guard(
+        lambda x: x.case.no_proposed_by is None or x.case.no_proposed_by.name != x.command.actor.name,
+        "a 'no' is decided by two people: the DPO who co-decides cannot be the one who proposed it "
+        "(seed 003 activity 7)"),
     "rejects": Guard(lambda x: not x.command.approve, None),
     "decided_to_communicate": Guard(lambda x: x.command.communicate, None),
     "decided_not_to_communicate": Guard(lambda x: not x.command.communicate, None),

@@ -75,7 +75,10 @@ def _assess_breach(case: BreachCase, cmd: c.AssessBreach, now: datetime) -> Resu
     if cmd.is_breach:
         return f"Vurderet som brud på persondatasikkerheden: {cmd.reason}", []
     case.not_breach_reason = cmd.reason
-    return f"Ikke et brud på persondatasikkerheden; sagen lukkes: {cmd.reason}", []
+    case.no_proposed_by = cmd.actor
+    proposal = "hændelsen ikke er et brud på persondatasikkerheden"
+    return (f"Forslag: ikke et brud på persondatasikkerheden; afventer DPO's medbeslutning. Begrundelse: {cmd.reason}",
+            [mails.co_decision_requested(case, proposal, cmd.reason, _co_decision_number(case))])
 
 
 def _contain(case: BreachCase, cmd: c.Contain, now: datetime) -> Result:
@@ -129,7 +132,32 @@ def _assess_notification(case: BreachCase, cmd: c.AssessNotification, now: datet
         summary += f". {case.proposal_summary}"
         if proposal.level is not cmd.level:
             summary += f"; afvigelse begrundet: {cmd.deviation_reason}"
+    if cmd.level is RiskLevel.NO_RISK:
+        case.no_proposed_by = cmd.actor
+        return summary + "; afventer DPO's medbeslutning", [mails.co_decision_requested(
+            case, "bruddet ikke anmeldes, fordi det sandsynligvis ikke indebærer en risiko", cmd.reasons,
+            _co_decision_number(case))]
     return summary, []
+
+
+def _co_decision_number(case: BreachCase) -> int:
+    return 1 + sum(1 for e in case.timeline if e.action in ("assess_breach", "assess_notification", "co_decide"))
+
+
+def _co_decide(case: BreachCase, cmd: c.CoDecide, now: datetime) -> Result:
+    proposer = case.no_proposed_by
+    who = f"{proposer.name} og {cmd.actor.name}" if proposer else cmd.actor.name
+    if cmd.approve:
+        case.no_co_decided_by, case.no_co_decided_at = cmd.actor, now
+        what = "ikke et brud; sagen lukkes" if case.is_breach is False else "ingen risiko; anmeldes ikke"
+        return f"DPO medbeslutter: {what} (besluttet af {who})" + (f". {cmd.comments}" if cmd.comments else ""), []
+    if case.is_breach is False:  # back to the first assessment
+        case.is_breach, case.not_breach_reason = None, None
+    else:  # back to fact finding: the risk is assessed again
+        case.risk_level, case.risk_reasons, case.no_risk_documentation = None, None, None
+    case.no_proposed_by = None
+    return (f"DPO er ikke enig i forslaget; vurderes igen: {cmd.comments}",
+            [mails.co_decision_declined(case, cmd.comments or "")])
 
 
 def _next_version(case: BreachCase, kind: DraftKind) -> int:
@@ -223,6 +251,7 @@ def _close(case: BreachCase, cmd: c.Close, now: datetime) -> Result:
 
 _APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
     Trigger.ASSESS_BREACH: _assess_breach,
+    Trigger.CO_DECIDE: _co_decide,
     Trigger.CONTAIN: _contain,
     Trigger.INFORM_MANAGEMENT: _inform,
     Trigger.RECORD_FACTS: _facts,

@@ -149,6 +149,11 @@ class ReviewDraft(Review):
     """A draft notification or communication (issue #2, point 4)."""
 
 
+class CoDecide(Review):
+    """The DPO's co-decision on a proposed "no" (not a breach; no risk, so no notification): seed 003
+    activity 7 and seed 004. `approve` agrees; a disagreement says why and sends the case back."""
+
+
 class RecordSubmission(Command):
     """The approved notification was submitted (virk.dk) or, for a processor, sent to the controller."""
 

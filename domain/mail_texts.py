@@ -92,6 +92,21 @@ def draft_for_review(case: BreachCase, kind_da: str, version: int, text: str) ->
                  f"Til godkendelse: udkast {version} til {kind_da}", body)
 
 
+def co_decision_requested(case: BreachCase, proposal_da: str, reasons: str, number: int) -> OutgoingMail:
+    """A proposed "no" counts only when the DPO agrees (seed 003 activity 7)."""
+    body = (f"{case.policy.key_person.name} foreslår, at {proposal_da}.\n\nBegrundelse:\n{reasons}\n\n"
+            f"Beslutningen kræver din medbeslutning; indtil da løber fristen ({format_da(case.deadline)}).")
+    return _mail(case, f"co-decision-{number}", [case.policy.dpo.email], "Din medbeslutning: " + proposal_da, body)
+
+
+def co_decision_declined(case: BreachCase, comments: str) -> OutgoingMail:
+    """The DPO did not agree to a proposed "no": the case is assessed again."""
+    body = f"DPO er ikke enig i forslaget om ikke at anmelde / at det ikke er et brud.\n\nKommentarer:\n{comments}\n"
+    number = sum(1 for e in case.timeline if e.action == "co_decide") + 1
+    return _mail(case, f"co-decision-declined-{number}", [case.policy.key_person.email],
+                 "DPO er ikke enig: vurdér igen", body)
+
+
 def draft_reviewed(case: BreachCase, kind_da: str, version: int, approved: bool, comments: str | None) -> OutgoingMail:
     verdict = "godkendt" if approved else "afvist"
     body = f"DPO har {verdict} udkast {version} til {kind_da}.\n" + (f"\nKommentarer:\n{comments}\n" if comments else "")

@@ -414,6 +414,10 @@ class BreachCase(Strict):
     # The first notification: to Datatilsynet, or to the controller when we are processor (the register
     # keeps the two apart: f8_authority_notified_at / controller_notified_at).
     authority_notified_at: AwareDatetime | None = None
+    # A proposed "no" and the DPO's co-decision (seed 003 activity 7): both names are kept.
+    no_proposed_by: Actor | None = None
+    no_co_decided_by: Actor | None = None
+    no_co_decided_at: AwareDatetime | None = None
     authority_reference: str | None = None
     notification_delay_reasons: str | None = None
     communicate_to_subjects: bool | None = None
@@ -440,11 +444,13 @@ class BreachCase(Strict):
         return DraftKind.CONTROLLER if self.report.org_role is OrgRole.PROCESSOR else DraftKind.AUTHORITY
 
     def deadline_met(self) -> bool:
-        """The 72-hour duty is discharged by a notification or a documented 'no risk' decision."""
+        """The 72-hour duty is discharged by a notification, or by a documented "no" (no risk, or not a
+        breach) once the DPO has co-decided it: a proposal alone discharges nothing."""
+        decided_no = self.no_co_decided_at is not None or self.no_proposed_by is None  # older cases: no co-decision
         return (
             self.authority_notified_at is not None
-            or self.risk_level is RiskLevel.NO_RISK
-            or self.is_breach is False
+            or (self.risk_level is RiskLevel.NO_RISK and decided_no)
+            or (self.is_breach is False and decided_no)
         )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from domain.model import BreachCase, DraftKind, DraftStatus, OrgRole, Strict
 from domain.notifications import DATA_CATEGORY_DA
+from domain.view import ROLE_DA
 
 
 class RegisterEntry(Strict):
@@ -51,6 +52,7 @@ class RegisterEntry(Strict):
     closed_at: datetime | None
     updated_at: datetime
     controller_notified_at: datetime | None = None  # processor: when the controller was told (Art. 33(2), seed 004)
+    no_decided_by: str | None = None  # a "no" (not a breach / no risk): who proposed it and the DPO who co-decided
 
 
 def _approved_notification_consequences(case: BreachCase) -> str | None:
@@ -100,6 +102,8 @@ def build_register_entry(case: BreachCase, now: datetime) -> RegisterEntry:
         # As processor the first notification goes to the controller, not to Datatilsynet (seed 004).
         f8_authority_notified_at=None if processor else case.authority_notified_at,
         controller_notified_at=case.authority_notified_at if processor else None,
+        no_decided_by=(f"{case.no_proposed_by.name} ({ROLE_DA[case.no_proposed_by.role]}) og "
+                       f"{case.no_co_decided_by.name} (DPO)") if case.no_proposed_by and case.no_co_decided_by else None,
         f8_1_reason_not_notified=_reason_not_notified(case),
         f9_subjects_communicated_at=case.subjects_communicated_at,
         f9_1_reason_not_communicated=_reason_not_communicated(case),

@@ -79,6 +79,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     add_follow_up = _update(Trigger.ADD_FOLLOW_UP)
     document = _update(Trigger.DOCUMENT)
     close = _update(Trigger.CLOSE)
+    co_decide = _update(Trigger.CO_DECIDE)
 
     def _validate(self, trigger: Trigger, cmd: Command) -> None:
         try:

@@ -51,6 +51,8 @@ def commands(trigger: T, actor: Actor = KP) -> dict[str, c.Command]:
         T.ADD_FOLLOW_UP: {"": c.AddFollowUp(actor=actor, new_facts="nyt")},
         T.DOCUMENT: {"": c.Document(actor=actor, summary="s")},
         T.CLOSE: {"": c.Close(actor=actor, lessons_learned="l")},
+        T.CO_DECIDE: {"agree": c.CoDecide(actor=dpo, approve=True),
+                      "disagree": c.CoDecide(actor=dpo, approve=False, comments="Vurdér igen")},
     }
     return variants[trigger]
 
@@ -82,6 +84,14 @@ def new_case(aware_hours_ago: float = 2, **overrides) -> BreachCase:
 
 
 def case_in(state: S) -> BreachCase:
+    if state is S.NOT_BREACH_PROPOSED:  # off the happy path: a proposed "no" awaiting the DPO
+        case = new_case()
+        act(case, T.ASSESS_BREACH, commands(T.ASSESS_BREACH)["no"], NOW)
+        return case
+    if state is S.NO_RISK_PROPOSED:
+        case = case_in(S.FACT_FINDING)
+        act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["no_risk"], NOW)
+        return case
     case = new_case()
     for trigger, variant, reached in PATH:
         if case.state == state.value and not (state is S.FACT_FINDING and case.facts is None):

@@ -23,14 +23,18 @@ AFTER_SUPPLIERS = [S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION
 # The specification, written out by hand: (state, action, variant) -> next state.
 ALLOWED: dict[tuple[S, T, str], S] = {
     (S.REPORTED, T.ASSESS_BREACH, "yes"): S.CONTAINMENT,
-    (S.REPORTED, T.ASSESS_BREACH, "no"): S.CLOSED,
+    (S.REPORTED, T.ASSESS_BREACH, "no"): S.NOT_BREACH_PROPOSED,
+    (S.NOT_BREACH_PROPOSED, T.CO_DECIDE, "agree"): S.CLOSED,
+    (S.NOT_BREACH_PROPOSED, T.CO_DECIDE, "disagree"): S.REPORTED,
+    (S.NO_RISK_PROPOSED, T.CO_DECIDE, "agree"): S.SUBJECT_DECISION,
+    (S.NO_RISK_PROPOSED, T.CO_DECIDE, "disagree"): S.FACT_FINDING,
     (S.CONTAINMENT, T.CONTAIN, ""): S.INFORMING,
     (S.INFORMING, T.INFORM_MANAGEMENT, ""): S.FACT_FINDING,
     (S.FACT_FINDING, T.RECORD_FACTS, ""): S.FACT_FINDING,
     (S.AWAITING_SUPPLIERS, T.RECORD_FACTS, ""): S.AWAITING_SUPPLIERS,
     (S.FACT_FINDING, T.REQUEST_SUPPLIER_ACCOUNTS, ""): S.AWAITING_SUPPLIERS,
     (S.AWAITING_SUPPLIERS, T.REQUEST_SUPPLIER_ACCOUNTS, ""): S.AWAITING_SUPPLIERS,
-    **{(s, T.ASSESS_NOTIFICATION, "no_risk"): S.SUBJECT_DECISION for s in (S.FACT_FINDING, S.AWAITING_SUPPLIERS)},
+    **{(s, T.ASSESS_NOTIFICATION, "no_risk"): S.NO_RISK_PROPOSED for s in (S.FACT_FINDING, S.AWAITING_SUPPLIERS)},
     **{(s, T.ASSESS_NOTIFICATION, v): S.NOTIFICATION_DRAFTING
        for s in (S.FACT_FINDING, S.AWAITING_SUPPLIERS) for v in ("risk", "high_risk")},
     (S.NOTIFICATION_DRAFTING, T.SUBMIT_NOTIFICATION_DRAFT, ""): S.NOTIFICATION_REVIEW,
@@ -101,8 +105,8 @@ def test_late_notification_requires_reasons_for_delay_both_as_draft_and_as_submi
 
 
 def test_communication_without_notification_needs_an_override_by_the_dpo_not_the_key_person():
-    case = case_in(S.FACT_FINDING)
-    act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["no_risk"], NOW)
+    case = case_in(S.NO_RISK_PROPOSED)
+    act(case, T.CO_DECIDE, commands(T.CO_DECIDE)["agree"], NOW)
     by_key_person = c.DecideCommunication(actor=KP, communicate=True, reason="r", override_reason="o")
     with pytest.raises(Rejection, match="seed 003 activity 8"):
         check(case, T.DECIDE_COMMUNICATION, by_key_person, NOW)
@@ -142,3 +146,29 @@ def test_a_refused_action_changes_nothing():
 def test_the_documented_diagram_is_generated_from_the_table():
     doc = (Path(__file__).parents[2] / "docs" / "breach-states.md").read_text()
     assert mermaid() in doc, "docs/breach-states.md is stale: run `make docs`"
+
+
+def test_a_no_proposed_by_the_key_person_counts_only_once_the_dpo_co_decides():
+    case = case_in(S.NO_RISK_PROPOSED)
+    assert not case.deadline_met()  # the 72 hours still run: a proposal alone discharges nothing
+    with pytest.raises(Rejection, match="requires the role dpo"):
+        check(case, T.CO_DECIDE, c.CoDecide(actor=KP, approve=True), NOW)
+    act(case, T.CO_DECIDE, commands(T.CO_DECIDE)["agree"], NOW)
+    assert case.deadline_met() and case.no_proposed_by == KP and case.no_co_decided_by == DPO
+    assert "besluttet af" in case.timeline[-1].summary and KP.name in case.timeline[-1].summary
+
+
+def test_the_dpo_cannot_co_decide_a_no_they_proposed_themselves():
+    case = new_case()
+    act(case, T.ASSESS_BREACH, c.AssessBreach(actor=DPO, is_breach=False, reason="Offentlige oplysninger"), NOW)
+    with pytest.raises(Rejection, match="decided by two people"):
+        check(case, T.CO_DECIDE, c.CoDecide(actor=DPO, approve=True), NOW)
+    other_dpo = Actor(name="Anden DPO", role=Role.DPO)
+    assert check(case, T.CO_DECIDE, c.CoDecide(actor=other_dpo, approve=True), NOW) is S.CLOSED
+
+
+def test_a_dpo_who_disagrees_sends_the_case_back_and_the_no_is_forgotten():
+    case = case_in(S.NOT_BREACH_PROPOSED)
+    act(case, T.CO_DECIDE, commands(T.CO_DECIDE)["disagree"], NOW)
+    assert case.state == S.REPORTED.value and case.is_breach is None and case.no_proposed_by is None
+    assert not case.deadline_met()

@@ -92,9 +92,22 @@ async def test_no_reminder_or_escalation_once_no_risk_is_documented(driver: Case
     await driver.act(handle, "assess_notification", c.AssessNotification(
         actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Krypteret og hentet tilbage",
         no_risk_documentation=_no_risk_doc()))
+    await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     await env.fast_forward(handle, timedelta(hours=80))
     view = await handle.query(BreachCaseWorkflow.view)
     assert not view.overdue and not _events(view, "reminder") and not _events(view, "escalation")
+
+
+async def test_a_no_risk_proposal_without_the_dpos_co_decision_is_still_reminded_and_escalated(
+        driver: CaseDriver, env: WorkflowEnvironment):
+    handle = await driver.open(aware_hours_ago=1)
+    await driver.to_fact_finding(handle)
+    await driver.act(handle, "assess_notification", c.AssessNotification(
+        actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen",
+        reasons="Krypteret og hentet tilbage", no_risk_documentation=_no_risk_doc()))
+    await env.fast_forward(handle, timedelta(hours=80))
+    view = await handle.query(BreachCaseWorkflow.view)
+    assert view.state == "no_risk_proposed" and view.overdue and _events(view, "escalation")
 
 
 async def test_supplier_is_reminded_after_the_configured_days_without_an_answer(

@@ -25,7 +25,7 @@ from domain.model import Actor, CaseView, Role
 from mailsink import free_port, start_sink
 from settings import Settings
 from temporal_client import data_converter
-from tests.support import KEY_PERSON, CaseDriver, MailBox, RequestDriver
+from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from worker import WORKFLOWS, build_worker, workflow_runner
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
@@ -174,6 +174,7 @@ async def test_a_closed_case_with_an_open_dead_letter_stays_open_until_the_opera
                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
     await driver.act(handle, "assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=False,
                                                              reason="Oplysningerne var offentlige"))
+    await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
                                    handle.id) == [(1,)], what="the closing step dead-lettered")
     assert (await handle.query("view", result_type=CaseView)).state == "closed"

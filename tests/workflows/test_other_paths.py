@@ -32,6 +32,8 @@ async def test_no_risk_case_is_closed_with_seed_003_documentation_and_a_register
     view = await driver.act(handle, "assess_notification", c.AssessNotification(
         actor=KEY_PERSON, level="no_risk", deviation_reason="Afviger bevidst fra forslaget i testen", reasons="Modtageren har slettet mailen; ingen risiko",
         no_risk_documentation=NO_RISK_DOC))
+    assert view.state == "no_risk_proposed" and not view.deadline_met  # the nøgleperson alone cannot say "no"
+    view = await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     assert view.state == "subject_decision" and view.deadline_met
     await driver.act(handle, "decide_communication", c.DecideCommunication(
         actor=KEY_PERSON, communicate=False, reason="Ingen anmeldelse til Datatilsynet (seed 003 aktivitet 8)"))
@@ -41,6 +43,7 @@ async def test_no_risk_case_is_closed_with_seed_003_documentation_and_a_register
 
     row = _register_row(driver, handle.id)
     assert row["state"] == "closed" and row["risk_level"] == "no_risk"
+    assert row["no_decided_by"] == f"{KEY_PERSON.name} (nøgleperson) og {DPO.name} (DPO)"
     assert row["f8_authority_notified_at"] is None
     assert row["f8_1_reason_not_notified"] == "Modtageren har slettet mailen; ingen risiko"
     assert row["f9_1_reason_not_communicated"].startswith("Ingen anmeldelse til Datatilsynet")
@@ -51,6 +54,8 @@ async def test_an_incident_that_is_not_a_breach_is_closed_with_its_reason_in_the
     handle = await driver.open()
     view = await driver.act(handle, "assess_breach", c.AssessBreach(
         actor=KEY_PERSON, is_breach=False, reason="Listen indeholdt kun offentlige holdnavne"))
+    assert view.state == "not_breach_proposed" and not view.deadline_met
+    view = await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     assert view.state == "closed"
     await handle.result()
     row = _register_row(driver, handle.id)

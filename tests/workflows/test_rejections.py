@@ -68,6 +68,7 @@ async def test_communication_without_authority_notification_needs_a_dpo_override
                                "scope": "1 mail", "cause": "Fejladressering", "reached_unauthorised": True,
                                "unauthorised_recipients": "En forælder", "recipients_cannot_or_will_not_use":
                                "Har skriftligt bekræftet", "recipients_no_longer_hold": "Slettet"}))
+    await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     wish = c.DecideCommunication(actor=KEY_PERSON, communicate=True, reason="Forældrene bør vide det")
     message = await _refused(handle, "decide_communication", wish)
     assert "seed 003 activity 8" in message
