@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 
 from domain import commands as c
-from domain.model import BreachCase, DraftKind, OrgRole, RiskLevel, Role
+from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel, Role
 from domain.notifications import compose_notification, missing_notification_elements
 from domain.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo
 from domain.proposal import propose
@@ -173,7 +173,7 @@ TRANSITIONS: list[dict] = [
     {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.COMMUNICATION_DRAFTING,
      "conditions": ["decided_to_communicate", "is_controller", "authority_notified_or_dpo_override"]},
     {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.DOCUMENTATION,
-     "conditions": ["decided_not_to_communicate"]},
+     "conditions": ["decided_not_to_communicate", "high_risk_has_art34_ground"]},
     {"trigger": T.SUBMIT_COMMUNICATION_DRAFT, "source": S.COMMUNICATION_DRAFTING, "dest": S.COMMUNICATION_REVIEW},
     {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_APPROVED,
      "conditions": ["approves"]},
@@ -226,6 +226,17 @@ def _override_ok(ctx: GuardContext) -> bool:
     return cmd.override_reason is not None and cmd.actor.role is Role.DPO
 
 
+def _high_risk_ground(ctx: GuardContext) -> bool:
+    """Art. 34(1) and (3): a high-risk case is not closed silently."""
+    cmd = ctx.command
+    assert isinstance(cmd, c.DecideCommunication)
+    if ctx.case.risk_level is not RiskLevel.HIGH_RISK:
+        return True
+    if cmd.exception is None or not cmd.exception_evidence:
+        return False
+    return cmd.exception is not Art34Exception.DISPROPORTIONATE_EFFORT or bool(cmd.public_notice)
+
+
 def _follow_up_recipient(ctx: GuardContext) -> bool:
     cmd = ctx.command
     assert isinstance(cmd, c.AddFollowUp)
@@ -240,6 +251,11 @@ GUARDS: dict[str, Guard] = {
     "decided_no_risk": Guard(lambda x: x.command.level is RiskLevel.NO_RISK, None),
     "decided_to_notify": Guard(lambda x: x.command.level is not RiskLevel.NO_RISK, None),
     "approves": Guard(lambda x: x.command.approve, None),
+    "high_risk_has_art34_ground": Guard(
+        _high_risk_ground,
+        "the risk is high, so the data subjects are told unless an Art. 34(3) ground is recorded with its "
+        "evidence (exception, exception_evidence); for disproportionate effort also the public communication "
+        "made instead (public_notice: where and when it was published)"),
     "co_decider_is_not_proposer": Guard(
         lambda x: x.case.no_proposed_by is None or x.case.no_proposed_by.name != x.command.actor.name,
         "a 'no' is decided by two people: the DPO who co-decides cannot be the one who proposed it "

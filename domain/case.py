@@ -219,7 +219,10 @@ def _decide_communication(case: BreachCase, cmd: c.DecideCommunication, now: dat
     if cmd.communicate:
         override = f" (DPO-tilsidesættelse: {cmd.override_reason})" if case.authority_notified_at is None else ""
         return f"Beslutning: de registrerede underrettes{override}. Begrundelse: {cmd.reason}", []
-    return f"Beslutning: de registrerede underrettes ikke. Begrundelse: {cmd.reason}", []
+    case.art34_evidence, case.art34_public_notice = cmd.exception_evidence, cmd.public_notice
+    ground = f" Art. 34, stk. 3 ({cmd.exception.value}): {cmd.exception_evidence}" if cmd.exception else ""
+    public = f" Offentlig meddelelse: {cmd.public_notice}" if cmd.public_notice else ""
+    return f"Beslutning: de registrerede underrettes ikke. Begrundelse: {cmd.reason}.{ground}{public}", []
 
 
 def _communication_sent(case: BreachCase, cmd: c.RecordCommunicationSent, now: datetime) -> Result:

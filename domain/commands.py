@@ -168,6 +168,11 @@ class DecideCommunication(Command):
     communicate: bool
     reason: Text
     exception: Art34Exception | None = None
+    exception_evidence: Text | None = Field(
+        default=None, description="Art. 34(3): what shows the ground holds (e.g. the encryption used and that the "
+                                  "key is safe; the measure that removed the high risk)")
+    public_notice: Text | None = Field(
+        default=None, description="Art. 34(3)(c): the public communication made instead: where and when published")
     override_reason: Text | None = None
 
     @model_validator(mode="after")

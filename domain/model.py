@@ -415,6 +415,8 @@ class BreachCase(Strict):
     # keeps the two apart: f8_authority_notified_at / controller_notified_at).
     authority_notified_at: AwareDatetime | None = None
     # A proposed "no" and the DPO's co-decision (seed 003 activity 7): both names are kept.
+    art34_evidence: str | None = None  # what shows the Art. 34(3) ground holds
+    art34_public_notice: str | None = None  # Art. 34(3)(c): where and when the public communication was made
     no_proposed_by: Actor | None = None
     no_co_decided_by: Actor | None = None
     no_co_decided_at: AwareDatetime | None = None

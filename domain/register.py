@@ -72,7 +72,9 @@ def _reason_not_notified(case: BreachCase) -> str | None:
 
 def _reason_not_communicated(case: BreachCase) -> str | None:
     if case.communicate_to_subjects is False:
-        exception = f" (art. 34, stk. 3: {case.art34_exception.value})" if case.art34_exception else ""
+        exception = (f" (art. 34, stk. 3: {case.art34_exception.value}; {case.art34_evidence or 'uden dokumentation'}"
+                     + (f"; offentlig meddelelse: {case.art34_public_notice}" if case.art34_public_notice else "") + ")"
+                     if case.art34_exception else "")
         return (case.communication_reason or "") + exception
     if case.is_breach is False:
         return "Ikke et brud på persondatasikkerheden."

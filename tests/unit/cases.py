@@ -43,7 +43,9 @@ def commands(trigger: T, actor: Actor = KP) -> dict[str, c.Command]:
                          "reject": c.ReviewDraft(actor=dpo, approve=False, comments="ret")},
         T.RECORD_SUBMISSION: {"": c.RecordSubmission(actor=dpo)},
         T.DECIDE_COMMUNICATION: {"yes": c.DecideCommunication(actor=actor, communicate=True, reason="r"),
-                                 "no": c.DecideCommunication(actor=actor, communicate=False, reason="r")},
+                                 "no": c.DecideCommunication(actor=actor, communicate=False, reason="r",
+                                                             exception="unintelligible",
+                                                             exception_evidence="AES-256, nøglen ikke kompromitteret")},
         T.SUBMIT_COMMUNICATION_DRAFT: {"": c.SubmitCommunicationDraft(
             actor=actor, affectedness="presumably", description="d", likely_consequences="k", measures_taken="m",
             channel="brev")},

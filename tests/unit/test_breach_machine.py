@@ -172,3 +172,31 @@ def test_a_dpo_who_disagrees_sends_the_case_back_and_the_no_is_forgotten():
     act(case, T.CO_DECIDE, commands(T.CO_DECIDE)["disagree"], NOW)
     assert case.state == S.REPORTED.value and case.is_breach is None and case.no_proposed_by is None
     assert not case.deadline_met()
+
+
+def test_a_high_risk_case_is_not_closed_without_telling_the_subjects_or_a_documented_art34_ground():
+    case = case_in(S.SUBJECT_DECISION)  # the path assessed high risk
+    silent = c.DecideCommunication(actor=KP, communicate=False, reason="Vi vurderer det ikke nødvendigt")
+    with pytest.raises(Rejection, match="Art. 34\\(3\\) ground"):
+        check(case, T.DECIDE_COMMUNICATION, silent, NOW)
+    def decide(**fields) -> c.DecideCommunication:
+        return c.DecideCommunication.model_validate({**silent.model_dump(), **fields})
+
+    no_evidence = decide(exception="risk_no_longer_likely")
+    with pytest.raises(Rejection, match="evidence"):
+        check(case, T.DECIDE_COMMUNICATION, no_evidence, NOW)
+    effort = decide(exception="disproportionate_effort", exception_evidence="3.000 tidligere elever uden adresse")
+    with pytest.raises(Rejection, match="public_notice"):
+        check(case, T.DECIDE_COMMUNICATION, effort, NOW)
+    published = decide(exception="disproportionate_effort", exception_evidence="3.000 tidligere elever uden adresse",
+                       public_notice="Skolens hjemmeside og Aula, 3. december")
+    act(case, T.DECIDE_COMMUNICATION, published, NOW)
+    assert case.state == S.DOCUMENTATION.value and case.art34_public_notice.startswith("Skolens hjemmeside")
+
+
+def test_a_case_that_is_not_high_risk_may_decide_not_to_communicate_with_a_reason():
+    case = case_in(S.FACT_FINDING)
+    act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["risk"], NOW)
+    case.state, case.authority_notified_at = S.SUBJECT_DECISION.value, NOW  # notified; risk, not high risk
+    assert check(case, T.DECIDE_COMMUNICATION, c.DecideCommunication(
+        actor=KP, communicate=False, reason="Ikke høj risiko"), NOW) is S.DOCUMENTATION
