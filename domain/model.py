@@ -177,6 +177,17 @@ class DataCategory(str, enum.Enum):
     CHILDREN = "children"
 
 
+class ControllerContext(str, enum.Enum):
+    """ENISA 2013's context factor: where the data were processed can reveal more than the data say."""
+
+    HEALTH = "health"  # hospital, clinic, general practice
+    PSYCHOTHERAPY = "psychotherapy"  # being a client is itself health data (Art. 9)
+    SOCIAL_SERVICES = "social_services"
+    CHILDRENS_INSTITUTION = "childrens_institution"  # school, day care, club
+    VULNERABLE_ADULTS = "vulnerable_adults"  # care homes, shelters, addiction treatment
+    OTHER = "other"
+
+
 class BreachFacts(Strict):
     """The structured facts. Keys are a contract other tools rely on; None means 'not yet known'."""
 
@@ -203,6 +214,10 @@ class BreachFacts(Strict):
     data_retrieved_or_deleted_confirmed: bool | None = None
     publicly_exposed: bool | None = None
     unavailability_hours: Hours | None = None
+    controller_context: ControllerContext | None = Field(
+        default=None, description="where the data were processed (ENISA context factor)")
+    protected_address: bool | None = Field(
+        default=None, description="a person with name and address protection (navne- og adressebeskyttelse) is affected")
 
     @model_validator(mode="after")
     def _started_before_ended(self) -> BreachFacts:

@@ -20,7 +20,7 @@ import enum
 
 from pydantic import BaseModel
 
-from domain.model import Art34Exception, BreachFacts, BreachType, DataCategory
+from domain.model import Art34Exception, BreachFacts, BreachType, ControllerContext, DataCategory
 
 LARGE_SCALE_SUBJECTS = 10_000  # EDPB 9/2022: the number of persons raises the risk (threshold: our choice)
 QUICK_RESTORE_HOURS = 24.0  # EDPB 01/2021 case 1: restored from backup within the day
@@ -80,6 +80,11 @@ DPC_BASE: dict[DataCategory, tuple[float, str, str]] = {
 UNKNOWN_CATEGORIES_DPC = (1.5, "categories of data not yet known: scored above simple data until they are",
                           "kategorierne af oplysninger er endnu ikke kendt: vurderet over almindelige oplysninger, "
                           "indtil de kendes")
+RAISING_CONTEXTS = {ControllerContext.HEALTH, ControllerContext.SOCIAL_SERVICES, ControllerContext.VULNERABLE_ADULTS,
+                    ControllerContext.CHILDRENS_INSTITUTION}
+CONTEXT_DA = {ControllerContext.HEALTH: "sundhed", ControllerContext.SOCIAL_SERVICES: "socialforvaltning",
+              ControllerContext.VULNERABLE_ADULTS: "sårbare voksne",
+              ControllerContext.CHILDRENS_INSTITUTION: "børneinstitution"}
 HIGH_RISK_CATEGORIES = {DataCategory.SPECIAL_CATEGORIES, DataCategory.CRIMINAL, DataCategory.NATIONAL_ID,
                         DataCategory.CREDENTIALS, DataCategory.FINANCIAL}
 
@@ -155,6 +160,7 @@ class _Assessor:
             # identifying content does not harm persons; unavailability does, where care depends on it.
             score, why = 1, "availability only, no disclosure: the content of non-sensitive data reaches no one"
             why_da = "kun tilgængelighed, intet kommet til uvedkommendes kendskab"
+        score, why, why_da = self._context(score, why, why_da)
         if self.minors_or_vulnerable and score < 4:
             score += 1
             why += "; +1 because the persons are minors or vulnerable"
@@ -164,6 +170,21 @@ class _Assessor:
         self.say("enisa_dpc", f"Databehandlingskontekst (DPC) {score:g}: {why_da}.",
                  f"Data processing context (DPC) {score:g}: {why}.", "ENISA 2013, DPC")
         return score
+
+    def _context(self, score: float, why: str, why_da: str) -> tuple[float, str, str]:
+        """ENISA's context factor: the same list means more in a therapist's office than in a sports club."""
+        f = self.f
+        if f.protected_address is True:
+            return 4, why + "; raised to 4: a protected address exposed can endanger the person's safety", \
+                why_da + "; hævet til 4: en beskyttet adresse kan bringe personens sikkerhed i fare"
+        if f.controller_context is ControllerContext.PSYCHOTHERAPY and self.confidentiality:
+            return 4, why + "; raised to 4: being a client of a psychotherapy practice is health data (Art. 9)", \
+                why_da + "; hævet til 4: at være klient hos en psykoterapeut er en helbredsoplysning (art. 9)"
+        counted = f.controller_context is ControllerContext.CHILDRENS_INSTITUTION and self.minors_or_vulnerable
+        if f.controller_context in RAISING_CONTEXTS and score < 4 and not counted:  # minors: raised once, below
+            return score + 1, why + f"; +1 for the context ({f.controller_context.value})", \
+                why_da + f"; +1 for konteksten ({CONTEXT_DA[f.controller_context]})"
+        return score, why, why_da
 
     def ei(self) -> float:
         if self.f.encrypted is True:
@@ -269,6 +290,10 @@ class _Assessor:
         sensitive = HIGH_RISK_CATEGORIES & set(f.data_categories)
         if exposed and sensitive:
             triggers.append("sensitive categories exposed: " + ", ".join(sorted(c.value for c in sensitive)))
+        if exposed and f.protected_address is True:
+            triggers.append("a protected address exposed")
+        if exposed and f.controller_context is ControllerContext.PSYCHOTHERAPY:
+            triggers.append("clients of a psychotherapy practice exposed (health data, Art. 9)")
         spread = f.publicly_exposed is True or f.exfiltrated is True
         if exposed and self.minors_or_vulnerable and spread:
             triggers.append("data about minors or vulnerable persons spread beyond control")

@@ -94,3 +94,25 @@ def test_known_categories_replace_the_cautious_assumption():
                                data_retrieved_or_deleted_confirmed=True, malicious=False, publicly_exposed=False,
                                exfiltrated=False, vulnerable_subjects=False, encrypted=False))
     assert unknown.dpc == 1.5 and known.dpc == 1 and "data_categories" not in known.unknown_facts
+
+
+def test_a_psychotherapy_practices_client_list_exposed_is_high_risk_though_the_same_list_elsewhere_is_not():
+    client_list = dict(breach_types=["confidentiality"], data_categories=["identity", "contact"],
+                       subject_categories=["klienter"], approx_subjects=300)
+    therapy = assess(BreachFacts(**client_list, controller_context="psychotherapy"))
+    club = assess(BreachFacts(**client_list, controller_context="other"))
+    assert therapy.notify_subjects and therapy.dpc == 4 and not club.notify_subjects
+    assert any("psykoterapeut" in r.da for r in therapy.reasons)
+
+
+def test_a_protected_address_exposed_is_high_risk():
+    result = assess(_facts(data_categories=["identity", "contact"], protected_address=True, approx_subjects=1))
+    assert result.notify_authority and result.notify_subjects and result.dpc == 4
+    assert any("beskyttet adresse" in r.da for r in result.reasons)
+
+
+@pytest.mark.parametrize("context", ["health", "social_services", "vulnerable_adults", "childrens_institution"])
+def test_sensitive_contexts_raise_severity_by_one(context: str):
+    plain = assess(_facts(data_categories=["contact"], vulnerable_subjects=False))
+    raised = assess(_facts(data_categories=["contact"], vulnerable_subjects=False, controller_context=context))
+    assert raised.dpc == plain.dpc + 1
