@@ -93,7 +93,7 @@ def draft_for_review(case: BreachCase, kind_da: str, version: int, text: str) ->
 
 
 def co_decision_requested(case: BreachCase, proposal_da: str, reasons: str, number: int) -> OutgoingMail:
-    """A proposed "no" counts only when the DPO agrees (seed 003 activity 7)."""
+    """A proposed "no" counts only once the DPO agrees (the breach procedure, activity 7)."""
     body = (f"{case.policy.key_person.name} foreslår, at {proposal_da}.\n\nBegrundelse:\n{reasons}\n\n"
             f"Beslutningen kræver din medbeslutning; indtil da løber fristen ({format_da(case.deadline)}).")
     return _mail(case, f"co-decision-{number}", [case.policy.dpo.email], "Din medbeslutning: " + proposal_da, body)
