@@ -64,6 +64,9 @@ class Settings(BaseSettings):
 
     # The organisation and its people
     organisation_name: str = "Eksempel Skole"
+    # On the notification to Datatilsynet. Empty (the default): printed as not yet known, never invented.
+    organisation_cvr: str = Field(default="", pattern=r"^(\d{8})?$")
+    organisation_address: str = ""
     key_person: Contact = Contact(name="Mille Nordstrand", email="noegleperson@eksempel-skole.dk")
     dpo: Contact = Contact(name="DPO Eksempel Skole", email="dpo@eksempel-skole.dk")
     management_emails: list[str] = Field(default_factory=lambda: ["ledelse@eksempel-skole.dk"])
@@ -91,6 +94,8 @@ class Settings(BaseSettings):
         """The rules a new case runs under; stored in the case so it never changes under it."""
         return CasePolicy(
             organisation_name=self.organisation_name,
+            organisation_cvr=self.organisation_cvr or None,
+            organisation_address=self.organisation_address.strip() or None,
             key_person=self.key_person,
             dpo=self.dpo,
             management_emails=self.management_emails,

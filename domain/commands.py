@@ -18,6 +18,7 @@ from domain.model import (
     DraftKind,
     Moment,
     NoRiskDocumentation,
+    PoliceReport,
     RiskLevel,
     ShortText,
     Strict,
@@ -119,6 +120,16 @@ class SubmitNotificationDraft(Command):
     subjects_informed: Text | None = None
     still_unknown: Text | None = None
     delay_reasons: Text | None = None
+    # Datatilsynet's form, beyond Art. 33(3); all optional, unknown values are printed as such.
+    follow_up: bool = Field(default=False, description="A follow-up to a first notification made earlier.")
+    follow_up_of_reference: ShortText | None = Field(
+        default=None, description="Datatilsynet's reference (journal number) of the first notification; "
+                                  "a follow-up when given.")
+    breach_ended_at: Moment | None = Field(default=None, description="When the breach ended (else the facts').")
+    breach_ongoing: bool | None = Field(default=None, description="True: the breach has not ended.")
+    subjects_informed_how: Text | None = Field(
+        default=None, description="How and when the data subjects were or will be told.")
+    police_report: PoliceReport | None = None
 
 
 class SubmitCommunicationDraft(Command):
@@ -130,6 +141,9 @@ class SubmitCommunicationDraft(Command):
     measures_taken: Text
     advice: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     channel: ShortText
+    measures_proposed: Text | None = None
+    to_parents: bool | None = Field(
+        default=None, description="The letter goes to parents; default: when the facts include children's data.")
 
 
 class Review(Command):

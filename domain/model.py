@@ -103,6 +103,9 @@ class CasePolicy(Strict):
     """Configuration snapshot taken when the case opens; replay never sees new settings."""
 
     organisation_name: ShortText
+    # Datatilsynet's form names the controller by CVR number and address; None: printed as not yet known.
+    organisation_cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
+    organisation_address: ShortText | None = None
     key_person: Contact
     dpo: Contact
     management_emails: list[EmailStr] = Field(min_length=1, max_length=MAX_ITEMS)
@@ -218,6 +221,9 @@ class BreachFacts(Strict):
         default=None, description="where the data were processed (ENISA context factor)")
     protected_address: bool | None = Field(
         default=None, description="a person with name and address protection (navne- og adressebeskyttelse) is affected")
+    other_eea_countries: list[ShortText] | None = Field(
+        default=None, max_length=MAX_ITEMS,
+        description="other EU/EEA countries whose residents are affected; empty: none known; null: not yet known")
 
     @model_validator(mode="after")
     def _started_before_ended(self) -> BreachFacts:
@@ -296,8 +302,19 @@ class DraftStatus(str, enum.Enum):
     APPROVED = "approved"
 
 
+class PoliceReport(str, enum.Enum):
+    """Whether the breach was reported to the police (a question on Datatilsynet's form)."""
+
+    FILED = "filed"
+    NOT_FILED = "not_filed"
+    NOT_DECIDED = "not_decided"
+
+
 class NotificationDraft(Strict):
-    """Art. 33(3) contents (seed 002 step 4, seed 003 §4, seed 004)."""
+    """Art. 33(3) contents (seed 002 step 4, seed 003 §4, seed 004), in the order of Datatilsynet's form.
+
+    Fields after `delay_reasons` came later: all optional, so drafts in older histories still decode.
+    """
 
     nature: Text
     subject_categories: list[ShortText] = Field(min_length=1)
@@ -312,6 +329,23 @@ class NotificationDraft(Strict):
     subjects_informed: Text = Field(description="Whether and how subjects were or will be told, or why not.")
     still_unknown: Text | None = Field(default=None, description="What is not yet known and when it will follow.")
     delay_reasons: Text | None = Field(default=None, description="Art. 33(1): required after 72 hours.")
+    follow_up: bool = Field(default=False, description="A follow-up to a first notification (Art. 33(4)).")
+    follow_up_of_reference: ShortText | None = Field(
+        default=None, description="Datatilsynet's reference (journal number) of the first notification.")
+    breach_types: list[BreachType] = Field(default_factory=list, max_length=MAX_ITEMS)
+    cause: Text | None = None
+    breach_started_at: AwareDatetime | None = None
+    breach_ended_at: AwareDatetime | None = None
+    breach_ongoing: bool | None = Field(default=None, description="True: the breach has not ended.")
+    processors: list[ShortText] | None = Field(
+        default=None, description="Processors (suppliers) involved; empty: none; None: not yet known.")
+    subjects_informed_how: Text | None = Field(
+        default=None, description="How and when the data subjects were or will be told.")
+    other_eea_countries: list[ShortText] | None = Field(
+        default=None, description="Other EU/EEA countries affected; empty: none known; None: not yet known.")
+    police_report: PoliceReport | None = None
+    unknown_fields: list[ShortText] = Field(
+        default_factory=list, description="Names of the form's fields printed as not yet known (Art. 33(4)).")
 
 
 class SubjectCommunicationDraft(Strict):
@@ -325,6 +359,8 @@ class SubjectCommunicationDraft(Strict):
     advice: list[Text] = Field(
         min_length=1, max_length=MAX_ITEMS, description="What the person can do to protect themselves.")
     channel: ShortText = Field(description="e.g. brev, e-mail, Aula, offentlig meddelelse")
+    measures_proposed: Text | None = Field(default=None, description="What the organisation will do next.")
+    to_parents: bool = Field(default=False, description="The letter speaks to the parents of the children concerned.")
 
 
 class DraftVersion(Strict):
