@@ -29,10 +29,10 @@ def test_a_draft_takes_what_the_case_knows_and_says_what_is_not_yet_known():
     assert missing_notification_elements(draft) == []
     text_da = DraftActivities().render(case, len(case.drafts) - 1, "da")
     text_en = DraftActivities().render(case, len(case.drafts) - 1, "en")
-    assert "Antal berørte personer: Endnu ikke kendt – eftersendes" in text_da
+    assert "Antal berørte personer: endnu ikke kendt – eftersendes" in text_da
     assert "Antal berørte registreringer: ca. 24" in text_da
     assert "Sikkerhedsforanstaltninger før bruddet: Ingen kryptering af vedhæftning" in text_da
-    assert "Approximate number of persons: Not yet known – will follow" in text_en
+    assert "Approximate number of persons: not yet known – will follow" in text_en
     assert "Eksempel Skole" in text_da and "Identitetsmisbrug" in text_da
 
 
@@ -52,7 +52,8 @@ def test_a_late_draft_carries_the_reasons_for_delay():
     case = case_in(S.NOTIFICATION_DRAFTING)
     cmd = commands(T.SUBMIT_NOTIFICATION_DRAFT)[""].model_copy(update={"delay_reasons": "Weekend"})
     act(case, T.SUBMIT_NOTIFICATION_DRAFT, cmd, NOW)
-    assert "Begrundelse for anmeldelse efter 72 timer (art. 33, stk. 1): Weekend" in DraftActivities().render(case, 0, "da")
+    assert ("Begrundelse for, at anmeldelsen sker senere end 72 timer efter, at vi blev bekendt med bruddet "
+            "(art. 33, stk. 1): Weekend") in DraftActivities().render(case, 0, "da")
 
 
 def test_missing_art_33_3_elements_are_named():
@@ -70,9 +71,9 @@ def test_communication_adds_the_standard_advice_and_states_how_certainly_the_per
     act(case, T.SUBMIT_COMMUNICATION_DRAFT, cmd, NOW)
     index = len(case.drafts) - 1
     da, en = DraftActivities().render(case, index, "da"), DraftActivities().render(case, index, "en")
-    assert "Kære forælder/værge" in da and "ikke med sikkerhed udelukke, at du er berørt" in da
-    assert "CPR-nummer" in da and "Your CPR number has become known" in en
-    assert "cannot rule out with certainty" in en
+    assert "Kære forælder/værge" in da and "ikke med sikkerhed udelukke, at dit barn er berørt" in da
+    assert "dit barns CPR-nummer" in da and "Your child's CPR number has become known" in en
+    assert "cannot rule out with certainty that your child" in en
 
 
 def test_the_processor_template_addresses_the_controller():
@@ -98,4 +99,5 @@ def test_compose_uses_the_facts_for_unknown_numbers():
     case = case_in(S.NOTIFICATION_DRAFTING)
     case.facts = facts(approx_records=None)
     draft = compose_notification(case, commands(T.SUBMIT_NOTIFICATION_DRAFT)[""])
-    assert draft.still_unknown and draft.approx_records is None
+    assert "approx_records" in draft.unknown_fields and draft.approx_records is None
+    assert missing_notification_elements(draft) == []
