@@ -103,6 +103,9 @@ EXCEPTION_DA = {
     Art34Exception.DISPROPORTIONATE_EFFORT: "underretning vil kræve en uforholdsmæssig stor indsats; der gives i "
                                             "stedet en offentlig meddelelse (litra c)",
 }
+CATEGORY_DA = {DataCategory.SPECIAL_CATEGORIES: "følsomme oplysninger (art. 9)",
+               DataCategory.CRIMINAL: "oplysninger om strafbare forhold (art. 10)", DataCategory.NATIONAL_ID: "CPR-numre",
+               DataCategory.CREDENTIALS: "adgangsoplysninger", DataCategory.FINANCIAL: "økonomiske oplysninger"}
 HIGH_RISK_CATEGORIES = {DataCategory.SPECIAL_CATEGORIES, DataCategory.CRIMINAL, DataCategory.NATIONAL_ID,
                         DataCategory.CREDENTIALS, DataCategory.FINANCIAL}
 
@@ -339,22 +342,29 @@ class _Assessor:
                 and f.exfiltrated is not True and not self.minors_or_vulnerable
                 and bool(f.data_categories) and not (HIGH_RISK_CATEGORIES & set(f.data_categories)))
 
-    def high_risk_triggers(self) -> list[str]:
+    def high_risk_triggers(self) -> list[tuple[str, str]]:
+        """What makes a high risk likely, as (Danish, English)."""
         f = self.f
         triggers = []
         exposed = self.confidentiality and not self.contained
         sensitive = HIGH_RISK_CATEGORIES & set(f.data_categories)
         if exposed and sensitive:
-            triggers.append("sensitive categories exposed: " + ", ".join(sorted(c.value for c in sensitive)))
+            ordered = sorted(sensitive, key=lambda c: c.value)
+            triggers.append(("følsomme kategorier er kommet til uvedkommendes kendskab: "
+                             + ", ".join(CATEGORY_DA[c] for c in ordered),
+                             "sensitive categories exposed: " + ", ".join(c.value for c in ordered)))
         if exposed and f.protected_address is True:
-            triggers.append("a protected address exposed")
+            triggers.append(("en beskyttet adresse er kommet til uvedkommendes kendskab", "a protected address exposed"))
         if exposed and f.controller_context is ControllerContext.PSYCHOTHERAPY:
-            triggers.append("clients of a psychotherapy practice exposed (health data, Art. 9)")
+            triggers.append(("klienter hos en psykoterapeut er afsløret (helbredsoplysning, art. 9)",
+                             "clients of a psychotherapy practice exposed (health data, Art. 9)"))
         spread = f.publicly_exposed is True or f.exfiltrated is True
         if exposed and self.minors_or_vulnerable and spread:
-            triggers.append("data about minors or vulnerable persons spread beyond control")
+            triggers.append(("oplysninger om børn eller sårbare personer er spredt uden for kontrol",
+                             "data about minors or vulnerable persons spread beyond control"))
         if exposed and spread and (f.approx_subjects or 0) >= LARGE_SCALE_SUBJECTS:
-            triggers.append(f"data of about {f.approx_subjects} persons spread beyond control (large scale)")
+            triggers.append((f"oplysninger om ca. {f.approx_subjects} personer er spredt uden for kontrol (stort omfang)",
+                             f"data of about {f.approx_subjects} persons spread beyond control (large scale)"))
         return triggers
 
 
@@ -395,11 +405,11 @@ def assess(facts: BreachFacts) -> Assessment:
     if notify_authority:
         a.say("art33_notify", "Anmeld til Datatilsynet: det er ikke godtgjort, at bruddet sandsynligvis ikke "
               "indebærer en risiko.", "Notify Datatilsynet: it is not shown that the breach is unlikely to "
-              "result in a risk.", "GDPR Art. 33(1); seed 003 §2 ('som udgangspunkt bør alle brud anmeldes')")
+              "result in a risk.", "GDPR Art. 33(1); forretningsgang for persondatabrud, afsnit 2 ('som udgangspunkt bør alle brud anmeldes')")
     else:
         a.say("art33_no_notify", "Anmeldelse kan undlades: bruddet indebærer sandsynligvis ikke en risiko. "
-              "Dokumentér det (seed 003 §2).", "Notification may be omitted: the breach is unlikely to result "
-              "in a risk. Document it (seed 003 §2).", "GDPR Art. 33(1), 33(5); EDPB 9/2022")
+              "Dokumentér det (forretningsgangens afsnit 2).", "Notification may be omitted: the breach is unlikely "
+              "to result in a risk. Document it (the breach procedure, section 2).", "GDPR Art. 33(1), 33(5); EDPB 9/2022")
 
     if facts.approx_subjects is None:
         a.unknown_fact("approx_subjects")
@@ -409,8 +419,8 @@ def assess(facts: BreachFacts) -> Assessment:
 
     triggers = a.high_risk_triggers()
     high = level in (Level.HIGH, Level.VERY_HIGH) or bool(triggers)
-    for trigger in triggers:
-        a.say("edpb_high_risk", f"Høj risiko: {trigger}.", f"High risk: {trigger}.",
+    for trigger_da, trigger_en in triggers:
+        a.say("edpb_high_risk", f"Høj risiko: {trigger_da}.", f"High risk: {trigger_en}.",
               "EDPB 9/2022, factors for assessing risk: sensitivity, vulnerable individuals; EDPB 01/2021 cases 7, 12, 14")
     exception = None
     if high and notify_authority:
@@ -421,7 +431,7 @@ def assess(facts: BreachFacts) -> Assessment:
     notify_subjects = high and notify_authority and exception is None
     if notify_subjects:
         a.say("art34_communicate", "Underret de registrerede uden unødig forsinkelse: høj risiko.",
-              "Communicate to the data subjects without undue delay: high risk.", "GDPR Art. 34(1); seed 003 §3")
+              "Communicate to the data subjects without undue delay: high risk.", "GDPR Art. 34(1); forretningsgang for persondatabrud, afsnit 3")
     elif exception is not None:
         a.say("art34_exception", f"Høj risiko, men undtagelsen i art. 34, stk. 3, gælder: {EXCEPTION_DA[exception]}.",
               f"High risk, but the Art. 34(3) exception applies: {exception.value}.", "GDPR Art. 34(3)")
