@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field
 
 from domain.deadlines import format_da
-from domain.model import BreachCase, Strict, SupplierRequest
+from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, Strict, SupplierRequest
 
 # Read by parents, suppliers and staff alike: the case number, nothing internal.
 SIGNATURE = "\n\n-- \n{org} · sagsnummer {case_id}\n"
@@ -155,3 +155,40 @@ def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) 
     )
     return _mail(case, f"follow-up-{number}", [case.policy.dpo.email, case.policy.key_person.email],
                  f"Opfølgning {number} på {recipient_da}", body)
+
+
+def reopened(case: BreachCase, reason: str) -> OutgoingMail:
+    number = len(case.reopenings)
+    if case.authority_notified_at is not None:
+        next_step = ("Vurdér de nye oplysninger. Datatilsynet har fået den første anmeldelse"
+                     + (f" ({case.authority_reference})" if case.authority_reference else "")
+                     + "; en ny anmeldelse bliver en opfølgning, der henviser til den (art. 33, stk. 4).")
+    else:
+        next_step = f"Vurdér de nye oplysninger. Frist for anmeldelse, hvis bruddet skal anmeldes: {format_da(case.deadline)}."
+    body = f"Sagen er genåbnet, fordi der er kommet nye oplysninger.\n\nBegrundelse:\n{reason}\n\n{next_step}"
+    return _mail(case, f"reopened-{number}", _owners(case), "Sagen er genåbnet", body)
+
+
+def postponement_review_due(case: BreachCase, postponement: Postponement, seq: int) -> OutgoingMail:
+    asked = f"\nAnmodet af: {postponement.requested_by}" if postponement.requested_by else ""
+    body = (
+        "Underretningen af de registrerede er udsat, og udsættelsen skal nu vurderes igen.\n\n"
+        f"Retsgrundlag: {postponement.legal_basis}\nBegrundelse: {postponement.reason}{asked}\n"
+        f"Besluttet af {postponement.decided_by.name} {format_da(postponement.decided_at)}\n\n"
+        "Består grunden stadig, så fastsæt en ny dato for næste vurdering. Ellers skal de registrerede "
+        "underrettes nu."
+    )
+    return _mail(case, f"postponement-review-{seq}", _owners(case), "Udsættelsen af underretningen skal vurderes", body)
+
+
+def plan_release(case: BreachCase, item: PlannedCommunication, message: str, released_with_da: str,
+                 number: int) -> OutgoingMail:
+    """Seed 003 activity 9: sent at the same moment as the notification, with the same message for everyone."""
+    body = (
+        f"Kære {item.responsible.name}\n\n"
+        f"{released_with_da.capitalize()} er sendt nu. Send derfor nu dette budskab til "
+        f"{AUDIENCE_DA[item.audience]} via {item.channel}, så al kommunikation går ud samtidig og med samme "
+        f"budskab:\n\n{message}"
+    )
+    return _mail(case, f"plan-release-{number}", [str(item.responsible.email)],
+                 f"Udsend nu: kommunikation om bruddet til {AUDIENCE_DA[item.audience]}", body)
