@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field
 
+from domain.breach_machine import STATE_INFO, BreachState
 from domain.deadlines import format_da
 from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, Strict, SupplierRequest
 
@@ -124,24 +125,33 @@ def controller_notification(case: BreachCase, text: str) -> OutgoingMail:
                  "Underretning om brud på persondatasikkerheden (databehandler)", body)
 
 
+def _round(case: BreachCase) -> str:
+    """Mail keys of a reopened case's new deadline differ from the first round's (a Message-ID is sent once)."""
+    return f"-r{len(case.reopenings)}" if case.reopenings else ""
+
+
+def _next_step(case: BreachCase) -> str:
+    return STATE_INFO[BreachState(case.state)].task_da
+
+
 def deadline_reminder(case: BreachCase, hours_before: int) -> OutgoingMail:
     body = (
         f"Påmindelse: fristen for anmeldelse udløber {format_da(case.deadline)} (om ca. {hours_before} timer).\n"
-        f"Sagen står i trin: {case.state}.\n"
+        f"Næste skridt i sagen: {_next_step(case)}.\n"
         "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko."
     )
-    return _mail(case, f"reminder-{hours_before}h", _owners(case), f"Frist om {hours_before} timer", body)
+    return _mail(case, f"reminder-{hours_before}h{_round(case)}", _owners(case), f"Frist om {hours_before} timer", body)
 
 
 def deadline_escalation(case: BreachCase) -> OutgoingMail:
     body = (
         f"ESKALERING: fristen for anmeldelse udløb {format_da(case.deadline)}, uden at bruddet er anmeldt "
         "eller dokumenteret som uden risiko.\n"
-        f"Sagen står i trin: {case.state}.\n"
+        f"Næste skridt i sagen: {_next_step(case)}.\n"
         "En anmeldelse efter fristen skal ledsages af en begrundelse for forsinkelsen (art. 33, stk. 1)."
     )
     to = list(case.policy.management_emails) + _owners(case)
-    return _mail(case, "escalation-overdue", to, "ESKALERING: frist for anmeldelse overskredet", body)
+    return _mail(case, f"escalation-overdue{_round(case)}", to, "ESKALERING: frist for anmeldelse overskredet", body)
 
 
 def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) -> OutgoingMail:
