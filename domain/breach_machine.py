@@ -8,7 +8,7 @@ workflow asks `check()` whether an action is allowed (state, role, guards) and
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain import commands as c
 from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel, Role
@@ -39,6 +39,8 @@ class BreachState(str, enum.Enum):
     # A "no" needs the DPO's co-decision before it counts (seed 003 activity 7, seed 004).
     NOT_BREACH_PROPOSED = "not_breach_proposed"
     NO_RISK_PROPOSED = "no_risk_proposed"
+    # Databeskyttelsesloven § 22: the communication waits for a dated review, it is not skipped.
+    COMMUNICATION_POSTPONED = "communication_postponed"
 
 
 S = BreachState
@@ -76,6 +78,9 @@ STATE_INFO: dict[BreachState, StateInfo] = {
                                      "Co-decide the proposal that this is not a breach"),
     S.NO_RISK_PROPOSED: StateInfo(Role.DPO, "Tag stilling til forslaget om ikke at anmelde bruddet",
                                   "Co-decide the proposal not to notify (no risk)"),
+    S.COMMUNICATION_POSTPONED: StateInfo(Role.DPO, "Underretningen er udsat; vurdér udsættelsen på ny senest på "
+                                         "den fastsatte dato", "The communication is postponed; review it by the "
+                                         "date set"),
 }
 
 
@@ -97,6 +102,10 @@ class Trigger(str, enum.Enum):
     DOCUMENT = "document"
     CLOSE = "close"
     CO_DECIDE = "co_decide"
+    POSTPONE_COMMUNICATION = "postpone_communication"
+    REVIEW_POSTPONEMENT = "review_postponement"
+    PLAN_COMMUNICATION = "plan_communication"
+    REOPEN = "reopen"
 
 
 T = Trigger
@@ -118,6 +127,10 @@ COMMAND_TYPES: dict[Trigger, type[c.Command]] = {
     T.DOCUMENT: c.Document,
     T.CLOSE: c.Close,
     T.CO_DECIDE: c.CoDecide,
+    T.POSTPONE_COMMUNICATION: c.PostponeCommunication,
+    T.REVIEW_POSTPONEMENT: c.ReviewPostponement,
+    T.PLAN_COMMUNICATION: c.PlanCommunication,
+    T.REOPEN: c.ReopenCase,
 }
 
 # Who may act. The default is the nøgleperson or the DPO (issue #2, point 4).
@@ -126,7 +139,9 @@ ROLES: dict[Trigger, frozenset[Role]] = {
     T.REVIEW_DRAFT: frozenset({Role.DPO}),
     T.RECORD_SUBMISSION: frozenset({Role.DPO}),  # seed 003 activity 7: the DPO submits
     T.CO_DECIDE: frozenset({Role.DPO}),  # seed 003 activity 7, seed 004: "no" is decided with the DPO
+    T.POSTPONE_COMMUNICATION: frozenset({Role.DPO}),  # a legal exception to Art. 34: the DPO decides it
 }
+MAX_POSTPONEMENT = timedelta(days=30)  # our choice: a postponement is looked at again at least monthly
 
 _AFTER_SUPPLIER_REQUEST = [
     S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW, S.NOTIFICATION_APPROVED,
@@ -138,6 +153,10 @@ _AFTER_NOTIFICATION = [
     S.DOCUMENTATION, S.LESSONS_LEARNED,
 ]
 _ASSESSABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS]
+_COMMUNICATION_PENDING = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW,
+                          S.COMMUNICATION_APPROVED]
+_PLANNABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW,
+              S.NOTIFICATION_APPROVED, *_COMMUNICATION_PENDING, S.COMMUNICATION_POSTPONED]
 
 # dest None = internal transition: the action is recorded, the state stays.
 TRANSITIONS: list[dict] = [
@@ -172,24 +191,39 @@ TRANSITIONS: list[dict] = [
      "conditions": ["late_notification_has_reasons"]},
     {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.COMMUNICATION_DRAFTING,
      "conditions": ["decided_to_communicate", "is_controller", "authority_notified_or_dpo_override"]},
+    # Art. 34(3)(c): instead of letters, a public communication, drafted and approved like a letter.
+    {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.COMMUNICATION_DRAFTING,
+     "conditions": ["decided_not_to_communicate", "disproportionate_effort", "art34_evidence_given"]},
     {"trigger": T.DECIDE_COMMUNICATION, "source": S.SUBJECT_DECISION, "dest": S.DOCUMENTATION,
-     "conditions": ["decided_not_to_communicate", "high_risk_has_art34_ground"]},
+     "conditions": ["decided_not_to_communicate", "not_disproportionate_effort", "high_risk_has_art34_ground"]},
+    {"trigger": T.POSTPONE_COMMUNICATION, "source": _COMMUNICATION_PENDING, "dest": S.COMMUNICATION_POSTPONED,
+     "conditions": ["review_date_ahead"]},
+    {"trigger": T.REVIEW_POSTPONEMENT, "source": S.COMMUNICATION_POSTPONED, "dest": S.SUBJECT_DECISION,
+     "conditions": ["resumes"]},
+    {"trigger": T.REVIEW_POSTPONEMENT, "source": S.COMMUNICATION_POSTPONED, "dest": None,
+     "conditions": ["keeps_postponed", "next_review_ahead"]},
+    {"trigger": T.PLAN_COMMUNICATION, "source": _PLANNABLE, "dest": None,
+     "conditions": ["plan_not_yet_released", "plan_goes_with_a_notification_still_to_come"]},
     {"trigger": T.SUBMIT_COMMUNICATION_DRAFT, "source": S.COMMUNICATION_DRAFTING, "dest": S.COMMUNICATION_REVIEW},
     {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_APPROVED,
      "conditions": ["approves"]},
     {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_DRAFTING,
      "conditions": ["rejects"]},
-    {"trigger": T.RECORD_COMMUNICATION_SENT, "source": S.COMMUNICATION_APPROVED, "dest": S.DOCUMENTATION},
-    {"trigger": T.ADD_FOLLOW_UP, "source": _AFTER_NOTIFICATION, "dest": None,
+    {"trigger": T.RECORD_COMMUNICATION_SENT, "source": S.COMMUNICATION_APPROVED, "dest": S.DOCUMENTATION,
+     "conditions": ["public_notice_publication_recorded"]},
+    {"trigger": T.ADD_FOLLOW_UP, "source": [*_AFTER_NOTIFICATION, S.COMMUNICATION_POSTPONED, S.CLOSED], "dest": None,
      "conditions": ["authority_notified", "follow_up_recipient_notified"]},
     {"trigger": T.DOCUMENT, "source": S.DOCUMENTATION, "dest": S.LESSONS_LEARNED},
     {"trigger": T.CLOSE, "source": S.LESSONS_LEARNED, "dest": S.CLOSED},
+    # New facts after close: assessed again (Art. 33(4)); a "not a breach" goes back to the first question.
+    {"trigger": T.REOPEN, "source": S.CLOSED, "dest": S.FACT_FINDING, "conditions": ["was_a_breach"]},
+    {"trigger": T.REOPEN, "source": S.CLOSED, "dest": S.REPORTED, "conditions": ["was_not_a_breach"]},
 ]
 
 
 def _late_has_reasons(ctx: GuardContext) -> bool:
-    if ctx.now <= ctx.case.deadline:
-        return True
+    if ctx.now <= ctx.case.deadline or ctx.case.authority_notified_at is not None:
+        return True  # in time, or a follow-up to a first notification (Art. 33(4): without undue further delay)
     cmd = ctx.command
     return bool(getattr(cmd, "delay_reasons", None) or ctx.case.notification_delay_reasons)
 
@@ -232,9 +266,19 @@ def _high_risk_ground(ctx: GuardContext) -> bool:
     assert isinstance(cmd, c.DecideCommunication)
     if ctx.case.risk_level is not RiskLevel.HIGH_RISK:
         return True
-    if cmd.exception is None or not cmd.exception_evidence:
-        return False
-    return cmd.exception is not Art34Exception.DISPROPORTIONATE_EFFORT or bool(cmd.public_notice)
+    return cmd.exception is not None and bool(cmd.exception_evidence)
+
+
+def _review_ahead(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and now < moment <= now + MAX_POSTPONEMENT
+
+
+def _plan_in_time(ctx: GuardContext) -> bool:
+    cmd = ctx.command
+    assert isinstance(cmd, c.PlanCommunication)
+    if cmd.release_with is DraftKind.AUTHORITY:
+        return ctx.case.authority_notified_at is None and ctx.case.report.org_role is OrgRole.CONTROLLER
+    return ctx.case.subjects_communicated_at is None and ctx.case.communicate_to_subjects is not False
 
 
 def _follow_up_recipient(ctx: GuardContext) -> bool:
@@ -254,8 +298,37 @@ GUARDS: dict[str, Guard] = {
     "high_risk_has_art34_ground": Guard(
         _high_risk_ground,
         "the risk is high, so the data subjects are told unless an Art. 34(3) ground is recorded with its "
-        "evidence (exception, exception_evidence); for disproportionate effort also the public communication "
-        "made instead (public_notice: where and when it was published)"),
+        "evidence (exception, exception_evidence)"),
+    "disproportionate_effort": Guard(lambda x: x.command.exception is Art34Exception.DISPROPORTIONATE_EFFORT, None),
+    "not_disproportionate_effort": Guard(
+        lambda x: x.command.exception is not Art34Exception.DISPROPORTIONATE_EFFORT, None),
+    "art34_evidence_given": Guard(
+        lambda x: bool(x.command.exception_evidence),
+        "disproportionate effort (Art. 34(3)(c)) needs its evidence (exception_evidence); the public "
+        "communication is then drafted, approved by the DPO and its publication recorded"),
+    "public_notice_publication_recorded": Guard(
+        lambda x: not x.case.public_notice_required or bool(x.command.published_place and x.command.sent_at),
+        "a public communication (Art. 34(3)(c)) is recorded with where (published_place) and when (sent_at) "
+        "it was published"),
+    "review_date_ahead": Guard(
+        lambda x: _review_ahead(x.command.review_at, x.now),
+        "a postponement (databeskyttelsesloven § 22) is reviewed: review_at must be after now and at most "
+        "30 days ahead"),
+    "resumes": Guard(lambda x: x.command.resume, None),
+    "keeps_postponed": Guard(lambda x: not x.command.resume, None),
+    "next_review_ahead": Guard(
+        lambda x: _review_ahead(x.command.next_review_at, x.now),
+        "a continued postponement needs its next review (next_review_at) after now and at most 30 days ahead"),
+    "plan_not_yet_released": Guard(
+        lambda x: x.case.communication_plan is None or x.case.communication_plan.released_at is None,
+        "the communication plan has already gone out with the notification; record further messages as "
+        "follow-ups"),
+    "plan_goes_with_a_notification_still_to_come": Guard(
+        _plan_in_time,
+        "the plan goes out at the same time as its notification (seed 003 activity 9): that notification "
+        "has already been sent, or will not be (release_with)"),
+    "was_a_breach": Guard(lambda x: x.case.is_breach is not False, None),
+    "was_not_a_breach": Guard(lambda x: x.case.is_breach is False, None),
     "co_decider_is_not_proposer": Guard(
         lambda x: x.case.no_proposed_by is None or x.case.no_proposed_by.name != x.command.actor.name,
         "a 'no' is decided by two people: the DPO who co-decides cannot be the one who proposed it "

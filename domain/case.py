@@ -6,22 +6,27 @@ timeline, and returns the mails it causes. No I/O, no clocks: `now` is passed in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from domain import commands as c
 from domain import mail_texts as mails
 from domain.breach_machine import BreachState, Trigger, check, fire
-from domain.deadlines import authority_deadline
+from domain.deadlines import AUTHORITY_HOURS, authority_deadline, format_da
 from domain.mail_texts import DraftMail, OutgoingMail
 from domain.model import (
     Actor,
     BreachCase,
+    AUDIENCE_DA,
+    Art34Exception,
     BreachCaseInput,
+    CommunicationPlan,
     DraftKind,
     DraftStatus,
     DraftVersion,
     FollowUp,
+    Postponement,
+    Reopening,
     RiskLevel,
     Role,
     SupplierRequest,
@@ -30,6 +35,7 @@ from domain.model import (
 )
 from domain.notifications import compose_communication, compose_notification
 from domain.proposal import propose, summary_da
+from domain.risk import EXCEPTION_DA
 
 KIND_DA = {
     DraftKind.AUTHORITY: "anmeldelse til Datatilsynet",
@@ -61,7 +67,7 @@ def act(case: BreachCase, trigger: Trigger, cmd: c.Command, now: datetime) -> li
     new_state = fire(case, trigger, cmd, now)
     summary, out = _APPLY[trigger](case, cmd, now)
     case.state = new_state.value
-    if new_state is BreachState.CLOSED:
+    if new_state is BreachState.CLOSED and case.closed_at is None:  # a follow-up after close keeps the date
         case.closed_at = now
     add_event(case, now, cmd.actor, trigger.value, summary)
     return out
@@ -196,6 +202,8 @@ def _review(case: BreachCase, cmd: c.ReviewDraft, now: datetime) -> Result:
 
 
 def _record_submission(case: BreachCase, cmd: c.RecordSubmission, now: datetime) -> Result:
+    if case.authority_notified_at is not None:  # reopened: this one follows up the first (Art. 33(4))
+        return _follow_up_submitted(case, cmd, now)
     case.authority_notified_at = cmd.submitted_at or now
     case.authority_reference = cmd.reference
     if cmd.delay_reasons:
@@ -208,7 +216,22 @@ def _record_submission(case: BreachCase, cmd: c.RecordSubmission, now: datetime)
         return "Den dataansvarlige underrettet (art. 33, stk. 2)", out
     ref = f" (kvittering {cmd.reference})" if cmd.reference else ""
     late = " – efter fristen, med begrundelse for forsinkelsen" if case.authority_notified_at > case.deadline else ""
+    out += _release_plan(case, DraftKind.AUTHORITY, now)
     return f"Anmeldt til Datatilsynet{ref}{late}", out
+
+
+def _follow_up_submitted(case: BreachCase, cmd: c.RecordSubmission, now: datetime) -> Result:
+    kind = case.notification_kind()
+    number = len(case.follow_ups) + 1
+    draft = case.latest_draft(kind)
+    version = f"udkast {draft.version}" if draft else "udkast"
+    case.follow_ups.append(FollowUp(number=number, recipient=kind, at=cmd.submitted_at or now, by=cmd.actor,
+                                    new_facts=f"Opfølgende {KIND_DA[kind]} efter genåbning ({version})"))
+    first = f" {case.authority_reference}" if case.authority_reference else ""
+    out: list[Effect] = []
+    if kind is DraftKind.CONTROLLER and draft is not None:
+        out.append(DraftMail(draft_index=case.drafts.index(draft), purpose="controller"))
+    return f"Opfølgende {KIND_DA[kind]} indsendt (opfølgning {number} på{first or ' den første'}, art. 33, stk. 4)", out
 
 
 def _decide_communication(case: BreachCase, cmd: c.DecideCommunication, now: datetime) -> Result:
@@ -220,17 +243,83 @@ def _decide_communication(case: BreachCase, cmd: c.DecideCommunication, now: dat
         override = f" (DPO-tilsidesættelse: {cmd.override_reason})" if case.authority_notified_at is None else ""
         return f"Beslutning: de registrerede underrettes{override}. Begrundelse: {cmd.reason}", []
     case.art34_evidence, case.art34_public_notice = cmd.exception_evidence, cmd.public_notice
-    ground = f" Art. 34, stk. 3 ({cmd.exception.value}): {cmd.exception_evidence}" if cmd.exception else ""
-    public = f" Offentlig meddelelse: {cmd.public_notice}" if cmd.public_notice else ""
-    return f"Beslutning: de registrerede underrettes ikke. Begrundelse: {cmd.reason}.{ground}{public}", []
+    ground = f" Art. 34, stk. 3 ({EXCEPTION_DA[cmd.exception]}): {cmd.exception_evidence}" if cmd.exception else ""
+    if cmd.exception is Art34Exception.DISPROPORTIONATE_EFFORT:
+        case.public_notice_required = True
+        return (f"Beslutning: de registrerede underrettes ved en offentlig meddelelse i stedet for enkeltvis. "
+                f"Begrundelse: {cmd.reason}.{ground}. Udkastet til meddelelsen godkendes af DPO"), []
+    return f"Beslutning: de registrerede underrettes ikke. Begrundelse: {cmd.reason}.{ground}", []
 
 
 def _communication_sent(case: BreachCase, cmd: c.RecordCommunicationSent, now: datetime) -> Result:
     case.subjects_communicated_at = cmd.sent_at or now
     draft = case.latest_draft(DraftKind.SUBJECTS)
     case.subjects_communication_channel = draft.communication.channel if draft and draft.communication else None
+    out = _release_plan(case, DraftKind.SUBJECTS, now)
+    if case.public_notice_required:
+        case.public_notice_place = cmd.published_place
+        case.art34_public_notice = f"{cmd.published_place}, {format_da(case.subjects_communicated_at)}"
+        return f"Offentlig meddelelse offentliggjort: {case.art34_public_notice} (art. 34, stk. 3, litra c)", out
     count = f" til {cmd.recipients} personer" if cmd.recipients is not None else ""
-    return f"De registrerede underrettet{count}", []
+    return f"De registrerede underrettet{count}", out
+
+
+def _release_plan(case: BreachCase, released_by: DraftKind, now: datetime) -> list[Effect]:
+    """Seed 003 activity 9: every planned message goes out now, with the notification, with the same words."""
+    plan = case.communication_plan
+    if plan is None or plan.released_at is not None or plan.release_with is not released_by:
+        return []
+    plan.released_at = now
+    return [mails.plan_release(case, item, plan.message, KIND_DA[released_by], n)
+            for n, item in enumerate(plan.items, start=1)]
+
+
+def _postpone(case: BreachCase, cmd: c.PostponeCommunication, now: datetime) -> Result:
+    case.postponements.append(Postponement(legal_basis=cmd.legal_basis, reason=cmd.reason,
+                                           requested_by=cmd.requested_by, decided_by=cmd.actor, decided_at=now,
+                                           review_at=cmd.review_at))
+    asked = f" på anmodning af {cmd.requested_by}" if cmd.requested_by else ""
+    return (f"Underretningen af de registrerede er udsat{asked} ({cmd.legal_basis}): {cmd.reason}. "
+            f"Vurderes igen senest {format_da(cmd.review_at)}"), []
+
+
+def _review_postponement(case: BreachCase, cmd: c.ReviewPostponement, now: datetime) -> Result:
+    postponement = case.postponed()
+    assert postponement is not None
+    if cmd.resume:
+        postponement.ended_at = now
+        postponement.reviews.append(f"{format_da(now)}: udsættelsen ophører: {cmd.reason}")
+        return f"Udsættelsen ophører; de registrerede skal nu underrettes: {cmd.reason}", []
+    assert cmd.next_review_at is not None
+    postponement.review_at = cmd.next_review_at
+    postponement.reviews.append(f"{format_da(now)}: fortsat udsat: {cmd.reason}")
+    return f"Udsættelsen fortsætter: {cmd.reason}. Vurderes igen senest {format_da(cmd.next_review_at)}", []
+
+
+def _plan_communication(case: BreachCase, cmd: c.PlanCommunication, now: datetime) -> Result:
+    case.communication_plan = CommunicationPlan(message=cmd.message, items=list(cmd.items),
+                                                release_with=cmd.release_with, planned_by=cmd.actor, planned_at=now)
+    audiences = ", ".join(AUDIENCE_DA[item.audience] for item in cmd.items)
+    return (f"Plan for intern og ekstern kommunikation ({audiences}); udsendes samtidig med "
+            f"{KIND_DA[cmd.release_with]}"), []
+
+
+def _reopen(case: BreachCase, cmd: c.ReopenCase, now: datetime) -> Result:
+    """The case is open again. Never notified: the new facts are new awareness, 72 hours from now."""
+    case.reopenings.append(Reopening(at=now, by=cmd.actor, reason=cmd.reason))
+    case.closed_at = None
+    note = "en ny anmeldelse bliver en opfølgning på den første (art. 33, stk. 4)"
+    if case.authority_notified_at is None:
+        if case.is_breach is False:
+            case.is_breach, case.not_breach_reason = None, None
+        case.risk_level, case.risk_reasons, case.no_risk_documentation = None, None, None
+        case.no_proposed_by, case.no_co_decided_by, case.no_co_decided_at = None, None, None
+        hours = case.policy.processor_deadline_hours if case.notification_kind() is DraftKind.CONTROLLER \
+            else AUTHORITY_HOURS
+        case.deadline = max(case.deadline, now + timedelta(hours=hours))
+        case.overdue, case.reminders_sent = False, []
+        note = f"ny frist for anmeldelse {format_da(case.deadline)}"
+    return f"Sagen er genåbnet: {cmd.reason} ({note})", [mails.reopened(case, cmd.reason)]
 
 
 def _follow_up(case: BreachCase, cmd: c.AddFollowUp, now: datetime) -> Result:
@@ -270,6 +359,10 @@ _APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
     Trigger.ADD_FOLLOW_UP: _follow_up,
     Trigger.DOCUMENT: _document,
     Trigger.CLOSE: _close,
+    Trigger.POSTPONE_COMMUNICATION: _postpone,
+    Trigger.REVIEW_POSTPONEMENT: _review_postponement,
+    Trigger.PLAN_COMMUNICATION: _plan_communication,
+    Trigger.REOPEN: _reopen,
 }  # type: ignore[dict-item]
 
 
@@ -290,6 +383,15 @@ def escalate_if_overdue(case: BreachCase, now: datetime) -> list[OutgoingMail]:
     case.escalated_at = now
     add_event(case, now, SYSTEM, "escalation", "Fristen er overskredet; ledelsen er orienteret")
     return [mails.deadline_escalation(case)]
+
+
+def postponement_review_due(case: BreachCase, now: datetime) -> list[OutgoingMail]:
+    """The review date of a postponement has come and nobody has reviewed it."""
+    postponement = case.postponed()
+    if postponement is None or postponement.review_at > now:
+        return []
+    add_event(case, now, SYSTEM, "postponement_review_due", "Påmindelse: udsættelsen af underretningen skal vurderes")
+    return [mails.postponement_review_due(case, postponement, len(case.timeline))]
 
 
 def remind_supplier(case: BreachCase, supplier_name: str, now: datetime) -> list[OutgoingMail]:

@@ -18,6 +18,7 @@ from domain.model import (
     DraftKind,
     Moment,
     NoRiskDocumentation,
+    PlannedCommunication,
     PoliceReport,
     RiskLevel,
     ShortText,
@@ -199,6 +200,51 @@ class DecideCommunication(Command):
 class RecordCommunicationSent(Command):
     sent_at: Moment | None = None
     recipients: Count | None = None
+    published_place: ShortText | None = Field(
+        default=None, description="a public communication (Art. 34(3)(c)): where it was published; sent_at: when")
+
+
+class PostponeCommunication(Command):
+    """Databeskyttelsesloven § 22: postpone the communication to the subjects, e.g. at the police's request."""
+
+    legal_basis: Text = Field(description="e.g. databeskyttelseslovens § 22, stk. 1 (politiets efterforskning)")
+    reason: Text
+    requested_by: ShortText | None = Field(default=None, description="e.g. the police district and its reference")
+    review_at: Moment = Field(description="when the postponement is reviewed (at most 30 days ahead)")
+
+
+class ReviewPostponement(Command):
+    resume: bool = Field(description="yes: the ground is gone, the subjects are told; no: stays postponed")
+    reason: Text
+    next_review_at: Moment | None = Field(default=None, description="required when it stays postponed")
+
+    @model_validator(mode="after")
+    def _next_review_when_kept(self) -> ReviewPostponement:
+        if not self.resume and self.next_review_at is None:
+            raise ValueError("next_review_at: a postponement that continues needs its next review date")
+        return self
+
+
+class PlanCommunication(Command):
+    """Seed 003 activity 9: internal and external communication, sent with the notification, same message."""
+
+    message: Text
+    items: list[PlannedCommunication] = Field(min_length=1, max_length=MAX_ITEMS)
+    release_with: DraftKind = Field(
+        default=DraftKind.SUBJECTS, description="released when this notification is recorded as sent")
+
+    @model_validator(mode="after")
+    def _release_with_a_notification_we_send(self) -> PlanCommunication:
+        if self.release_with is DraftKind.CONTROLLER:
+            raise ValueError("release_with: the plan goes out with the notification to Datatilsynet or to the "
+                             "data subjects")
+        return self
+
+
+class ReopenCase(Command):
+    """New facts after close: the case is assessed again; a notified case gets a follow-up (Art. 33(4))."""
+
+    reason: Text
 
 
 class AddFollowUp(Command):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field
 
+from domain.breach_machine import STATE_INFO, BreachState
 from domain.deadlines import format_da
-from domain.model import BreachCase, Strict, SupplierRequest
+from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, Strict, SupplierRequest
 
 # Read by parents, suppliers and staff alike: the case number, nothing internal.
 SIGNATURE = "\n\n-- \n{org} · sagsnummer {case_id}\n"
@@ -124,24 +125,33 @@ def controller_notification(case: BreachCase, text: str) -> OutgoingMail:
                  "Underretning om brud på persondatasikkerheden (databehandler)", body)
 
 
+def _round(case: BreachCase) -> str:
+    """Mail keys of a reopened case's new deadline differ from the first round's (a Message-ID is sent once)."""
+    return f"-r{len(case.reopenings)}" if case.reopenings else ""
+
+
+def _next_step(case: BreachCase) -> str:
+    return STATE_INFO[BreachState(case.state)].task_da
+
+
 def deadline_reminder(case: BreachCase, hours_before: int) -> OutgoingMail:
     body = (
         f"Påmindelse: fristen for anmeldelse udløber {format_da(case.deadline)} (om ca. {hours_before} timer).\n"
-        f"Sagen står i trin: {case.state}.\n"
+        f"Næste skridt i sagen: {_next_step(case)}.\n"
         "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko."
     )
-    return _mail(case, f"reminder-{hours_before}h", _owners(case), f"Frist om {hours_before} timer", body)
+    return _mail(case, f"reminder-{hours_before}h{_round(case)}", _owners(case), f"Frist om {hours_before} timer", body)
 
 
 def deadline_escalation(case: BreachCase) -> OutgoingMail:
     body = (
         f"ESKALERING: fristen for anmeldelse udløb {format_da(case.deadline)}, uden at bruddet er anmeldt "
         "eller dokumenteret som uden risiko.\n"
-        f"Sagen står i trin: {case.state}.\n"
+        f"Næste skridt i sagen: {_next_step(case)}.\n"
         "En anmeldelse efter fristen skal ledsages af en begrundelse for forsinkelsen (art. 33, stk. 1)."
     )
     to = list(case.policy.management_emails) + _owners(case)
-    return _mail(case, "escalation-overdue", to, "ESKALERING: frist for anmeldelse overskredet", body)
+    return _mail(case, f"escalation-overdue{_round(case)}", to, "ESKALERING: frist for anmeldelse overskredet", body)
 
 
 def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) -> OutgoingMail:
@@ -155,3 +165,40 @@ def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) 
     )
     return _mail(case, f"follow-up-{number}", [case.policy.dpo.email, case.policy.key_person.email],
                  f"Opfølgning {number} på {recipient_da}", body)
+
+
+def reopened(case: BreachCase, reason: str) -> OutgoingMail:
+    number = len(case.reopenings)
+    if case.authority_notified_at is not None:
+        next_step = ("Vurdér de nye oplysninger. Datatilsynet har fået den første anmeldelse"
+                     + (f" ({case.authority_reference})" if case.authority_reference else "")
+                     + "; en ny anmeldelse bliver en opfølgning, der henviser til den (art. 33, stk. 4).")
+    else:
+        next_step = f"Vurdér de nye oplysninger. Frist for anmeldelse, hvis bruddet skal anmeldes: {format_da(case.deadline)}."
+    body = f"Sagen er genåbnet, fordi der er kommet nye oplysninger.\n\nBegrundelse:\n{reason}\n\n{next_step}"
+    return _mail(case, f"reopened-{number}", _owners(case), "Sagen er genåbnet", body)
+
+
+def postponement_review_due(case: BreachCase, postponement: Postponement, seq: int) -> OutgoingMail:
+    asked = f"\nAnmodet af: {postponement.requested_by}" if postponement.requested_by else ""
+    body = (
+        "Underretningen af de registrerede er udsat, og udsættelsen skal nu vurderes igen.\n\n"
+        f"Retsgrundlag: {postponement.legal_basis}\nBegrundelse: {postponement.reason}{asked}\n"
+        f"Besluttet af {postponement.decided_by.name} {format_da(postponement.decided_at)}\n\n"
+        "Består grunden stadig, så fastsæt en ny dato for næste vurdering. Ellers skal de registrerede "
+        "underrettes nu."
+    )
+    return _mail(case, f"postponement-review-{seq}", _owners(case), "Udsættelsen af underretningen skal vurderes", body)
+
+
+def plan_release(case: BreachCase, item: PlannedCommunication, message: str, released_with_da: str,
+                 number: int) -> OutgoingMail:
+    """Seed 003 activity 9: sent at the same moment as the notification, with the same message for everyone."""
+    body = (
+        f"Kære {item.responsible.name}\n\n"
+        f"{released_with_da.capitalize()} er sendt nu. Send derfor nu dette budskab til "
+        f"{AUDIENCE_DA[item.audience]} via {item.channel}, så al kommunikation går ud samtidig og med samme "
+        f"budskab:\n\n{message}"
+    )
+    return _mail(case, f"plan-release-{number}", [str(item.responsible.email)],
+                 f"Udsend nu: kommunikation om bruddet til {AUDIENCE_DA[item.audience]}", body)

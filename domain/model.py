@@ -114,6 +114,8 @@ class CasePolicy(Strict):
     processor_deadline_hours: int = Field(default=24, ge=1, le=72)
     supplier_reminder_days: float = Field(default=2.0, gt=0, le=365, allow_inf_nan=False)
     supplier_max_reminders: int = Field(default=3, ge=0, le=20)
+    # A closed case stays open to reopening and follow-ups this long (must end before its retention).
+    reopen_window_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _positive_offsets(self) -> CasePolicy:
@@ -411,6 +413,58 @@ class FollowUp(Strict):
     by: Actor
 
 
+class Postponement(Strict):
+    """Databeskyttelsesloven § 22: the communication to the data subjects postponed, never skipped.
+
+    Recorded with its legal basis, reason, who asked, who decided and when; reviewed on a date.
+    """
+
+    legal_basis: Text
+    reason: Text
+    requested_by: ShortText | None = None
+    decided_by: Actor
+    decided_at: AwareDatetime
+    review_at: AwareDatetime
+    reviews: list[str] = Field(default_factory=list)  # each review's outcome, in Danish, dated
+    ended_at: AwareDatetime | None = None
+
+
+class Audience(str, enum.Enum):
+    """Seed 003 activity 9: who else hears about the breach besides the authority and the subjects."""
+
+    STAFF = "staff"
+    PRESS = "press"
+    WEBSITE = "website"
+    OTHER = "other"
+
+
+AUDIENCE_DA = {Audience.STAFF: "medarbejdere", Audience.PRESS: "pressen", Audience.WEBSITE: "hjemmesiden",
+               Audience.OTHER: "øvrige"}
+
+
+class PlannedCommunication(Strict):
+    audience: Audience
+    responsible: Contact = Field(description="who sends it, and gets the message when it is time")
+    channel: ShortText = Field(description="e.g. intranettet, pressemeddelelse, forsiden af hjemmesiden")
+
+
+class CommunicationPlan(Strict):
+    """One message for every audience, released at the same moment as the notification it goes with."""
+
+    message: Text
+    items: list[PlannedCommunication]
+    release_with: DraftKind
+    planned_by: Actor
+    planned_at: AwareDatetime
+    released_at: AwareDatetime | None = None
+
+
+class Reopening(Strict):
+    at: AwareDatetime
+    by: Actor
+    reason: Text
+
+
 class TimelineEvent(Strict):
     seq: int
     at: AwareDatetime
@@ -484,6 +538,12 @@ class BreachCase(Strict):
     lessons_learned: str | None = None
     procedure_changes: str | None = None
     closed_at: AwareDatetime | None = None
+    # Art. 34(3)(c): the public communication is drafted, approved by the DPO and its publication recorded.
+    public_notice_required: bool = False
+    public_notice_place: str | None = None
+    postponements: list[Postponement] = Field(default_factory=list)
+    communication_plan: CommunicationPlan | None = None
+    reopenings: list[Reopening] = Field(default_factory=list)
     reminders_sent: list[int] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
 
@@ -492,6 +552,10 @@ class BreachCase(Strict):
             if draft.kind in kinds:
                 return draft
         return None
+
+    def postponed(self) -> Postponement | None:
+        last = self.postponements[-1] if self.postponements else None
+        return last if last is not None and last.ended_at is None else None
 
     def notification_kind(self) -> DraftKind:
         return DraftKind.CONTROLLER if self.report.org_role is OrgRole.PROCESSOR else DraftKind.AUTHORITY

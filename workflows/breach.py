@@ -38,6 +38,8 @@ with workflow.unsafe.imports_passed_through():
 
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"
+REOPEN_AFTER_CLOSE = "reopen-after-close"  # a closed case stays open to reopening and follow-ups for a while
+POSTPONEMENT_REMINDERS = 14  # a review date passed unreviewed: reminded daily for two weeks
 
 
 def _update(trigger: Trigger) -> Any:
@@ -51,13 +53,19 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         self.case, mails = domain_case.open_case(inp, workflow.now())
         self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
+        self._window_over = False
         self._emit(self.case.timeline[-1], mails)
 
     @workflow.run
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await self._effects.run_until_done(self._closed)
+        if workflow.patched(REOPEN_AFTER_CLOSE):
+            self._watchers.append(asyncio.create_task(self._watch_reopen_window()))
+            await self._effects.run_until_done(lambda: self._closed() and self._window_over)
+        else:  # cases started before: the workflow ends at close
+            self._window_over = True
+            await self._effects.run_until_done(self._closed)
         workflow.logger.info("case closed", extra={"overdue": self.case.overdue})
         return CaseResult(case_id=self.case.case_id, state=self.case.state,
                           closed_at=self.case.closed_at, overdue=self.case.overdue)
@@ -80,8 +88,15 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     document = _update(Trigger.DOCUMENT)
     close = _update(Trigger.CLOSE)
     co_decide = _update(Trigger.CO_DECIDE)
+    postpone_communication = _update(Trigger.POSTPONE_COMMUNICATION)
+    review_postponement = _update(Trigger.REVIEW_POSTPONEMENT)
+    plan_communication = _update(Trigger.PLAN_COMMUNICATION)
+    reopen = _update(Trigger.REOPEN)
 
     def _validate(self, trigger: Trigger, cmd: Command) -> None:
+        if self._closed() and self._window_over:
+            raise rejected("the case is closed for good: the period for reopening it and adding follow-ups has "
+                           "ended; open a new case that refers to it")
         try:
             check(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
@@ -103,6 +118,10 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         for supplier in self.case.suppliers:
             if supplier.name not in known_suppliers:
                 self._watchers.append(asyncio.create_task(self._watch_supplier(supplier.name)))
+        if trigger is Trigger.REOPEN and not self.case.deadline_met():
+            self._watchers.append(asyncio.create_task(self._watch_deadline()))  # the new 72 hours
+        if trigger in (Trigger.POSTPONE_COMMUNICATION, Trigger.REVIEW_POSTPONEMENT) and self.case.postponed():
+            self._watchers.append(asyncio.create_task(self._watch_postponement()))
         return self.view()
 
     # --- queries -----------------------------------------------------------------------
@@ -142,6 +161,32 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         if not await wait_until(self.case.deadline, done, "authority deadline"):
             self._emit_system(domain_case.escalate_if_overdue(self.case, workflow.now()))
             workflow.logger.warning("deadline passed; escalated")
+
+    async def _watch_reopen_window(self) -> None:
+        """After close, the case can be reopened or followed up until the window ends; then the workflow ends."""
+        window = timedelta(days=self.case.policy.reopen_window_days)
+        while True:
+            await workflow.wait_condition(self._closed)
+            assert self.case.closed_at is not None
+            if not await wait_until(self.case.closed_at + window, lambda: not self._closed(), "reopen window"):
+                self._window_over = True
+                return
+
+    async def _watch_postponement(self) -> None:
+        """A § 22 postponement is reviewed: at its review date, and daily after it, the owners are reminded."""
+        postponement = self.case.postponed()
+        assert postponement is not None
+        review_at = postponement.review_at
+
+        def moved() -> bool:  # ended, or a review set a new date (another watcher takes over)
+            return postponement.ended_at is not None or postponement.review_at != review_at or self._closed()
+
+        moment = review_at
+        for _ in range(POSTPONEMENT_REMINDERS):
+            if await wait_until(moment, moved, "postponement review"):
+                return
+            self._emit_system(domain_case.postponement_review_due(self.case, workflow.now()))
+            moment = workflow.now() + timedelta(days=1)
 
     async def _watch_supplier(self, name: str) -> None:
         policy = self.case.policy

@@ -55,6 +55,18 @@ def commands(trigger: T, actor: Actor = KP) -> dict[str, c.Command]:
         T.CLOSE: {"": c.Close(actor=actor, lessons_learned="l")},
         T.CO_DECIDE: {"agree": c.CoDecide(actor=dpo, approve=True),
                       "disagree": c.CoDecide(actor=dpo, approve=False, comments="Vurdér igen")},
+        T.POSTPONE_COMMUNICATION: {"": c.PostponeCommunication(
+            actor=dpo, legal_basis="Databeskyttelseslovens § 22, stk. 1", reason="Politiet efterforsker sagen",
+            requested_by="Østjyllands Politi", review_at=NOW + timedelta(days=7))},
+        T.REVIEW_POSTPONEMENT: {
+            "resume": c.ReviewPostponement(actor=actor, resume=True, reason="Politiet har givet lov"),
+            "keep": c.ReviewPostponement(actor=actor, resume=False, reason="Efterforskningen fortsætter",
+                                         next_review_at=NOW + timedelta(days=14))},
+        T.PLAN_COMMUNICATION: {"": c.PlanCommunication(
+            actor=actor, message="Skolen har haft et brud på persondatasikkerheden; de berørte er underrettet.",
+            items=[{"audience": "staff", "responsible": {"name": "Kontoret", "email": "kontor@skole.dk"},
+                    "channel": "intranettet"}])},
+        T.REOPEN: {"": c.ReopenCase(actor=actor, reason="Leverandøren har fundet flere berørte")},
     }
     return variants[trigger]
 
@@ -89,6 +101,10 @@ def case_in(state: S) -> BreachCase:
     if state is S.NOT_BREACH_PROPOSED:  # off the happy path: a proposed "no" awaiting the DPO
         case = new_case()
         act(case, T.ASSESS_BREACH, commands(T.ASSESS_BREACH)["no"], NOW)
+        return case
+    if state is S.COMMUNICATION_POSTPONED:
+        case = case_in(S.SUBJECT_DECISION)
+        act(case, T.POSTPONE_COMMUNICATION, commands(T.POSTPONE_COMMUNICATION)[""], NOW)
         return case
     if state is S.NO_RISK_PROPOSED:
         case = case_in(S.FACT_FINDING)

@@ -20,6 +20,11 @@ AFTER_NOTIFICATION = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICAT
 AFTER_SUPPLIERS = [S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW,
                    S.NOTIFICATION_APPROVED, *AFTER_NOTIFICATION]
 
+COMMUNICATION_PENDING = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW,
+                         S.COMMUNICATION_APPROVED]
+PLANNABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.NOTIFICATION_REVIEW,
+             S.NOTIFICATION_APPROVED, *COMMUNICATION_PENDING, S.COMMUNICATION_POSTPONED]
+
 # The specification, written out by hand: (state, action, variant) -> next state.
 ALLOWED: dict[tuple[S, T, str], S] = {
     (S.REPORTED, T.ASSESS_BREACH, "yes"): S.CONTAINMENT,
@@ -48,7 +53,12 @@ ALLOWED: dict[tuple[S, T, str], S] = {
     (S.COMMUNICATION_REVIEW, T.REVIEW_DRAFT, "reject"): S.COMMUNICATION_DRAFTING,
     (S.COMMUNICATION_APPROVED, T.RECORD_COMMUNICATION_SENT, ""): S.DOCUMENTATION,
     **{(s, T.RECORD_SUPPLIER_ACCOUNT, ""): s for s in AFTER_SUPPLIERS},
-    **{(s, T.ADD_FOLLOW_UP, ""): s for s in AFTER_NOTIFICATION},
+    **{(s, T.ADD_FOLLOW_UP, ""): s for s in [*AFTER_NOTIFICATION, S.COMMUNICATION_POSTPONED, S.CLOSED]},
+    **{(s, T.POSTPONE_COMMUNICATION, ""): S.COMMUNICATION_POSTPONED for s in COMMUNICATION_PENDING},
+    (S.COMMUNICATION_POSTPONED, T.REVIEW_POSTPONEMENT, "resume"): S.SUBJECT_DECISION,
+    (S.COMMUNICATION_POSTPONED, T.REVIEW_POSTPONEMENT, "keep"): S.COMMUNICATION_POSTPONED,
+    **{(s, T.PLAN_COMMUNICATION, ""): s for s in PLANNABLE},
+    (S.CLOSED, T.REOPEN, ""): S.FACT_FINDING,
     (S.DOCUMENTATION, T.DOCUMENT, ""): S.LESSONS_LEARNED,
     (S.LESSONS_LEARNED, T.CLOSE, ""): S.CLOSED,
 }
@@ -185,13 +195,127 @@ def test_a_high_risk_case_is_not_closed_without_telling_the_subjects_or_a_docume
     no_evidence = decide(exception="risk_no_longer_likely")
     with pytest.raises(Rejection, match="evidence"):
         check(case, T.DECIDE_COMMUNICATION, no_evidence, NOW)
-    effort = decide(exception="disproportionate_effort", exception_evidence="3.000 tidligere elever uden adresse")
-    with pytest.raises(Rejection, match="public_notice"):
-        check(case, T.DECIDE_COMMUNICATION, effort, NOW)
-    published = decide(exception="disproportionate_effort", exception_evidence="3.000 tidligere elever uden adresse",
-                       public_notice="Skolens hjemmeside og Aula, 3. december")
-    act(case, T.DECIDE_COMMUNICATION, published, NOW)
-    assert case.state == S.DOCUMENTATION.value and case.art34_public_notice.startswith("Skolens hjemmeside")
+    with pytest.raises(Rejection, match="evidence"):
+        check(case, T.DECIDE_COMMUNICATION, decide(exception="disproportionate_effort"), NOW)
+
+
+def test_disproportionate_effort_means_a_public_notice_drafted_approved_by_the_dpo_and_its_publication_recorded():
+    case = case_in(S.SUBJECT_DECISION)
+    effort = c.DecideCommunication(actor=KP, communicate=False, reason="Ingen adresser",
+                                   exception="disproportionate_effort",
+                                   exception_evidence="3.000 tidligere elever uden kendt adresse")
+    act(case, T.DECIDE_COMMUNICATION, effort, NOW)
+    assert case.state == S.COMMUNICATION_DRAFTING.value and case.public_notice_required
+    act(case, T.SUBMIT_COMMUNICATION_DRAFT, commands(T.SUBMIT_COMMUNICATION_DRAFT)[""], NOW)
+    with pytest.raises(Rejection, match="requires the role dpo"):
+        check(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=KP, approve=True), NOW)
+    act(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=DPO, approve=True), NOW)
+    with pytest.raises(Rejection, match="published_place"):
+        check(case, T.RECORD_COMMUNICATION_SENT, c.RecordCommunicationSent(actor=KP), NOW)
+    act(case, T.RECORD_COMMUNICATION_SENT, c.RecordCommunicationSent(
+        actor=KP, sent_at=NOW, published_place="Skolens hjemmeside og Aula"), NOW)
+    assert case.state == S.DOCUMENTATION.value and case.art34_public_notice.startswith("Skolens hjemmeside og Aula, ")
+
+
+def test_a_postponement_under_section_22_is_reasoned_dated_reviewed_and_never_closes_the_case():
+    case = case_in(S.COMMUNICATION_DRAFTING)
+    too_late = c.PostponeCommunication.model_validate(
+        {**commands(T.POSTPONE_COMMUNICATION)[""].model_dump(), "review_at": NOW + timedelta(days=60)})
+    with pytest.raises(Rejection, match="30 days"):
+        check(case, T.POSTPONE_COMMUNICATION, too_late, NOW)
+    by_key_person = c.PostponeCommunication.model_validate(
+        {**commands(T.POSTPONE_COMMUNICATION)[""].model_dump(), "actor": KP.model_dump()})
+    with pytest.raises(Rejection, match="requires the role dpo"):
+        check(case, T.POSTPONE_COMMUNICATION, by_key_person, NOW)
+    act(case, T.POSTPONE_COMMUNICATION, commands(T.POSTPONE_COMMUNICATION)[""], NOW)
+    postponement = case.postponed()
+    assert postponement is not None and postponement.decided_by == DPO and postponement.requested_by
+    for trigger in (T.DOCUMENT, T.CLOSE, T.RECORD_COMMUNICATION_SENT):
+        with pytest.raises(Rejection):
+            check(case, trigger, next(iter(commands(trigger).values())), NOW)
+    from domain.case import postponement_review_due
+    assert postponement_review_due(case, NOW + timedelta(days=6)) == []
+    due = postponement_review_due(case, NOW + timedelta(days=7))
+    assert due and "vurderes igen" in due[0].body and "§ 22" in due[0].body
+    act(case, T.REVIEW_POSTPONEMENT, commands(T.REVIEW_POSTPONEMENT)["resume"], NOW + timedelta(days=7))
+    assert case.state == S.SUBJECT_DECISION.value and case.postponed() is None and postponement.reviews
+
+
+def test_the_communication_plan_goes_out_with_its_notification_with_one_message_for_everyone():
+    case = case_in(S.COMMUNICATION_APPROVED)
+    plan = commands(T.PLAN_COMMUNICATION)[""]
+    press = c.PlanCommunication.model_validate({**plan.model_dump(), "items": [
+        *plan.model_dump()["items"],
+        {"audience": "press", "responsible": {"name": "Presse", "email": "presse@kommune.dk"},
+         "channel": "pressemeddelelse"}]})
+    act(case, T.PLAN_COMMUNICATION, press, NOW)
+    mails = act(case, T.RECORD_COMMUNICATION_SENT, c.RecordCommunicationSent(actor=KP), NOW)
+    released = [m for m in mails if "Udsend nu" in m.subject]
+    assert {tuple(m.to) for m in released} == {("kontor@skole.dk",), ("presse@kommune.dk",)}
+    assert all(plan.message in m.body for m in released)
+    assert case.communication_plan.released_at == NOW
+    with pytest.raises(Rejection, match="not possible"):
+        check(case, T.PLAN_COMMUNICATION, plan, NOW)
+
+
+def test_a_released_plan_is_not_replaced():
+    case = case_in(S.NOTIFICATION_APPROVED)
+    plan = c.PlanCommunication.model_validate(
+        {**commands(T.PLAN_COMMUNICATION)[""].model_dump(), "release_with": "authority"})
+    act(case, T.PLAN_COMMUNICATION, plan, NOW)
+    mails = act(case, T.RECORD_SUBMISSION, c.RecordSubmission(actor=DPO), NOW)
+    assert any("Udsend nu" in m.subject for m in mails)
+    with pytest.raises(Rejection, match="already gone out"):
+        check(case, T.PLAN_COMMUNICATION, commands(T.PLAN_COMMUNICATION)[""], NOW)
+
+
+def test_a_plan_cannot_wait_for_a_notification_that_has_been_sent():
+    case = case_in(S.SUBJECT_DECISION)  # Datatilsynet already notified
+    with_authority = c.PlanCommunication.model_validate(
+        {**commands(T.PLAN_COMMUNICATION)[""].model_dump(), "release_with": "authority"})
+    with pytest.raises(Rejection, match="same time"):
+        check(case, T.PLAN_COMMUNICATION, with_authority, NOW)
+
+
+def test_a_reopened_notified_case_is_reassessed_and_its_new_notification_follows_up_the_first():
+    case = case_in(S.CLOSED)
+    first_notified = case.authority_notified_at
+    later = NOW + timedelta(days=20)
+    mails = act(case, T.REOPEN, commands(T.REOPEN)[""], later)
+    assert case.state == S.FACT_FINDING.value and case.closed_at is None and case.reopenings[0].reason
+    assert mails and "genåbnet" in mails[0].subject
+    act(case, T.RECORD_FACTS, commands(T.RECORD_FACTS)[""], later)
+    act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["high_risk"], later)
+    # 20 days after the deadline, and no delay reasons needed: this is a follow-up (Art. 33(4))
+    act(case, T.SUBMIT_NOTIFICATION_DRAFT, commands(T.SUBMIT_NOTIFICATION_DRAFT)[""], later)
+    act(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=DPO, approve=True), later)
+    act(case, T.RECORD_SUBMISSION, c.RecordSubmission(actor=DPO), later)
+    assert case.authority_notified_at == first_notified and case.follow_ups[-1].at == later
+    assert "Opfølgende" in case.timeline[-1].summary
+
+
+def test_a_follow_up_can_be_added_after_close_and_the_case_stays_closed():
+    case = case_in(S.CLOSED)
+    closed_at = case.closed_at
+    act(case, T.ADD_FOLLOW_UP, commands(T.ADD_FOLLOW_UP)[""], NOW + timedelta(days=3))
+    assert case.state == S.CLOSED.value and case.closed_at == closed_at and case.follow_ups
+
+
+def test_reopening_a_case_closed_as_not_a_breach_asks_the_first_question_again_with_a_new_72_hours():
+    case = case_in(S.NOT_BREACH_PROPOSED)
+    act(case, T.CO_DECIDE, commands(T.CO_DECIDE)["agree"], NOW)
+    assert case.state == S.CLOSED.value
+    later = NOW + timedelta(days=10)
+    act(case, T.REOPEN, commands(T.REOPEN)[""], later)
+    assert case.state == S.REPORTED.value and case.is_breach is None and case.no_co_decided_by is None
+    assert case.deadline == later + timedelta(hours=72) and not case.deadline_met()
+
+
+def test_only_a_closed_case_can_be_reopened_and_only_with_a_reason():
+    with pytest.raises(Rejection, match="not possible"):
+        check(case_in(S.DOCUMENTATION), T.REOPEN, commands(T.REOPEN)[""], NOW)
+    with pytest.raises(ValueError):
+        c.ReopenCase(actor=KP, reason="  ")
 
 
 def test_a_case_that_is_not_high_risk_may_decide_not_to_communicate_with_a_reason():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,3 +54,16 @@ def test_assess_accepts_facts_with_only_the_breach_type_and_prints_its_reasons(t
     run = gdpr("assess", "--facts", str(facts))
     assert run.returncode == 0, run.stderr
     assert "anmeld til Datatilsynet: ja" in run.stdout and "endnu ikke kendt" in run.stdout
+
+
+@pytest.mark.parametrize("example,authority,subjects,reason", [
+    ("psychotherapy-client-list", "ja", "ja", "psykoterapeut"),
+    ("protected-address", "ja", "ja", "beskyttet adresse"),
+    ("hospital-ransomware-restored", "ja", "ja", "højst ét trin"),
+])
+def test_assess_examples_come_out_as_a_dpo_expects_with_reasons_in_danish(example, authority, subjects, reason):
+    run = gdpr("assess", "--facts", str(Path(__file__).parents[2] / "examples" / "facts" / f"{example}.json"))
+    assert run.returncode == 0, run.stderr
+    assert f"anmeld til Datatilsynet: {authority}; underret de registrerede: {subjects}" in run.stdout
+    assert reason in run.stdout and "seed" not in run.stdout
+    assert not re.search(r"Høj risiko: [a-z]+ [a-z]+ exposed", run.stdout)  # no English inside Danish reasons
