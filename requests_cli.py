@@ -18,7 +18,7 @@ from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number
 from cli_input import UNREACHABLE, case_id as checked_id, inventory_from, rpc_problem
 from domain.deadlines import COPENHAGEN, format_da, format_duration
-from domain.dsr_model import TYPE_DA, RequestInput, RequestView
+from domain.dsr_model import TYPE_DA, RequestCase, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
 from domain.model import Role
 from domain.view import ROLE_DA
@@ -55,6 +55,9 @@ def add_parsers(sub: Any) -> None:
                         help="restriction: the ground of Art. 18(1) (a)-(d)")
     submit.add_argument("--direct-marketing", action="store_true",
                         help="objection: the processing is direct marketing; the objection is then absolute (Art. 21(3))")
+    submit.add_argument("--further-copy-of", metavar="REQUEST_ID",
+                        help="access: the person already received a copy in the answer to this earlier access request; "
+                             "a fee for the further copy may then be charged (Art. 15(3), action charge_fee)")
     submit.add_argument("--json", action="store_true")
     show = request.add_parser("show", help="state, deadline, systems done/pending, timeline")
     show.add_argument("request_id")
@@ -113,7 +116,7 @@ def build_request(args: argparse.Namespace, settings: Settings, request_id: str,
         "on_behalf": args.on_behalf, "subject_age": args.subject_age, "description": args.description,
         "corrections": corrections, "objection_processing": args.objection, "transfer_to": args.transfer_to,
         "statements": statements, "restriction_ground": args.restriction_ground,
-        "objection_direct_marketing": args.direct_marketing,
+        "objection_direct_marketing": args.direct_marketing, "further_copy_of": args.further_copy_of,
         "policy": request_policy(settings), "inventory": inventory,
     })
 
@@ -129,6 +132,8 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
         raise user_error(validation_message(err)) from None
     except ValueError as err:
         raise user_error(str(err)) from None
+    if args.further_copy_of:
+        await _check_earlier_copy(client, args, user_error)
     year = received.astimezone(COPENHAGEN).year
     request_id = f"dsr-{year}-{allocate_case_number(make_engine(settings.database_url), 'dsr', year):04d}"
     inp = build_request(args, settings, request_id, received, inventory)
@@ -136,6 +141,24 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
         DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL, static_summary=f"Anmodning {request_id} ({inp.type.value})")
     return (await handle.query(DataSubjectRequestWorkflow.view)).model_dump(mode="json")
+
+
+async def _check_earlier_copy(client: Client, args: argparse.Namespace, user_error: type[Exception]) -> None:
+    """Art. 15(3) needs a copy already given: the earlier request must be an answered access request about
+    the same person (an identifier in common with the same value)."""
+    earlier_id = checked_id(args.further_copy_of, "request")
+    try:
+        earlier: RequestCase = await client.get_workflow_handle(earlier_id).query(DataSubjectRequestWorkflow.details)
+    except RPCError as err:
+        if err.status in UNREACHABLE:
+            raise
+        raise user_error(f"--further-copy-of: no request {earlier_id} found") from None
+    ids = dict(_pairs(args.id, "--id"))
+    same_person = any(earlier.inp.identifiers.get(k, "").strip().lower() == v.strip().lower() for k, v in ids.items())
+    if earlier.inp.type.value != "access" or earlier.answered_at is None or earlier.refusal_ground is not None:
+        raise user_error(f"--further-copy-of: {earlier_id} is not an answered access request that gave a copy")
+    if not same_person:
+        raise user_error(f"--further-copy-of: {earlier_id} concerns another person (no identifier in common)")
 
 
 async def view(client: Client, request_id: str, user_error: type[Exception]) -> RequestView:

@@ -75,6 +75,9 @@ dsr_register = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
+    Column("fee", Text),  # JSON: a fee decided (ground, amount in DKK, reasons, cost basis, who, when)
+    Column("refused_parts", Text),  # JSON: parts of the request refused, each with reasons and legal basis
+    Column("third_party_released", Text),  # JSON: Art. 15(4) decisions to give information about others
 )
 
 control_reports = Table(

@@ -112,6 +112,37 @@ def _refuse(case: d.RequestCase, cmd: d.Refuse, now: datetime) -> Result:
     return f"Anmodningen afvises ({cmd.ground.value}): {cmd.reasons}", []
 
 
+def _charge_fee(case: d.RequestCase, cmd: d.ChargeFee, now: datetime) -> Result:
+    case.fee = d.FeeDecision(ground=cmd.ground, amount_dkk=cmd.amount_dkk, reasons=cmd.reasons,
+                             cost_basis=cmd.cost_basis, decided_at=now, decided_by=cmd.actor)
+    return (f"Gebyr på {texts.format_dkk(cmd.amount_dkk)} besluttet ({texts.FEE_ARTICLE_DA[cmd.ground]}): "
+            f"{cmd.reasons}. Beregning: {cmd.cost_basis}", [texts.fee_notice(case)])
+
+
+def _refuse_part(case: d.RequestCase, cmd: d.RefusePart, now: datetime) -> Result:
+    part = d.RefusedPart(system_id=cmd.system_id, table=cmd.table, basis=cmd.basis, reasons=cmd.reasons,
+                         decided_at=now, decided_by=cmd.actor)
+    case.refused_parts.append(part)
+    system = case.inp.inventory.system(cmd.system_id)
+    if cmd.table is None and any(r.system_id == cmd.system_id for r in case.systems):
+        slot = case.result(cmd.system_id)  # refused while the system was planned (access): nothing more is done
+        if slot.status is d.SystemStatus.PENDING:
+            slot.status, slot.completed_at, slot.completed_by = d.SystemStatus.DONE, now, cmd.actor
+        slot.refused = True
+    where = system.name + (f", {cmd.table}" if cmd.table else "")
+    return f"Del af anmodningen afslået ({where}; {d.PART_REFUSAL_BASIS_DA[cmd.basis]}): {cmd.reasons}", []
+
+
+def _release_third_party(case: d.RequestCase, cmd: d.ReleaseThirdPartyData, now: datetime) -> Result:
+    case.third_party_released.append(d.ThirdPartyRelease(
+        system_id=cmd.system_id, table=cmd.table, column=cmd.column, ground=cmd.ground, reasons=cmd.reasons,
+        decided_at=now, decided_by=cmd.actor))
+    system = case.inp.inventory.system(cmd.system_id)
+    spec = next(t for t in system.connector.tables if t.name == cmd.table)  # type: ignore[union-attr]
+    return (f"Oplysninger om andre personer udleveres alligevel ({system.name}: {spec.third_party[cmd.column]}), "
+            f"fordi {d.THIRD_PARTY_GROUND_DA[cmd.ground]}: {cmd.reasons}", [])
+
+
 def _assess_erasure(case: d.RequestCase, cmd: d.AssessErasure, now: datetime) -> Result:
     case.erasure_assessment = cmd.reasons
     case.erasure_consent_only = not (cmd.purpose_no_longer_present and cmd.no_outstanding_obligations)
@@ -211,28 +242,18 @@ _APPLY: dict[RequestTrigger, Callable[..., Result]] = {
     T.VERIFY_IDENTITY: _verify, T.REQUEST_INFORMATION: _request_information, T.RECORD_INFORMATION: _record_information,
     T.REFUSE: _refuse, T.ASSESS_ERASURE: _assess_erasure, T.DECIDE_OBJECTION: _decide_objection,
     T.COMPLETE_MANUAL_TASK: _complete_manual, T.SYSTEMS_DONE: _systems_done, T.REVIEW_ANSWER: _review,
-    T.REVISE_ANSWER: _revise, T.EXTEND: _extend, T.LIFT_RESTRICTION: _lift,
+    T.REVISE_ANSWER: _revise, T.EXTEND: _extend, T.LIFT_RESTRICTION: _lift, T.CHARGE_FEE: _charge_fee,
+    T.REFUSE_PART: _refuse_part, T.RELEASE_THIRD_PARTY_DATA: _release_third_party,
 }
-
-
-def _systems_in_scope(case: d.RequestCase) -> list[System]:
-    systems = case.inp.inventory.systems
-    if case.type is d.RequestType.RECTIFICATION:
-        named = {c.system_id for c in case.inp.corrections} | {s.system_id for s in case.inp.statements}
-        return [s for s in systems if s.id in named]
-    if case.type is d.RequestType.PORTABILITY and not case.legacy:
-        return [s for s in systems if s.portable_tables()]
-    if case.type is d.RequestType.OBJECTION:
-        return [s for s in systems if s.connector.kind == "manual"
-                or any(t.objection_column for t in s.connector.tables)]
-    return list(systems)
 
 
 def _plan_systems(case: d.RequestCase) -> list[Effect]:
     """One result slot per system: sql systems get an activity, manual ones a task for the owner."""
     effects: list[Effect] = []
     corrected = {c.system_id for c in case.inp.corrections}
-    for system in _systems_in_scope(case):
+    for system in d.systems_in_scope(case):
+        if d.wholly_refused(case, system.id):
+            continue  # a refused part: nothing is done there, the letter says why
         # A system named only by a supplementary statement (Art. 16) is a task for its owner.
         manual = system.connector.kind == "manual" or (
             case.type is d.RequestType.RECTIFICATION and system.id not in corrected)
@@ -245,16 +266,44 @@ def _plan_systems(case: d.RequestCase) -> list[Effect]:
     return effects
 
 
+def system_for_action(case: d.RequestCase, system_id: str) -> System:
+    """The system as the connector sees it: without the tables whose part of the request is refused."""
+    system = case.inp.inventory.system(system_id)
+    refused = d.refused_tables(case, system_id)
+    if not refused or system.connector.kind != "sql":
+        return system
+    tables = [t for t in system.connector.tables if t.name not in refused]
+    return system.model_copy(update={"connector": system.connector.model_copy(update={"tables": tables})})
+
+
 def export_systems(case: d.RequestCase) -> list[d.SystemResult]:
-    """What goes into the exports: for portability only the tables Art. 20(1) covers."""
-    if case.type is not d.RequestType.PORTABILITY or case.legacy:
+    """What goes into the exports: for portability only the tables Art. 20(1) covers; refused parts left out;
+    information about other persons replaced by a notice unless released by a decision (Art. 15(4))."""
+    if case.legacy:
         return list(case.systems)
     inventory = case.inp.inventory
+    columns = d.third_party_columns(case)
+    redact: dict[tuple[str, str], set[str]] = {(c.system_id, c.table): set() for c in columns}
+    for c in columns:
+        if c.release is None:
+            redact[(c.system_id, c.table)].add(c.column)
     out = []
-    for result in case.systems:
-        portable = set(inventory.system(result.system_id).portable_tables())
-        out.append(result.model_copy(update={"tables": [t for t in result.tables if t.table in portable]}))
+    for result in d.answered_systems(case):
+        tables = result.tables
+        if case.type is d.RequestType.PORTABILITY:
+            portable = set(inventory.system(result.system_id).portable_tables())
+            tables = [t for t in tables if t.table in portable]
+        tables = [_redacted(t, redact.get((result.system_id, t.table), set())) for t in tables]
+        out.append(result.model_copy(update={"tables": tables}))
     return out
+
+
+def _redacted(outcome: d.TableOutcome, columns: set[str]) -> d.TableOutcome:
+    if not columns:
+        return outcome
+    rows = [{k: (d.THIRD_PARTY_REDACTED if k in columns and v not in (None, "") else v) for k, v in row.items()}
+            for row in outcome.rows]
+    return outcome.model_copy(update={"rows": rows})
 
 
 def connector_failed(case: d.RequestCase, system_id: str, reason: str, now: datetime) -> list[Effect]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, ValidationInfo, model_validator
 
 from domain.commands import Command, Review
-from domain.inventory import Identifier, Inventory
+from domain.inventory import Identifier, Inventory, System
 from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent
 from domain.person import PersonResolution, correction_problem, identifier_problems
 
@@ -103,6 +104,84 @@ RESTRICTION_GROUND_DA = {
 }
 
 
+class FeeGround(str, enum.Enum):
+    """The only grounds on which answering a request is not free (Art. 12(5), Art. 15(3))."""
+
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded"  # Art. 12(5)(a), the alternative to refusal
+    EXCESSIVE = "excessive"  # Art. 12(5)(a), e.g. because the request is repeated
+    FURTHER_COPY = "further_copy"  # Art. 15(3): a further copy of data already given in an access answer
+
+
+# The regulation's own Danish wording, so the person reads the rule the fee rests on.
+ART_12_5_DA = ("Hvis anmodninger fra en registreret er åbenbart grundløse eller overdrevne, navnlig fordi de "
+               "gentages, kan den dataansvarlige enten: a) opkræve et rimeligt gebyr under hensyntagen til de "
+               "administrative omkostninger ved at give oplysninger eller meddelelser eller ved at gennemføre den "
+               "ønskede foranstaltning, eller b) afvise at efterkomme anmodningen")
+ART_15_3_DA = ("For yderligere kopier, som den registrerede anmoder om, kan den dataansvarlige opkræve et rimeligt "
+               "gebyr baseret på administrationsomkostningerne")
+FEE_GROUND_DA = {
+    FeeGround.MANIFESTLY_UNFOUNDED: ("din anmodning er åbenbart grundløs. Databeskyttelsesforordningens art. 12, "
+                                     f"stk. 5, lyder: \"{ART_12_5_DA}.\""),
+    FeeGround.EXCESSIVE: ("din anmodning er overdreven. Databeskyttelsesforordningens art. 12, stk. 5, lyder: "
+                          f"\"{ART_12_5_DA}.\""),
+    FeeGround.FURTHER_COPY: ("du beder om en yderligere kopi af oplysninger, du allerede har fået udleveret. "
+                             f"Databeskyttelsesforordningens art. 15, stk. 3, lyder: \"{ART_15_3_DA}.\""),
+}
+
+
+class PartRefusalBasis(str, enum.Enum):
+    """The legal basis for refusing one part of a request while the rest is carried out."""
+
+    LEGAL_OBLIGATION = "legal_obligation"  # Art. 17(3)(b): a legal duty to keep the data
+    PUBLIC_TASK = "public_task"  # Art. 17(3)(b): needed for a task in the public interest / official authority
+    ARCHIVING = "archiving"  # Art. 17(3)(d): archiving in the public interest (arkivloven)
+    LEGAL_CLAIMS = "legal_claims"  # Art. 17(3)(e)
+    DBL_22 = "dbl_22"  # databeskyttelsesloven § 22: overriding private or public interests (access)
+    OTHERS_RIGHTS = "others_rights"  # Art. 15(4) and 20(4): another person's rights and freedoms
+
+
+PART_REFUSAL_BASIS_DA = {
+    PartRefusalBasis.LEGAL_OBLIGATION: "vi har en retlig forpligtelse til at opbevare oplysningerne "
+                                       "(databeskyttelsesforordningens art. 17, stk. 3, litra b)",
+    PartRefusalBasis.PUBLIC_TASK: "oplysningerne er nødvendige for at udføre en opgave i samfundets interesse eller "
+                                  "som henhører under offentlig myndighedsudøvelse (art. 17, stk. 3, litra b)",
+    PartRefusalBasis.ARCHIVING: "oplysningerne skal bevares til arkivformål i samfundets interesse "
+                                "(art. 17, stk. 3, litra d)",
+    PartRefusalBasis.LEGAL_CLAIMS: "oplysningerne er nødvendige for, at retskrav kan fastlægges, gøres gældende "
+                                   "eller forsvares (art. 17, stk. 3, litra e)",
+    PartRefusalBasis.DBL_22: "afgørende hensyn til private eller offentlige interesser går forud for din ret til "
+                             "indsigt (databeskyttelseslovens § 22)",
+    PartRefusalBasis.OTHERS_RIGHTS: "udleveringen ville krænke andres rettigheder og frihedsrettigheder "
+                                    "(databeskyttelsesforordningens art. 15, stk. 4, og art. 20, stk. 4)",
+}
+# Which bases fit which request: Art. 17(3) limits erasure, § 22 and Art. 15(4) limit access (and 20(4) portability).
+PART_REFUSAL_TYPES = {
+    PartRefusalBasis.LEGAL_OBLIGATION: {RequestType.ERASURE},
+    PartRefusalBasis.PUBLIC_TASK: {RequestType.ERASURE},
+    PartRefusalBasis.ARCHIVING: {RequestType.ERASURE},
+    PartRefusalBasis.LEGAL_CLAIMS: {RequestType.ERASURE},
+    PartRefusalBasis.DBL_22: {RequestType.ACCESS},
+    PartRefusalBasis.OTHERS_RIGHTS: {RequestType.ACCESS, RequestType.PORTABILITY},
+}
+
+
+class ThirdPartyGround(str, enum.Enum):
+    """Why information about another person is given in an access answer after all (Art. 15(4))."""
+
+    CONSENT = "consent"  # the other person agreed
+    REQUESTERS_OWN = "requesters_own"  # the information is also the requester's own
+    NO_HARM = "no_harm"  # assessed: giving it does not harm the other person's rights and freedoms
+
+
+THIRD_PARTY_GROUND_DA = {
+    ThirdPartyGround.CONSENT: "den anden person har givet samtykke til, at du får oplysningen",
+    ThirdPartyGround.REQUESTERS_OWN: "oplysningen også er en oplysning om dig selv",
+    ThirdPartyGround.NO_HARM: "vi har vurderet, at udleveringen ikke krænker den anden persons rettigheder og "
+                              "frihedsrettigheder",
+}
+THIRD_PARTY_REDACTED = "[oplysning om en anden person udeladt]"
+
+
 class DsrPolicy(Strict):
     """The rules a request runs under, snapshot at receipt."""
 
@@ -138,6 +217,9 @@ class RequestInput(Strict):
     restriction_ground: RestrictionGround | None = Field(default=None, description="restriction: Art. 18(1)(a)-(d)")
     objection_direct_marketing: bool = Field(
         default=False, description="objection: the processing objected to is direct marketing (Art. 21(2)-(3))")
+    further_copy_of: Annotated[str, StringConstraints(pattern=r"^dsr-\d{4}-\d{4,}$")] | None = Field(
+        default=None, description="access: the earlier access request whose answer already gave this person a copy; "
+                                  "this one asks for a further copy (Art. 15(3))")
     policy: DsrPolicy
     inventory: Inventory
 
@@ -152,6 +234,10 @@ class RequestInput(Strict):
             raise ValueError("restriction_ground: only a restriction request has one")
         if self.objection_direct_marketing and self.type is not RequestType.OBJECTION:
             raise ValueError("objection_direct_marketing: only an objection request concerns direct marketing")
+        if self.further_copy_of is not None and (self.type is not RequestType.ACCESS
+                                                 or self.further_copy_of == self.request_id):
+            raise ValueError("further_copy_of: a further copy is asked for in an access request and names an "
+                             "earlier access request (Art. 15(3))")
         if self.type is RequestType.OBJECTION and not self.objection_processing:
             raise ValueError("objection_processing: say which processing the person objects to")
         if self.on_behalf is Representation.PARENTAL_AUTHORITY and (self.subject_age is None or self.subject_age >= 18):
@@ -226,6 +312,7 @@ class SystemResult(Strict):
     completed_at: AwareDatetime | None = None
     completed_by: Actor | None = None
     reminders_sent: int = 0
+    refused: bool = False  # the whole system is a refused part of the request (see RefusePart)
 
 
 # --- commands (Temporal updates) ---------------------------------------------------------------
@@ -279,6 +366,64 @@ class RefusalGround(str, enum.Enum):
 class Refuse(Command):
     ground: RefusalGround
     reasons: Text
+
+
+class ChargeFee(Command):
+    """A reasonable fee based on administrative costs: only on the grounds of Art. 12(5) or 15(3)."""
+
+    ground: FeeGround
+    amount_dkk: Decimal = Field(gt=0, le=100_000, max_digits=8, decimal_places=2,
+                                description="the fee in Danish kroner")
+    reasons: Text = Field(description="why the ground applies, e.g. 'samme anmodning for fjerde gang på to måneder'")
+    cost_basis: Text = Field(description="how the amount follows from the administrative costs, "
+                                         "e.g. '30 minutters arbejde à 400 kr. i timen'")
+
+
+class FeeDecision(Strict):
+    ground: FeeGround
+    amount_dkk: Decimal
+    reasons: str
+    cost_basis: str
+    decided_at: AwareDatetime
+    decided_by: Actor
+
+
+class RefusePart(Command):
+    """Refuse one part of the request, with reasons and a legal basis; the rest is carried out."""
+
+    system_id: Identifier
+    table: Identifier | None = Field(default=None, description="only this table of the system (sql systems)")
+    basis: PartRefusalBasis
+    reasons: Text
+
+
+class RefusedPart(Strict):
+    system_id: str
+    table: str | None = None
+    basis: PartRefusalBasis
+    reasons: str
+    decided_at: AwareDatetime
+    decided_by: Actor
+
+
+class ReleaseThirdPartyData(Command):
+    """Art. 15(4): give information about another person in this answer after all, with a reasoned decision."""
+
+    system_id: Identifier
+    table: Identifier
+    column: Identifier
+    ground: ThirdPartyGround
+    reasons: Text
+
+
+class ThirdPartyRelease(Strict):
+    system_id: str
+    table: str
+    column: str
+    ground: ThirdPartyGround
+    reasons: str
+    decided_at: AwareDatetime
+    decided_by: Actor
 
 
 class AssessErasure(Command):
@@ -372,6 +517,9 @@ class RequestCase(Strict):
     objection_reasons: str | None = None
     refusal_ground: RefusalGround | None = None
     refusal_reasons: str | None = None
+    fee: FeeDecision | None = None  # absent: answering is free (Art. 12(5))
+    refused_parts: list[RefusedPart] = Field(default_factory=list)  # partial refusal; the rest is carried out
+    third_party_released: list[ThirdPartyRelease] = Field(default_factory=list)  # Art. 15(4): given after all
     systems: list[SystemResult] = Field(default_factory=list)
     resolution: PersonResolution | None = None  # whose rows: decided before any system is touched
     answer_note: str | None = None
@@ -399,6 +547,75 @@ class RequestCase(Strict):
 
     def answered_in_time(self) -> bool | None:
         return None if self.answered_at is None else self.answered_at <= self.deadline
+
+
+def systems_in_scope(case: RequestCase) -> list[System]:
+    """The systems a request covers, before any part of it is refused."""
+    systems = case.inp.inventory.systems
+    if case.type is RequestType.RECTIFICATION:
+        named = {c.system_id for c in case.inp.corrections} | {s.system_id for s in case.inp.statements}
+        return [s for s in systems if s.id in named]
+    if case.type is RequestType.PORTABILITY and not case.legacy:
+        return [s for s in systems if s.portable_tables()]
+    if case.type is RequestType.OBJECTION:
+        return [s for s in systems if s.connector.kind == "manual"
+                or any(t.objection_column for t in s.connector.tables)]
+    return list(systems)
+
+
+# --- what the answer gives (pure functions of the case) -----------------------------------------
+
+
+def wholly_refused(case: RequestCase, system_id: str) -> bool:
+    return any(p.system_id == system_id and p.table is None for p in case.refused_parts)
+
+
+def refused_tables(case: RequestCase, system_id: str) -> set[str]:
+    return {p.table for p in case.refused_parts if p.system_id == system_id and p.table is not None}
+
+
+def answered_systems(case: RequestCase) -> list[SystemResult]:
+    """The results the answer gives: refused systems and tables left out."""
+    out: list[SystemResult] = []
+    for result in case.systems:
+        if result.refused or wholly_refused(case, result.system_id):
+            continue
+        refused = refused_tables(case, result.system_id)
+        out.append(result.model_copy(update={"tables": [t for t in result.tables if t.table not in refused]})
+                   if refused else result)
+    return out
+
+
+class ThirdPartyColumn(Strict):
+    """A column about other persons that holds values in this answer, and what the export does with it."""
+
+    system_id: str
+    table: str
+    column: str
+    label: str  # what it holds, in Danish, from the inventory
+    values: int
+    release: ThirdPartyRelease | None = None  # None: the values are left out (Art. 15(4))
+
+
+def third_party_columns(case: RequestCase) -> list[ThirdPartyColumn]:
+    """Art. 15(4): the columns marked as concerning other persons that hold a value for this person."""
+    found: list[ThirdPartyColumn] = []
+    inventory = case.inp.inventory
+    for result in answered_systems(case):
+        system = inventory.system(result.system_id)
+        if system.connector.kind != "sql":
+            continue
+        for outcome in result.tables:
+            spec = next((t for t in system.connector.tables if t.name == outcome.table), None)
+            for column, label in (spec.third_party if spec else {}).items():
+                values = sum(1 for row in outcome.rows if row.get(column) not in (None, ""))
+                if not values:
+                    continue
+                release = next((r for r in case.third_party_released
+                                if (r.system_id, r.table, r.column) == (system.id, outcome.table, column)), None)
+                found.append(ThirdPartyColumn(system_id=system.id, table=outcome.table, column=column, label=label,
+                                               values=values, release=release))
+    return found
 
 
 class RequestView(Strict):

@@ -30,6 +30,10 @@ class RequestRegisterEntry(Strict):
     overdue: bool
     closed_at: datetime | None
     updated_at: datetime
+    # JSON, each decision with who made it and when: a fee (Art. 12(5), 15(3)), refused parts, Art. 15(4) releases
+    fee: str | None = None
+    refused_parts: str | None = None
+    third_party_released: str | None = None
 
 
 def build_request_entry(case: RequestCase, now: datetime) -> RequestRegisterEntry:
@@ -50,4 +54,10 @@ def build_request_entry(case: RequestCase, now: datetime) -> RequestRegisterEntr
         refusal_reasons=case.refusal_reasons, systems=json.dumps(systems, sort_keys=True),
         identifiers=json.dumps(case.inp.identifiers, sort_keys=True), answered_at=case.answered_at,
         in_time=case.answered_in_time(), overdue=case.overdue, closed_at=case.closed_at, updated_at=now,
+        fee=case.fee.model_dump_json() if case.fee else None,
+        refused_parts=_json_list(case.refused_parts), third_party_released=_json_list(case.third_party_released),
     )
+
+
+def _json_list(items: list) -> str | None:
+    return json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False) if items else None

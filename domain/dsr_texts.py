@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain.deadlines import format_da
 from domain.dsr_machine import STATE_INFO, RequestState
 from domain.dsr_model import (
+    FEE_GROUND_DA,
+    PART_REFUSAL_BASIS_DA,
     RESTRICTION_GROUND_DA,
+    THIRD_PARTY_GROUND_DA,
+    THIRD_PARTY_REDACTED,
+    FeeGround,
     Channel,
     Representation,
     RefusalGround,
@@ -14,6 +21,8 @@ from domain.dsr_model import (
     SupplementaryStatement,
     SystemResult,
     TYPE_DA,
+    answered_systems,
+    third_party_columns,
 )
 from domain.inventory import LEGAL_BASIS_DA, Recipient, System
 from domain.mail_texts import SIGNATURE, OutgoingMail
@@ -24,6 +33,21 @@ REFUSAL_DA = {
     RefusalGround.MANIFESTLY_UNFOUNDED: "anmodningen er åbenbart grundløs (art. 12, stk. 5)",
     RefusalGround.EXCESSIVE: "anmodningen er overdreven, navnlig fordi den gentages (art. 12, stk. 5)",
 }
+FEE_ARTICLE_DA = {
+    FeeGround.MANIFESTLY_UNFOUNDED: "åbenbart grundløs anmodning, art. 12, stk. 5, litra a",
+    FeeGround.EXCESSIVE: "overdreven anmodning, art. 12, stk. 5, litra a",
+    FeeGround.FURTHER_COPY: "yderligere kopi, art. 15, stk. 3",
+}
+COMPLAINT_AND_COURTS_DA = ("Du kan klage over afslaget til Datatilsynet og indbringe det for domstolene "
+                           "(art. 12, stk. 4).")
+
+
+def format_dkk(amount: Decimal) -> str:
+    """Danish notation: 1.250,00 kr."""
+    whole, _, cents = f"{amount:,.2f}".partition(".")
+    return f"{whole.replace(',', '.')},{cents} kr."
+
+
 # Requesters and outside recipients read these mails: a case number to quote, no command hints.
 RIGHTS_DA = (
     "Du har ret til indsigt, berigtigelse, sletning, begrænsning af behandlingen, dataportabilitet og til at "
@@ -93,6 +117,10 @@ def receipt(case: RequestCase) -> OutgoingMail:
             f"den {format_da(case.inp.received_at)}.\nVi svarer senest {format_da(case.deadline)} "
             "(art. 12, stk. 3). Før vi udleverer, retter eller sletter oplysninger, sikrer vi os din identitet.\n"
             "Det koster ikke noget at få svar (art. 12, stk. 5).")
+    if case.inp.further_copy_of is not None:
+        body += ("\nDu har tidligere fået en kopi af dine oplysninger. For yderligere kopier kan vi opkræve et "
+                 "rimeligt gebyr baseret på de administrative omkostninger (art. 15, stk. 3); gør vi det, får du "
+                 "besked om beløbet og begrundelsen, før vi svarer.")
     return _mail(case, "receipt", [case.inp.requester.email], "Vi har modtaget din anmodning", body)
 
 
@@ -227,6 +255,25 @@ def extension(case: RequestCase) -> OutgoingMail:
     return _mail(case, "extension", [*_to_requester(case), *_responsible(case)], "Fristen forlænges", body)
 
 
+def fee_notice(case: RequestCase) -> OutgoingMail:
+    """The person learns of a fee, its ground and amount when it is decided, not only with the answer."""
+    assert case.fee is not None
+    body = (f"Kære {case.inp.requester.name}\n\n" + "\n".join(_fee_lines(case)) + "\n\n"
+            "Du kan klage over beslutningen til " + DATATILSYNET + " og indbringe den for domstolene "
+            "(art. 12, stk. 4).")
+    return _mail(case, "fee", _to_requester(case), "Gebyr for din anmodning", body)
+
+
+def _fee_lines(case: RequestCase) -> list[str]:
+    if case.fee is None:
+        return ["Det koster ikke noget at få dette svar (art. 12, stk. 5)."]
+    fee = case.fee
+    return [f"Vi opkræver et gebyr på {format_dkk(fee.amount_dkk)} for at besvare din anmodning, fordi "
+            f"{FEE_GROUND_DA[fee.ground]}",
+            f"Begrundelse: {fee.reasons}",
+            f"Beløbet er beregnet ud fra de administrative omkostninger: {fee.cost_basis}"]
+
+
 def deadline_reminder(case: RequestCase, days: int) -> OutgoingMail:
     body = f"Påmindelse: svaret skal være sendt senest {format_da(case.deadline)} (om {days} dage). Trin: {_step_da(case)}."
     return _mail(case, f"reminder-{days}d{'-ext' if case.extended else ''}", _responsible(case),
@@ -316,7 +363,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
     lines: list[str] = []
     if case.type is RequestType.ACCESS:
         lines.append("Vi behandler følgende oplysninger om dig (art. 15):")
-        for result in case.systems:
+        for result in (case.systems if case.legacy else answered_systems(case)):
             system = inventory.system(result.system_id)
             found = _rows(result) if case.legacy else _counts(result)
             lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *found]
@@ -325,6 +372,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
         else:
             lines += ["", "Selve oplysningerne står i det vedhæftede bilag i et maskinlæsbart format (JSON), så de "
                           "ikke ligger åbent i e-mailen.", PASSWORD_SEPARATELY_DA]
+            lines += _third_parties(case)
     elif case.type is RequestType.PORTABILITY:
         lines.append("Vedhæftet er dine oplysninger i et struktureret, almindeligt anvendt og maskinlæsbart format "
                      "(JSON og CSV pr. system, med et manifest), jf. art. 20.")
@@ -339,6 +387,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
             lines.append(f"Vi har ikke overført oplysningerne til {case.inp.transfer_to}, fordi vi ikke har kunnet "
                          "bekræfte, at adressen tilhører den nye dataansvarlige. Kontakt os, hvis de skal overføres.")
         lines += _portability_exclusions(case)
+        lines += _third_parties(case)
     elif case.type is RequestType.RECTIFICATION:
         lines.append("Vi har berigtiget følgende oplysninger (art. 16):")
         for result in case.systems:
@@ -352,12 +401,13 @@ def _body_for_type(case: RequestCase) -> list[str]:
             lines += [f"  - {inventory.system(st.system_id).name}: \"{st.statement}\"" for st in case.inp.statements]
         lines += _art19(case)
     elif case.type is RequestType.ERASURE:
+        results = case.systems if case.legacy else answered_systems(case)
         erased = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.deleted} registrering(er)"
-                  for r in case.systems for t in r.tables if t.deleted]
+                  for r in results for t in r.tables if t.deleted]
         kept = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.kept} registrering(er) – {t.kept_reason}"
-                for r in case.systems for t in r.tables if t.kept]
+                for r in results for t in r.tables if t.kept]
         manual = [f"  - {inventory.system(r.system_id).name}: {r.manual_result}"
-                  + (f" (ikke slettet: {r.kept_reason})" if r.kept_reason else "") for r in case.systems if r.manual]
+                  + (f" (ikke slettet: {r.kept_reason})" if r.kept_reason else "") for r in results if r.manual]
         lines += ["Vi har slettet (art. 17):", *(erased or ["  - intet"]), *manual]
         if kept:
             lines += ["", "Vi har ikke slettet følgende, og hvorfor:", *kept,
@@ -385,6 +435,36 @@ def _body_for_type(case: RequestCase) -> list[str]:
     return lines
 
 
+def _third_parties(case: RequestCase) -> list[str]:
+    """Art. 15(4): what about other persons was left out of the attachment, or why it is given."""
+    columns = third_party_columns(case)
+    left_out = [f"  - {case.inp.inventory.system(c.system_id).name}: {c.label}" for c in columns if c.release is None]
+    given = [f"  - {case.inp.inventory.system(c.system_id).name}: {c.label}, fordi "
+             f"{THIRD_PARTY_GROUND_DA[c.release.ground]}. {c.release.reasons}" for c in columns if c.release]
+    lines: list[str] = []
+    if left_out:
+        lines += ["", "Oplysninger om andre personer er udeladt af bilaget og erstattet af teksten "
+                      f"\"{THIRD_PARTY_REDACTED}\". Retten til at få en kopi må ikke krænke andres rettigheder og "
+                      "frihedsrettigheder (databeskyttelsesforordningens art. 15, stk. 4). Det gælder:", *left_out]
+    if given:
+        lines += ["", "Bilaget indeholder også oplysninger om en anden person. Vi giver dem til dig, og hvorfor:",
+                  *given]
+    return lines
+
+
+def _refused_parts(case: RequestCase) -> list[str]:
+    """A partial refusal: each refused part with its reason and legal basis; the rest is above."""
+    if not case.refused_parts:
+        return []
+    inventory = case.inp.inventory
+    lines = ["", "Vi har imødekommet din anmodning delvist: ovenfor står, hvad vi har gjort. Disse dele af din "
+                 "anmodning har vi afslået:"]
+    for part in case.refused_parts:
+        where = inventory.system(part.system_id).name + (f", {part.table}" if part.table else "")
+        lines += [f"  - {where}: {part.reasons}", f"    Retsgrundlag: {PART_REFUSAL_BASIS_DA[part.basis]}."]
+    return [*lines, COMPLAINT_AND_COURTS_DA]
+
+
 def answer_letter(case: RequestCase) -> str:
     policy = case.inp.policy
     lines = [f"Kære {case.inp.requester.name}", "",
@@ -394,6 +474,9 @@ def answer_letter(case: RequestCase) -> str:
                   f"Begrundelse: {case.refusal_reasons}", ""]
     else:
         lines += _body_for_type(case)
+        lines += _refused_parts(case)
+    if not case.legacy:
+        lines += ["", *_fee_lines(case)]
     if case.inp.on_behalf is not None:
         lines += ["", f"Svaret gives til dig som repræsentant ({ON_BEHALF_DA[case.inp.on_behalf]}) for {case.inp.subject_name}."]
     if case.maturity_assessment:

@@ -57,6 +57,18 @@ class SqlTable(Strict):
     restricted_column: Identifier | None = Field(default=None, description="set to 1 while restricted (Art. 18)")
     objection_column: Identifier | None = Field(
         default=None, description="set to 1 when processing stops after an objection (Art. 21)")
+    third_party: dict[Identifier, ShortText] = Field(
+        default_factory=dict,
+        description="data columns that hold information about other persons, with what they hold in words "
+                    "(e.g. noedkontakt: 'nødkontakt (navn og telefon på en anden person)'). An access or "
+                    "portability export leaves their values out unless the key person decides otherwise (Art. 15(4))")
+
+    @model_validator(mode="after")
+    def _third_party_are_data_columns(self) -> SqlTable:
+        unknown = sorted(set(self.third_party) - set(self.columns))
+        if unknown:
+            raise ValueError(f"third_party: {unknown} are not among the table's columns")
+        return self
 
 
 class SqlConnector(Strict):

@@ -34,6 +34,19 @@ echo "== access (art. 15)"
 R=$(submit --type access --channel email "${KAREN[@]}")
 verify "$R"; wait_for "$R" processing; archive "$R" "Indskrivningsblanket fra 2020"; approve "$R"
 gdpr request show "$R" | sed -n 1,6p; ls data/exports/"$R"  # an AES-256 ZIP; the password went to the nøgleperson
+gdpr request answer "$R" | sed -n '/andre personer/,/nødkontakt/p'   # the grandfather's number is left out (art. 15(4))
+FIRST=$R
+
+echo "== a further copy (art. 15(3)): a reasonable fee; the paper archive is exempt (databeskyttelsesloven § 22)"
+R=$(submit --type access --channel email "${KAREN[@]}" --further-copy-of "$FIRST")
+gdpr request act "$R" charge_fee --set ground=further_copy --set amount_dkk=95 \
+  --set reasons="Karen fik en kopi i sidste måned" --set cost_basis="15 minutters arbejde à 380 kr. i timen" >/dev/null
+gdpr request act "$R" refuse_part --set system_id=papirarkiv --set basis=dbl_22 \
+  --set reasons="Mappen indgår i en verserende politisag" >/dev/null
+gdpr request act "$R" release_third_party_data --set system_id=elevadministration --set table=elever \
+  --set column=noedkontakt --set ground=consent --set reasons="Morfar har givet skriftligt samtykke" >/dev/null
+verify "$R"; approve "$R"
+gdpr request answer "$R" | sed -n '/delvist/,/gebyr baseret/p'
 
 echo "== rectification (art. 16), with a supplementary statement for the paper archive"
 R=$(submit --type rectification --channel letter "${KAREN[@]}" \
@@ -67,6 +80,8 @@ school "select frameldt from nyhedsbrev where email='karen.jensen@example.dk'"
 echo "== erasure (art. 17)"
 R=$(submit --type erasure --channel email "${KAREN[@]}")
 verify "$R"
+gdpr request act "$R" refuse_part --set system_id=elevadministration --set table=fravaer --set basis=legal_claims \
+  --set reasons="Fraværet indgår i en verserende klagesag" >/dev/null   # kept; the rest is erased
 gdpr request act "$R" assess_erasure --set purpose_no_longer_present=true --set no_outstanding_obligations=true \
   --set reasons="Familien er fraflyttet kommunen; intet udestående" >/dev/null
 wait_for "$R" processing; archive "$R" "Mappen er makuleret"; approve "$R"

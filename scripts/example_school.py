@@ -18,7 +18,8 @@ from faker import Faker
 
 SCHEMA = """
 CREATE TABLE elever (id INTEGER PRIMARY KEY, elevnummer TEXT UNIQUE NOT NULL, navn TEXT NOT NULL,
-  foedselsdato TEXT, klasse TEXT, adresse TEXT, foraelder_email TEXT, begraenset INTEGER NOT NULL DEFAULT 0);
+  foedselsdato TEXT, klasse TEXT, adresse TEXT, foraelder_email TEXT, noedkontakt TEXT,
+  begraenset INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE fravaer (id INTEGER PRIMARY KEY, elevnummer TEXT NOT NULL, dato TEXT, aarsag TEXT,
   begraenset INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE karakterer (id INTEGER PRIMARY KEY, elevnummer TEXT NOT NULL, fag TEXT, karakter TEXT, skoleaar TEXT);
@@ -31,6 +32,9 @@ CREATE TABLE betalinger (id INTEGER PRIMARY KEY, foraelder_email TEXT NOT NULL, 
 
 DEMO_PARENT = ("Karen Jensen", "karen.jensen@example.dk")
 DEMO_CHILD = ("E1001", "Emil Jensen", "2014-05-17", "6.B", "Skolevej 12, 8000 Aarhus C")
+# Information about another person on the child's row: left out of an access export (Art. 15(4)).
+DEMO_EMERGENCY_CONTACT = "Morfar Jens Poulsen, 20 11 22 33"
+
 
 
 # (elevnummer, pupil, parent e-mail, parent name or None when the parent is on no parent list)
@@ -100,8 +104,8 @@ def create_example_school(path: Path, students: int = 200) -> Path:
         # The demo family has every kind of data, so each request type shows something.
         number, child, born, klass, address = DEMO_CHILD
         parent, email = DEMO_PARENT
-        db.execute("INSERT INTO elever (elevnummer, navn, foedselsdato, klasse, adresse, foraelder_email) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (number, child, born, klass, address, email))
+        db.execute("INSERT INTO elever (elevnummer, navn, foedselsdato, klasse, adresse, foraelder_email, noedkontakt) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (number, child, born, klass, address, email, DEMO_EMERGENCY_CONTACT))
         db.execute("INSERT INTO fravaer (elevnummer, dato, aarsag) VALUES (?, '2026-10-02', 'Syg')", (number,))
         for subject, grade in (("Dansk", "10"), ("Matematik", "7")):
             db.execute("INSERT INTO karakterer (elevnummer, fag, karakter, skoleaar) VALUES (?, ?, ?, '2025/26')",

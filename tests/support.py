@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -166,6 +167,14 @@ class RequestDriver:
     async def approve(self, handle: WorkflowHandle) -> RequestView:
         await self.wait_state(handle, "answer_review")
         return await self.act(handle, "review_answer", ReviewAnswer(actor=DPO, approve=True))
+
+    def register_row(self, request_id: str) -> dict[str, Any]:
+        """The request's row in the register database, as the monthly control reads it."""
+        from activities.db import dsr_register, make_engine
+
+        with make_engine(self.settings.database_url).connect() as conn:
+            row = conn.execute(select(dsr_register).where(dsr_register.c.request_id == request_id)).mappings().one()
+        return dict(row)
 
     def rows(self, sql: str, *params: Any) -> list[tuple]:
         with sqlite3.connect(self.school_db) as db:

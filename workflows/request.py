@@ -93,8 +93,13 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     revise_answer = _update(T.REVISE_ANSWER)
     extend = _update(T.EXTEND)
     lift_restriction = _update(T.LIFT_RESTRICTION)
+    charge_fee = _update(T.CHARGE_FEE)
+    refuse_part = _update(T.REFUSE_PART)
+    release_third_party_data = _update(T.RELEASE_THIRD_PARTY_DATA)
 
     def _validate(self, trigger: RequestTrigger, cmd: d.Command) -> None:
+        if self._finishing and trigger in (T.REFUSE_PART, T.RELEASE_THIRD_PARTY_DATA):
+            raise rejected(f"'{trigger.value}' refused: the export is being written; every system has reported")
         try:
             REQUEST.check(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
@@ -259,7 +264,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     async def _system_action(self, effect: dsr_case.SystemAction) -> None:
         inp = self.case.inp
         request = SqlActionRequest(request_id=self.case.request_id, action=effect.action,
-                                   system=inp.inventory.system(effect.system_id), identifiers=inp.identifiers,
+                                   system=dsr_case.system_for_action(self.case, effect.system_id),
+                                   identifiers=inp.identifiers,
                                    corrections=inp.corrections, consent_only=self.case.erasure_consent_only,
                                    row_keys=self._row_keys(effect.system_id), at=workflow.now())
         try:

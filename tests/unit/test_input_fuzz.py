@@ -43,6 +43,11 @@ REQUEST_BASELINES: dict[str, dict[str, Any]] = {
     "revise_answer": {"note": "Tilføjet"},
     "extend": {"reasons": "Mange systemer"},
     "lift_restriction": {"reasons": "Berigtiget"},
+    "charge_fee": {"ground": "further_copy", "amount_dkk": "125.00", "reasons": "Tredje kopi",
+                   "cost_basis": "20 minutter à 375 kr. i timen"},
+    "refuse_part": {"system_id": "papirarkiv", "table": None, "basis": "dbl_22", "reasons": "Politiets efterforskning"},
+    "release_third_party_data": {"system_id": "elevadministration", "table": "elever", "column": "noedkontakt",
+                                 "ground": "consent", "reasons": "Morfar har givet samtykke"},
 }
 
 

@@ -1,4 +1,5 @@
-"""The law, not a promise: verified addresses, Art. 16, 18(1), 19, 20 and 21(3) in the request domain."""
+"""The law, not a promise: verified addresses, Art. 16, 18(1), 19, 20 and 21(3), fees (Art. 12(5), 15(3)),
+partial refusals and other persons' information (Art. 15(4)) in the request domain."""
 
 from __future__ import annotations
 
@@ -263,3 +264,192 @@ def test_an_objection_to_other_processing_may_still_be_refused_with_reasons():
     act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
     act(case, T.DECIDE_OBJECTION, d.DecideObjection(actor=KP, accept=False, reasons="Folkeskoleloven"), NOW)
     assert case.state == "answer_review"
+
+
+# --- fees: Art. 12(5) and 15(3) ---------------------------------------------------------------
+
+
+def _fee(ground: str, amount: str = "125.00") -> d.ChargeFee:
+    return d.ChargeFee(actor=KP, ground=ground, amount_dkk=amount, reasons="Tredje kopi på to måneder",
+                       cost_basis="20 minutters arbejde à 375 kr. i timen")
+
+
+def test_answering_is_free_and_the_letter_says_so():
+    case, _ = open_request(_input(), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    _finish_systems(case, {})
+    assert case.fee is None
+    assert "Det koster ikke noget at få dette svar (art. 12, stk. 5)." in case.answers[-1].text_da
+
+
+def test_a_fee_on_a_first_copy_or_on_an_ordinary_erasure_is_refused():
+    case, _ = open_request(_input(), NOW)  # an access request that names no earlier copy
+    with pytest.raises(Rejection, match="does not name an earlier answered access request"):
+        act(case, T.CHARGE_FEE, _fee("further_copy"), NOW)
+    erasure, _ = open_request(_input(type="erasure"), NOW)
+    with pytest.raises(Rejection, match=r"further copy applies to access requests only \(Art. 15\(3\)\)"):
+        act(erasure, T.CHARGE_FEE, _fee("further_copy"), NOW)
+    assert case.fee is None and erasure.fee is None
+    with pytest.raises(ValidationError, match="amount_dkk"):
+        _fee("excessive", amount="0")
+    with pytest.raises(ValidationError, match="further_copy_of"):
+        _input(type="erasure", further_copy_of="dsr-2026-0000")
+
+
+def test_a_further_copy_may_cost_a_reasonable_fee_stated_with_the_regulations_words_and_the_amount():
+    case, _ = open_request(_input(further_copy_of="dsr-2026-0000"), NOW)
+    effects = act(case, T.CHARGE_FEE, _fee("further_copy", "1250.50"), NOW)
+    notice = next(m for m in _mails(effects) if m.key.endswith(".fee"))
+    assert "1.250,50 kr." in notice.body and "art. 15, stk. 3" in notice.body
+    with pytest.raises(Rejection, match="already been decided"):
+        act(case, T.CHARGE_FEE, _fee("further_copy"), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    _finish_systems(case, {})
+    letter = case.answers[-1].text_da
+    assert "Vi opkræver et gebyr på 1.250,50 kr." in letter
+    assert ("For yderligere kopier, som den registrerede anmoder om, kan den dataansvarlige opkræve et rimeligt "
+            "gebyr baseret på administrationsomkostningerne") in letter
+    assert "20 minutters arbejde" in letter and "Det koster ikke noget" not in letter
+    assert "further_copy" not in letter
+
+
+def test_an_excessive_request_gets_a_fee_or_a_refusal_never_both():
+    case, _ = open_request(_input(type="erasure"), NOW)
+    act(case, T.CHARGE_FEE, _fee("excessive", "300"), NOW)
+    with pytest.raises(Rejection, match="either a fee or a refusal"):
+        act(case, T.REFUSE, d.Refuse(actor=KP, ground="excessive", reasons="Gentaget"), NOW)
+    refused, _ = open_request(_input(type="erasure"), NOW)
+    act(refused, T.REFUSE, d.Refuse(actor=KP, ground="manifestly_unfounded", reasons="Chikane"), NOW)
+    act(refused, T.REVIEW_ANSWER, d.ReviewAnswer(actor=DPO, approve=False, comments="Uddyb"), NOW)
+    with pytest.raises(Rejection, match="either a fee or a refusal"):
+        act(refused, T.CHARGE_FEE, _fee("manifestly_unfounded"), NOW)
+    assert "overdreven anmodning, art. 12, stk. 5, litra a" in case.timeline[-1].summary
+    from domain.dsr_register import build_request_entry
+    entry = build_request_entry(case, NOW)
+    assert entry.fee is not None and '"ground":"excessive"' in entry.fee and '"amount_dkk":"300"' in entry.fee
+
+
+# --- partial refusal ---------------------------------------------------------------------------
+
+
+def _part(system_id: str, basis: str, table: str | None = None, reasons: str = "Skal bevares") -> d.RefusePart:
+    return d.RefusePart(actor=KP, system_id=system_id, table=table, basis=basis, reasons=reasons)
+
+
+def test_a_partial_refusal_of_an_erasure_keeps_that_part_and_the_letter_gives_reason_basis_and_remedies():
+    case, _ = open_request(_input(type="erasure"), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    act(case, T.REFUSE_PART, _part("sfo_betaling", "legal_obligation", reasons="Betalinger er regnskabsmateriale"), NOW)
+    act(case, T.REFUSE_PART, _part("elevadministration", "archiving", table="fravaer",
+                                   reasons="Fraværet indgår i elevens sag til arkivering"), NOW)
+    effects = act(case, T.ASSESS_ERASURE, d.AssessErasure(actor=KP, purpose_no_longer_present=True,
+                                                          no_outstanding_obligations=True, reasons="Fraflyttet"), NOW)
+    planned = {e.system_id for e in effects if isinstance(e, SystemAction)}
+    assert "sfo_betaling" not in planned and "elevadministration" in planned  # a refused system is not touched
+    from domain.dsr_case import system_for_action
+    tables = [t.name for t in system_for_action(case, "elevadministration").connector.tables]
+    assert "fravaer" not in tables and "elever" in tables  # the connector never sees the refused table
+    _finish_systems(case, {"foto": [d.TableOutcome(table="foto_samtykke", deleted=1)]})
+    letter = case.answers[-1].text_da
+    assert "Vi har slettet (art. 17):" in letter and "foto_samtykke: 1 registrering(er)" in letter
+    assert "Vi har imødekommet din anmodning delvist" in letter
+    assert "SFO-betalinger: Betalinger er regnskabsmateriale" in letter
+    assert "art. 17, stk. 3, litra b" in letter and "art. 17, stk. 3, litra d" in letter
+    assert "Elevadministration, fravaer: Fraværet indgår" in letter
+    assert "Du kan klage over afslaget til Datatilsynet og indbringe det for domstolene (art. 12, stk. 4)." in letter
+    assert "legal_obligation" not in letter and "archiving" not in letter
+    from domain.dsr_register import build_request_entry
+    assert "Betalinger er regnskabsmateriale" in build_request_entry(case, NOW).refused_parts
+
+
+def test_a_partial_refusal_needs_a_fitting_basis_and_cannot_refuse_everything():
+    with pytest.raises(ValidationError, match="basis"):
+        d.RefusePart(actor=KP, system_id="papirarkiv", reasons="x")
+    with pytest.raises(ValidationError, match="reasons"):
+        d.RefusePart(actor=KP, system_id="papirarkiv", basis="dbl_22")
+    case, _ = open_request(_input(type="erasure"), NOW)
+    with pytest.raises(Rejection, match="does not limit this kind of request"):
+        act(case, T.REFUSE_PART, _part("papirarkiv", "dbl_22"), NOW)  # § 22 limits access, not erasure
+    with pytest.raises(Rejection, match="a system \\(and table\\) the request covers"):
+        act(case, T.REFUSE_PART, _part("elevadministration", "legal_obligation", table="ukendt"), NOW)
+    systems = [s.id for s in case.inp.inventory.systems]
+    for system_id in systems[:-1]:
+        act(case, T.REFUSE_PART, _part(system_id, "legal_obligation"), NOW)
+    with pytest.raises(Rejection, match="would refuse everything .* use 'refuse'"):
+        act(case, T.REFUSE_PART, _part(systems[-1], "legal_obligation"), NOW)
+    with pytest.raises(Rejection, match="already refused"):
+        act(case, T.REFUSE_PART, _part(systems[0], "legal_obligation", table="elever"), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    act(case, T.ASSESS_ERASURE, d.AssessErasure(actor=KP, purpose_no_longer_present=True,
+                                                no_outstanding_obligations=True, reasons="r"), NOW)
+    with pytest.raises(Rejection, match="too late to refuse a part"):
+        act(case, T.REFUSE_PART, _part(systems[-1], "legal_obligation", reasons="For sent"), NOW)
+
+
+def test_access_can_leave_out_an_exempt_system_while_collecting_and_the_rest_is_answered():
+    case, _ = open_request(_input(), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    assert case.state == "processing" and case.result("papirarkiv").status is d.SystemStatus.PENDING
+    act(case, T.REFUSE_PART, _part("papirarkiv", "dbl_22", reasons="Sagen om skolevejen er under efterforskning"),
+        NOW)
+    assert case.result("papirarkiv").status is d.SystemStatus.DONE  # the owner's task no longer holds the answer
+    for slot in case.systems:
+        if slot.status is d.SystemStatus.PENDING:
+            record_system_result(case, d.SystemResult(system_id=slot.system_id), NOW)
+    act(case, T.SYSTEMS_DONE, d.SystemsDone(actor=ENGINE), NOW)
+    letter = case.answers[-1].text_da
+    assert "Papirarkiv på kontoret:\n" not in letter  # not among what we give
+    assert "Papirarkiv på kontoret: Sagen om skolevejen er under efterforskning" in letter
+    assert "databeskyttelseslovens § 22" in letter
+    from domain.dsr_case import export_systems
+    assert "papirarkiv" not in [r.system_id for r in export_systems(case)]
+
+
+# --- information about other persons in an access answer: Art. 15(4) ----------------------------
+
+EMERGENCY = "Morfar Jens Poulsen, 20 11 22 33"
+PUPIL = d.TableOutcome(table="elever", rows=[{"elevnummer": "E1001", "navn": "Emil Jensen", "noedkontakt": EMERGENCY}])
+
+
+def test_information_about_another_person_is_left_out_of_the_export_and_the_letter_says_why():
+    from domain.dsr_case import export_systems
+    case, _ = open_request(_input(), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    _finish_systems(case, {"elevadministration": [PUPIL]})
+    exported = next(r for r in export_systems(case) if r.system_id == "elevadministration").tables[0].rows[0]
+    assert exported == {"elevnummer": "E1001", "navn": "Emil Jensen", "noedkontakt": d.THIRD_PARTY_REDACTED}
+    letter = case.answers[-1].text_da
+    assert "Oplysninger om andre personer er udeladt af bilaget" in letter and "art. 15, stk. 4" in letter
+    assert "Elevadministration: nødkontakt (navn og telefonnummer på en anden person)" in letter
+    assert EMERGENCY not in letter and "noedkontakt" not in letter
+
+
+def test_information_about_another_person_is_given_after_a_reasoned_decision_named_in_the_letter():
+    from domain.dsr_case import export_systems
+    case, _ = open_request(_input(), NOW)
+    release = d.ReleaseThirdPartyData(actor=KP, system_id="elevadministration", table="elever", column="navn",
+                                      ground="consent", reasons="x")
+    with pytest.raises(Rejection, match="marks as holding information about other persons.*elever.noedkontakt"):
+        act(case, T.RELEASE_THIRD_PARTY_DATA, release, NOW)
+    act(case, T.RELEASE_THIRD_PARTY_DATA, release.model_copy(update={
+        "column": "noedkontakt", "reasons": "Morfar har skriftligt givet samtykke 3. november"}), NOW)
+    act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
+    _finish_systems(case, {"elevadministration": [PUPIL]})
+    exported = next(r for r in export_systems(case) if r.system_id == "elevadministration").tables[0].rows[0]
+    assert exported["noedkontakt"] == EMERGENCY
+    letter = case.answers[-1].text_da
+    assert "Bilaget indeholder også oplysninger om en anden person" in letter
+    assert "den anden person har givet samtykke til, at du får oplysningen. Morfar har skriftligt" in letter
+    assert "er udeladt af bilaget" not in letter
+    with pytest.raises(Rejection, match="not possible in state 'answer_review'"):
+        act(case, T.RELEASE_THIRD_PARTY_DATA, release.model_copy(update={"column": "noedkontakt"}), NOW)
+    erasure, _ = open_request(_input(type="erasure"), NOW)
+    with pytest.raises(Rejection, match="access or portability export"):
+        act(erasure, T.RELEASE_THIRD_PARTY_DATA, release.model_copy(update={"column": "noedkontakt"}), NOW)
+
+
+def test_the_inventory_marks_only_data_columns_as_about_other_persons():
+    from domain.inventory import SqlTable
+    with pytest.raises(ValidationError, match="third_party"):
+        SqlTable(name="elever", key="id", match={"elevnummer": "elevnummer"}, columns=["navn"],
+                 third_party={"noedkontakt": "nødkontakt"})

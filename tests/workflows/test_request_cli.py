@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from domain.dsr_model import RequestCase
 from settings import Settings
+from tests.support import RequestDriver
 from tests.workflows.test_cli import gdpr
 
 KAREN = ["--requester-name", "Karen Jensen", "--requester-email", "karen.jensen@example.dk",
@@ -81,3 +83,34 @@ async def test_inventory_and_control_reports_are_shown(env: WorkflowEnvironment,
     assert "Kvartalsvis gennemgang af sikkerhedsbrudsloggen, 2026-Q3" in run.stdout
     run = await gdpr(env, settings, "controls", "reports")
     assert "quarterly-2026-Q3: 0 afvigelse(r)" in run.stdout
+
+
+async def test_a_further_copy_names_an_answered_access_request_of_the_same_person_and_its_fee_is_recorded(
+        env: WorkflowEnvironment, settings: Settings, requests: RequestDriver):
+    earlier = await requests.open("access")
+    # Numbers restart per register database and dsr-2026-0001 is still open from another test: another year.
+    submit = ["request", "submit", "--type", "access", "--channel", "email", *KAREN, "--json",
+              "--received", "2025-12-01T10:00+01:00"]
+    run = await gdpr(env, settings, *submit, "--further-copy-of", earlier.id)
+    assert run.returncode == 2 and "is not an answered access request" in run.stderr  # not answered yet
+    await requests.verify(earlier)
+    await requests.wait_state(earlier, "processing")
+    await requests.complete_archive(earlier)
+    await requests.approve(earlier)
+    await earlier.result()
+    other = ["--requester-name", "Sofie Lund", "--requester-email", "sofie.lund@example.dk",
+             "--id", "email=sofie.lund@example.dk"]
+    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *other,
+                     "--further-copy-of", earlier.id)
+    assert run.returncode == 2 and "concerns another person" in run.stderr
+
+    run = await gdpr(env, settings, *submit, "--further-copy-of", earlier.id)
+    assert run.returncode == 0, run.stderr
+    request_id = json.loads(run.stdout)["request_id"]
+    run = await gdpr(env, settings, "request", "act", request_id, "charge_fee", "--name", "Mille",
+                     "--set", "ground=further_copy", "--set", "amount_dkk=95.50",
+                     "--set", "reasons=Tredje kopi i år", "--set", "cost_basis=15 minutter à 382 kr. i timen")
+    assert run.returncode == 0, run.stderr
+    case = await env.client.get_workflow_handle(request_id).query("details", result_type=RequestCase)
+    await env.client.get_workflow_handle(request_id).terminate("test done")
+    assert case.inp.further_copy_of == earlier.id and case.fee.amount_dkk == Decimal("95.50")

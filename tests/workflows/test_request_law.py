@@ -1,4 +1,5 @@
-"""End to end with the real server and SMTP: verified addresses, encrypted exports, Art. 16, 19, 21(3)."""
+"""End to end with the real server and SMTP: verified addresses, encrypted exports, Art. 16, 19, 21(3), fees,
+partial refusals and other persons' information in an export (Art. 15(4))."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain import dsr_model as d
 from domain.model import Actor, Role
 from temporal_client import failure_message
+from scripts.example_school import DEMO_EMERGENCY_CONTACT
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 KAREN = "karen.jensen@example.dk"
@@ -136,6 +138,127 @@ async def test_refusing_an_objection_to_direct_marketing_is_refused_before_histo
     assert "direct marketing is absolute (Art. 21(3))" in failure_message(failure.value)
     assert len((await handle.fetch_history()).events) == before
     await handle.terminate("test done")  # `gdpr requests` elsewhere lists every open request on the server
+
+
+async def _export(mailbox: MailBox, request_id: str, tmp_path: Path) -> dict:
+    """The answer's attachment, opened with the password the key person received."""
+    answer = next(m for m in mailbox.for_case(request_id) if "Svar på din anmodning" in m["Subject"])
+    archive_path = tmp_path / f"{request_id}.zip"
+    archive_path.write_bytes(next(answer.iter_attachments()).get_content())
+    password = re.search(r"Adgangskode til \S+: (\S+)", _text(await _password_mail(mailbox, request_id))).group(1)
+    with pyzipper.AESZipFile(archive_path) as archive:
+        archive.setpassword(password.encode())
+        return json.loads(archive.read(f"{request_id}-indsigt.json"))
+
+
+async def test_another_persons_information_is_left_out_of_the_real_export_and_the_letter_says_so(
+        requests: RequestDriver, mailbox: MailBox, tmp_path: Path):
+    assert requests.rows("select noedkontakt from elever where elevnummer='E1001'") == [(DEMO_EMERGENCY_CONTACT,)]
+    handle = await requests.open("access")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle)
+    await requests.approve(handle)
+    await handle.result()
+    export = await _export(mailbox, handle.id, tmp_path)
+    pupil = export["systems"]["elevadministration"]["tables"]["elever"][0]
+    assert pupil["navn"] == "Emil Jensen" and pupil["noedkontakt"] == "[oplysning om en anden person udeladt]"
+    assert DEMO_EMERGENCY_CONTACT not in json.dumps(export, ensure_ascii=False)
+    letter = _text(next(m for m in _to(mailbox, handle.id, KAREN) if "Svar på din anmodning" in m["Subject"]))
+    assert "Oplysninger om andre personer er udeladt af bilaget" in letter and "art. 15, stk. 4" in letter
+    assert "Det koster ikke noget at få dette svar (art. 12, stk. 5)." in letter
+
+
+async def test_a_released_column_and_a_refused_system_shape_the_real_export_and_the_letter(
+        requests: RequestDriver, mailbox: MailBox, tmp_path: Path):
+    handle = await requests.open("access")
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")  # the paper archive's owner has not reported yet
+    await requests.act(handle, "release_third_party_data", d.ReleaseThirdPartyData(
+        actor=KEY_PERSON, system_id="elevadministration", table="elever", column="noedkontakt", ground="consent",
+        reasons="Morfar har givet skriftligt samtykke"))
+    await requests.act(handle, "refuse_part", d.RefusePart(
+        actor=KEY_PERSON, system_id="papirarkiv", basis="dbl_22",
+        reasons="Mappen indgår i en verserende politisag om skolevejen"))
+    await requests.approve(handle)  # no archive task left to wait for
+    await handle.result()
+    export = await _export(mailbox, handle.id, tmp_path)
+    assert export["systems"]["elevadministration"]["tables"]["elever"][0]["noedkontakt"] == DEMO_EMERGENCY_CONTACT
+    assert "papirarkiv" not in export["systems"]
+    letter = _text(next(m for m in _to(mailbox, handle.id, KAREN) if "Svar på din anmodning" in m["Subject"]))
+    assert "Morfar har givet skriftligt samtykke" in letter and "er udeladt af bilaget" not in letter
+    assert "Papirarkiv på kontoret: Mappen indgår i en verserende politisag" in letter
+    assert "databeskyttelseslovens § 22" in letter and "(art. 12, stk. 4)" in letter
+    row = requests.register_row(handle.id)
+    assert "Morfar har givet skriftligt samtykke" in row["third_party_released"]
+    assert "dbl_22" in row["refused_parts"]
+
+
+async def test_a_partial_refusal_of_an_erasure_keeps_the_refused_rows_and_the_rest_is_erased(
+        requests: RequestDriver, mailbox: MailBox):
+    handle = await requests.open("erasure")
+    await requests.verify(handle)
+    await requests.act(handle, "refuse_part", d.RefusePart(
+        actor=KEY_PERSON, system_id="elevadministration", table="fravaer", basis="legal_claims",
+        reasons="Fraværet indgår i en verserende klagesag"))
+    await requests.act(handle, "refuse_part", d.RefusePart(
+        actor=KEY_PERSON, system_id="foto", basis="legal_claims", reasons="Billedet indgår i samme klagesag"))
+    await requests.act(handle, "assess_erasure", d.AssessErasure(
+        actor=KEY_PERSON, purpose_no_longer_present=True, no_outstanding_obligations=True, reasons="Fraflyttet"))
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle, result="Mappe makuleret")
+    await requests.approve(handle)
+    await handle.result()
+    assert requests.rows("select count(*) from fravaer where elevnummer='E1001'") == [(1,)]  # refused: kept
+    assert requests.rows("select count(*) from foto_samtykke where elevnummer='E1001'") == [(1,)]  # refused: kept
+    assert requests.rows("select count(*) from nyhedsbrev where email=?", KAREN) == [(0,)]  # the rest: erased
+    letter = _text(next(m for m in _to(mailbox, handle.id, KAREN) if "Svar på din anmodning" in m["Subject"]))
+    assert "Elevadministration, fravaer: Fraværet indgår i en verserende klagesag" in letter
+    assert "Fotosamtykker og klassebilleder: Billedet indgår i samme klagesag" in letter
+    assert "art. 17, stk. 3, litra e" in letter and "(art. 12, stk. 4)" in letter
+
+
+async def test_refusing_every_part_is_refused_before_history(requests: RequestDriver):
+    handle = await requests.open("access")
+    systems = [s.id for s in requests.inventory().systems]
+    for system_id in systems[:-1]:
+        await requests.act(handle, "refuse_part", d.RefusePart(
+            actor=KEY_PERSON, system_id=system_id, basis="dbl_22", reasons="Undtaget"))
+    await requests.wait_state(handle, "received")
+    before = len((await handle.fetch_history()).events)
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await handle.execute_update("refuse_part", d.RefusePart(
+            actor=KEY_PERSON, system_id=systems[-1], basis="dbl_22", reasons="Undtaget"))
+    assert "use 'refuse' with its ground" in failure_message(failure.value)
+    assert len((await handle.fetch_history()).events) == before
+    await handle.terminate("test done")
+
+
+async def test_a_fee_is_only_for_a_further_copy_and_the_letter_states_it(requests: RequestDriver, mailbox: MailBox):
+    erasure = await requests.open("erasure")
+    await requests.wait_state(erasure, "received")  # the receipt and the register row are written
+    before = len((await erasure.fetch_history()).events)
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await erasure.execute_update("charge_fee", d.ChargeFee(
+            actor=KEY_PERSON, ground="further_copy", amount_dkk="100", reasons="Kopi", cost_basis="15 min."))
+    assert "access requests only (Art. 15(3))" in failure_message(failure.value)
+    assert len((await erasure.fetch_history()).events) == before
+    await erasure.terminate("test done")
+
+    handle = await requests.open("access", further_copy_of="dsr-2026-0001")
+    await requests.act(handle, "charge_fee", d.ChargeFee(
+        actor=KEY_PERSON, ground="further_copy", amount_dkk="150", reasons="Fjerde kopi i år",
+        cost_basis="24 minutters arbejde à 375 kr. i timen"))
+    await requests.verify(handle)
+    await requests.wait_state(handle, "processing")
+    await requests.complete_archive(handle)
+    await requests.approve(handle)
+    await handle.result()
+    notice = next(m for m in _to(mailbox, handle.id, KAREN) if "Gebyr for din anmodning" in m["Subject"])
+    assert "150,00 kr." in _text(notice)
+    letter = _text(next(m for m in _to(mailbox, handle.id, KAREN) if "Svar på din anmodning" in m["Subject"]))
+    assert "Vi opkræver et gebyr på 150,00 kr." in letter and "For yderligere kopier" in letter
+    assert '"ground":"further_copy"' in requests.register_row(handle.id)["fee"]
 
 
 async def _password_mail(mailbox: MailBox, request_id: str):
