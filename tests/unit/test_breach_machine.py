@@ -288,6 +288,7 @@ def test_a_reopened_notified_case_is_reassessed_and_its_new_notification_follows
     act(case, T.ASSESS_NOTIFICATION, commands(T.ASSESS_NOTIFICATION)["high_risk"], later)
     # 20 days after the deadline, and no delay reasons needed: this is a follow-up (Art. 33(4))
     act(case, T.SUBMIT_NOTIFICATION_DRAFT, commands(T.SUBMIT_NOTIFICATION_DRAFT)[""], later)
+    assert case.drafts[-1].notification.follow_up  # the form's section 3: a follow-up to the first
     act(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=DPO, approve=True), later)
     act(case, T.RECORD_SUBMISSION, c.RecordSubmission(actor=DPO), later)
     assert case.authority_notified_at == first_notified and case.follow_ups[-1].at == later
