@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Retention (purged by a Temporal Schedule): audit records and everything a case produced
     # are kept this long after the case closes, independent of Temporal's own retention.
     breach_retention_days: int = Field(default=5 * 365, ge=1)
+    # After close, a breach case can be reopened or followed up this long; it must end before the retention.
+    breach_reopen_window_days: int = Field(default=365, ge=1, le=3650)
     request_retention_days: int = Field(default=3 * 365, ge=1)
     # Closed workflow histories in Temporal (set on the namespace when the worker starts).
     temporal_retention_days: int = Field(default=90, ge=1)
@@ -103,6 +105,7 @@ class Settings(BaseSettings):
             processor_deadline_hours=self.processor_deadline_hours,
             supplier_reminder_days=self.supplier_reminder_days,
             supplier_max_reminders=self.supplier_max_reminders,
+            reopen_window_days=self.breach_reopen_window_days,
         )
 
 

@@ -18,7 +18,7 @@ from activities.inventory_file import load_inventory
 from domain import commands as c
 from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
 from domain.inventory import Inventory
-from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Contact, Role
+from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView, Contact, Role
 from mailsink import KeepingHandler
 from settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
@@ -98,6 +98,12 @@ class CaseDriver:
             if view.pending_effects == 0 or loop.time() > end:
                 return view
             await asyncio.sleep(0.05)
+
+    async def closed_for_good(self, handle: WorkflowHandle) -> CaseResult:
+        """A closed case waits for reopening and follow-ups: move its clock past that window, take the result."""
+        await self.env.fast_forward(handle, timedelta(days=self.settings.breach_reopen_window_days, hours=1))
+        result = await handle.result()
+        return result if isinstance(result, CaseResult) else CaseResult.model_validate(result)
 
     async def to_fact_finding(self, handle: WorkflowHandle) -> None:
         await self.act(handle, "assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True,

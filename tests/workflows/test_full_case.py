@@ -52,7 +52,7 @@ async def run_high_risk_case(driver: CaseDriver, handle: WorkflowHandle) -> Case
     await act(handle, "add_follow_up", c.AddFollowUp(actor=DPO, new_facts="Alle modtagere har bekræftet sletning"))
     await act(handle, "document", c.Document(actor=KEY_PERSON, summary="Forløb og beslutninger som i tidslinjen"))
     await act(handle, "close", c.Close(actor=KEY_PERSON, lessons_learned="Bekræftelsesdialog indført"))
-    return await handle.result()
+    return await driver.closed_for_good(handle)
 
 
 async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(driver: CaseDriver, mailbox: MailBox):

@@ -182,7 +182,7 @@ async def test_a_closed_case_with_an_open_dead_letter_stays_open_until_the_opera
     view = await handle.execute_update("discard_dead_letter", DiscardDeadLetter(
         actor=OPERATOR, number=1, reason="Rækken rettet i hånden"), result_type=DeadLetterView)
     assert view.status.value == "discarded"
-    await asyncio.wait_for(handle.result(), timeout=20)
+    await asyncio.wait_for(driver.closed_for_good(handle), timeout=20)
     assert query(settings, "SELECT status, changed_by, reason FROM dead_letters WHERE case_id = ?",
                  handle.id) == [("discarded", "Ole Drift", "Rækken rettet i hånden")]
     assert await replays(handle)

@@ -39,7 +39,7 @@ async def test_no_risk_case_is_closed_with_seed_003_documentation_and_a_register
         actor=KEY_PERSON, communicate=False, reason="Ingen anmeldelse til Datatilsynet (seed 003 aktivitet 8)"))
     await driver.act(handle, "document", c.Document(actor=KEY_PERSON, summary="Fejladresseret mail, slettet"))
     await driver.act(handle, "close", c.Close(actor=KEY_PERSON, lessons_learned="Tjek modtager før afsendelse"))
-    assert (await handle.result()).state == "closed"
+    assert (await driver.closed_for_good(handle)).state == "closed"
 
     row = _register_row(driver, handle.id)
     assert row["state"] == "closed" and row["risk_level"] == "no_risk"
@@ -57,7 +57,7 @@ async def test_an_incident_that_is_not_a_breach_is_closed_with_its_reason_in_the
     assert view.state == "not_breach_proposed" and not view.deadline_met
     view = await driver.act(handle, "co_decide", c.CoDecide(actor=DPO, approve=True))
     assert view.state == "closed"
-    await handle.result()
+    await driver.closed_for_good(handle)
     row = _register_row(driver, handle.id)
     assert row["is_breach"] is False
     assert row["f8_1_reason_not_notified"].endswith("Listen indeholdt kun offentlige holdnavne")

@@ -73,7 +73,7 @@ async def test_killing_the_worker_mid_case_loses_nothing_and_sends_no_mail_twice
             actor=KEY_PERSON, communicate=False, reason="Ikke høj risiko"))
         await driver.act(handle, "document", c.Document(actor=KEY_PERSON, summary="s"))
         await driver.act(handle, "close", c.Close(actor=KEY_PERSON, lessons_learned="l"))
-        result = await asyncio.wait_for(handle.result(), timeout=60)
+        result = await asyncio.wait_for(driver.closed_for_good(handle), timeout=60)
         details = await handle.query("details")
     finally:
         second.send_signal(signal.SIGTERM)
