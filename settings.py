@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.dsr_model import DsrPolicy
@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     # Days the organisation is closed besides public holidays: "MM-DD" every year or "YYYY-MM-DD".
     # They bring request reminders forward; they never move a legal deadline (Regulation 1182/71).
     closing_days: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _reopen_window_ends_before_retention(self) -> Settings:
+        # A waiting closed case must not outlive its key: the purge would leave a workflow it cannot read.
+        if self.breach_reopen_window_days >= self.breach_retention_days:
+            raise ValueError("GDPR_BREACH_REOPEN_WINDOW_DAYS must be shorter than GDPR_BREACH_RETENTION_DAYS")
+        return self
 
     def case_policy(self) -> CasePolicy:
         """The rules a new case runs under; stored in the case so it never changes under it."""

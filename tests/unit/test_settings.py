@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from settings import Settings
 
 
@@ -22,3 +24,11 @@ def test_the_example_file_and_the_environment_configure_people_and_reminders(mon
     assert settings.dpo.phone == "+45 33 12 34 56"
     assert settings.management_emails == ["ledelse@eksempel-skole.dk"]
     assert settings.case_policy().reminder_hours_before == [48, 6]
+
+
+def test_the_reopen_window_must_end_before_the_retention_period():
+    import pydantic
+    from settings import Settings
+
+    with pytest.raises(pydantic.ValidationError, match="REOPEN_WINDOW"):
+        Settings(_env_file=None, breach_reopen_window_days=400, breach_retention_days=365)
