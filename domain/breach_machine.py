@@ -71,7 +71,7 @@ STATE_INFO: dict[BreachState, StateInfo] = {
                                         "Communicate to the data subjects and record it"),
     S.DOCUMENTATION: StateInfo(Role.KEY_PERSON, "Dokumentér beslutninger og hændelsesforløb",
                                "Document decisions and the course of events"),
-    S.LESSONS_LEARNED: StateInfo(Role.KEY_PERSON, "Gennemfør lessons learned og luk sagen",
+    S.LESSONS_LEARNED: StateInfo(Role.KEY_PERSON, "Gennemfør erfaringsopsamling og luk sagen",
                                  "Record lessons learned and close the case"),
     S.CLOSED: StateInfo(None, "Sagen er lukket", "The case is closed"),
     S.NOT_BREACH_PROPOSED: StateInfo(Role.DPO, "Tag stilling til forslaget om, at hændelsen ikke er et brud",

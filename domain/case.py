@@ -338,7 +338,7 @@ def _document(case: BreachCase, cmd: c.Document, now: datetime) -> Result:
 def _close(case: BreachCase, cmd: c.Close, now: datetime) -> Result:
     case.lessons_learned = cmd.lessons_learned
     case.procedure_changes = cmd.procedure_changes
-    return "Lessons learned registreret; sagen lukket", []
+    return "Erfaringsopsamling registreret; sagen lukket", []
 
 
 _APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
