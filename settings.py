@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     # Closed workflow histories in Temporal (set on the namespace when the worker starts).
     temporal_retention_days: int = Field(default=90, ge=1)
 
+    # The web workspace (web/): where people open it, and the key that signs their session cookies
+    # (created by `make run` on first start, like the master key; without one, sessions end at restart).
+    web_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = Field(default="http://localhost:8000", pattern=r"^https?://[^\s]+$")
+    session_secret: SecretStr | None = None
+    session_secret_file: Path = Path("data/session.key")
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+
     # Operations: dead letters (effects that failed for good) are mailed here.
     operator_email: str = "drift@eksempel-skole.dk"
 

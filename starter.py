@@ -119,6 +119,12 @@ async def report_breach(client: Client, settings: Settings, args: argparse.Names
         report = BreachReport.model_validate(raw)
     except ValidationError as err:
         raise UserError(_validation_message(err)) from None
+    view = await open_breach(client, settings, report)
+    return view.model_dump(mode="json")
+
+
+async def open_breach(client: Client, settings: Settings, report: BreachReport) -> CaseView:
+    """Open a breach case (the CLI and the web workspace both come here): a case number, then the workflow."""
     year = report.aware_at.astimezone(COPENHAGEN).year
     number = allocate_case_number(make_engine(settings.database_url), "breach", year)
     case_id = f"breach-{year}-{number:04d}"
@@ -128,8 +134,7 @@ async def report_breach(client: Client, settings: Settings, args: argparse.Names
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         static_summary=f"Brud {case_id} ({report.org_role.value})",
     )
-    view = await handle.query(BreachCaseWorkflow.view)
-    return view.model_dump(mode="json")
+    return await handle.query(BreachCaseWorkflow.view)
 
 
 # --- acting on a case ------------------------------------------------------------------

@@ -184,7 +184,7 @@ TRANSITIONS: list[dict] = [
     {"trigger": T.SUBMIT_NOTIFICATION_DRAFT, "source": S.NOTIFICATION_DRAFTING, "dest": S.NOTIFICATION_REVIEW,
      "conditions": ["notification_complete", "late_notification_has_reasons"]},
     {"trigger": T.REVIEW_DRAFT, "source": S.NOTIFICATION_REVIEW, "dest": S.NOTIFICATION_APPROVED,
-     "conditions": ["approves"]},
+     "conditions": ["approves", "reviewer_is_not_author"]},
     {"trigger": T.REVIEW_DRAFT, "source": S.NOTIFICATION_REVIEW, "dest": S.NOTIFICATION_DRAFTING,
      "conditions": ["rejects"]},
     {"trigger": T.RECORD_SUBMISSION, "source": S.NOTIFICATION_APPROVED, "dest": S.SUBJECT_DECISION,
@@ -206,7 +206,7 @@ TRANSITIONS: list[dict] = [
      "conditions": ["plan_not_yet_released", "plan_goes_with_a_notification_still_to_come"]},
     {"trigger": T.SUBMIT_COMMUNICATION_DRAFT, "source": S.COMMUNICATION_DRAFTING, "dest": S.COMMUNICATION_REVIEW},
     {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_APPROVED,
-     "conditions": ["approves"]},
+     "conditions": ["approves", "reviewer_is_not_author"]},
     {"trigger": T.REVIEW_DRAFT, "source": S.COMMUNICATION_REVIEW, "dest": S.COMMUNICATION_DRAFTING,
      "conditions": ["rejects"]},
     {"trigger": T.RECORD_COMMUNICATION_SENT, "source": S.COMMUNICATION_APPROVED, "dest": S.DOCUMENTATION,
@@ -329,8 +329,11 @@ GUARDS: dict[str, Guard] = {
         "has already been sent, or will not be (release_with)"),
     "was_a_breach": Guard(lambda x: x.case.is_breach is not False, None),
     "was_not_a_breach": Guard(lambda x: x.case.is_breach is False, None),
+    "reviewer_is_not_author": Guard(
+        lambda x: not x.case.drafts or not x.case.drafts[-1].author.same_person(x.command.actor),
+        "four eyes: the person who wrote the draft cannot approve it, whatever roles they hold"),
     "co_decider_is_not_proposer": Guard(
-        lambda x: x.case.no_proposed_by is None or x.case.no_proposed_by.name != x.command.actor.name,
+        lambda x: x.case.no_proposed_by is None or not x.case.no_proposed_by.same_person(x.command.actor),
         "a 'no' is decided by two people: the DPO who co-decides cannot be the one who proposed it "
         "(seed 003 activity 7)"),
     "rejects": Guard(lambda x: not x.command.approve, None),

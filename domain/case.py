@@ -55,7 +55,7 @@ def open_case(inp: BreachCaseInput, now: datetime) -> tuple[BreachCase, list[Out
     )
     reporter = Actor(name=inp.report.reporter.name, role=Role.REPORTER)
     add_event(case, now, reporter, "report", "Muligt brud anmeldt")
-    return case, [mails.case_opened(case)]
+    return case, [mails.case_opened(case), mails.report_receipt(case)]
 
 
 Effect = OutgoingMail | DraftMail

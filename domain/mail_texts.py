@@ -57,6 +57,17 @@ def case_opened(case: BreachCase) -> OutgoingMail:
     return _mail(case, "opened", _owners(case), "Nyt muligt brud på persondatasikkerheden", body)
 
 
+def report_receipt(case: BreachCase) -> OutgoingMail:
+    """The person who reported gets a receipt: the case number and that it is being handled, nothing more."""
+    body = (
+        f"Kære {case.report.reporter.name}\n\n"
+        f"Tak for din anmeldelse af et muligt brud på persondatasikkerheden. Sagen har nummer {case.case_id}.\n"
+        "Nøglepersonen og databeskyttelsesrådgiveren er orienteret og vurderer sagen. Kontakt dem, hvis du "
+        "får nye oplysninger om hændelsen."
+    )
+    return _mail(case, "receipt", [str(case.report.reporter.email)], "Kvittering for din anmeldelse", body)
+
+
 def management_informed(case: BreachCase, message: str | None) -> OutgoingMail:
     body = (
         f"Ledelsen og DPO orienteres om et brud på persondatasikkerheden.\n\n"

@@ -83,6 +83,14 @@ class Actor(Strict):
 
     name: ShortText
     role: Role
+    # The login that acted (its e-mail), set by the web workspace from the session: two people may share
+    # a name, never a login. None for actions recorded before logins, and from the operator's host CLI.
+    login: ShortText | None = None
+
+    def same_person(self, other: Actor) -> bool:
+        if self.login is not None and other.login is not None:
+            return self.login == other.login
+        return self.name == other.name
 
 
 class Contact(Strict):

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"
 REOPEN_AFTER_CLOSE = "reopen-after-close"  # a closed case stays open to reopening and follow-ups for a while
+REPORTER_RECEIPT = "reporter-receipt"  # the reporter is mailed a receipt with the case number
 POSTPONEMENT_REMINDERS = 14  # a review date passed unreviewed: reminded daily for two weeks
 
 
@@ -51,6 +52,8 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         self.case, mails = domain_case.open_case(inp, workflow.now())
+        if not workflow.patched(REPORTER_RECEIPT):  # cases opened before receipts were mailed
+            mails = [mail for mail in mails if not mail.key.endswith(".receipt")]
         self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._window_over = False

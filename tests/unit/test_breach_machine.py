@@ -325,3 +325,16 @@ def test_a_case_that_is_not_high_risk_may_decide_not_to_communicate_with_a_reaso
     case.state, case.authority_notified_at = S.SUBJECT_DECISION.value, NOW  # notified; risk, not high risk
     assert check(case, T.DECIDE_COMMUNICATION, c.DecideCommunication(
         actor=KP, communicate=False, reason="Ikke høj risiko"), NOW) is S.DOCUMENTATION
+
+
+def test_four_eyes_the_author_of_a_draft_cannot_approve_it_whatever_roles_they_hold():
+    case = case_in(S.NOTIFICATION_DRAFTING)
+    author = Actor(name="Dorthe", role=Role.DPO, login="dorthe@skole.dk")  # a DPO who also drafts
+    act(case, T.SUBMIT_NOTIFICATION_DRAFT, c.SubmitNotificationDraft(
+        actor=author, likely_consequences="k", measures_proposed="p"), NOW)
+    with pytest.raises(Rejection, match="four eyes"):
+        check(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=author, approve=True), NOW)
+    namesake = Actor(name="Dorthe", role=Role.DPO, login="dorthe.andersen@skole.dk")  # same name, other login
+    assert check(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=namesake, approve=True), NOW) is S.NOTIFICATION_APPROVED
+    rejecting = c.ReviewDraft(actor=author, approve=False, comments="Jeg trækker det tilbage")
+    assert check(case, T.REVIEW_DRAFT, rejecting, NOW) is S.NOTIFICATION_DRAFTING  # sending back is not approving

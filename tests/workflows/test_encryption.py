@@ -25,11 +25,11 @@ from tests.support import REPORTER, CaseDriver, RequestDriver
 from tests.workflows.test_cli import gdpr
 from tests.workflows.test_full_case import run_high_risk_case
 from worker import build_worker
-from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE
+from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT
 from workflows.common import INDEPENDENT_EFFECTS
 
 # Patch markers carry only these ids (workflow.patched); the SDK writes them outside the codec.
-PATCH_IDS = {FOLLOW_UP_MAIL, INDEPENDENT_EFFECTS, REOPEN_AFTER_CLOSE}
+PATCH_IDS = {FOLLOW_UP_MAIL, INDEPENDENT_EFFECTS, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT}
 
 CPR = "170514-1234"
 WHAT = f"Elevliste med CPR-nummer {CPR} sendt til forkert forældregruppe"

@@ -64,6 +64,7 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
     subjects = sorted(m["Subject"].split("] ", 1)[1] for m in mails)
     assert subjects == sorted([
         "Nyt muligt brud på persondatasikkerheden",
+        "Kvittering for din anmeldelse",
         "Orientering: brud på persondatasikkerheden – kriseteam indkaldt",
         "Anmodning om redegørelse for sikkerhedsbrud",
         "Til godkendelse: udkast 1 til anmeldelse til Datatilsynet",

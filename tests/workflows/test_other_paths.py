@@ -78,7 +78,7 @@ async def test_a_processor_notifies_the_controller_by_mail_within_its_own_deadli
         actor=KEY_PERSON, likely_consequences="Ukendt for os", measures_proposed="Afventer instruks"))
     await driver.act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))
     await driver.act(handle, "record_submission", c.RecordSubmission(actor=DPO))
-    mails = await mailbox.wait_for(handle.id, 5)
+    mails = await mailbox.wait_for(handle.id, 6)  # opened, receipt, informed, draft, approved, controller
     to_controller = [m for m in mails if "dpo@kommune.example" in m["To"]]
     assert len(to_controller) == 1 and "art. 33, stk. 2" in to_controller[0].get_content()
     await driver.settle(handle)
