@@ -387,7 +387,8 @@ def _parse_model(model: type[BaseModel], form: FormData, prefix: str,
             items = [_parse_model(shape.base, form, f"{key}.{i}.") for i in _repeat_indices(form, key + ".")]
             items = [item for item in items if item]
             if not items and (_constraint(shape.list_metadata, "min_length") or 0) > 0:
-                items = [{}]  # the first group's required fields each say "Skal udfyldes"
+                # The first group's required fields (and those of its required groups) each say "Skal udfyldes".
+                items = [_parse_model(shape.base, {}, f"{key}.0.")]
             if items or info.is_required():
                 out[name] = items
         elif kind == "list":
@@ -566,6 +567,17 @@ def _rule_da(model: type[BaseModel], field_name: str, message: str) -> str:
     return RULE_FALLBACK_DA
 
 
+def _number_da(value: Any) -> str:
+    """A bound as a Dane writes it: 1.000.000, 0, 2,5."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}".replace(",", ".")
+    return str(number).replace(".", ",")
+
+
 def _message_da(err: dict[str, Any], shape: _Shape | None, kind: str | None) -> str:
     kind_of = err["type"]
     ctx = err.get("ctx") or {}
@@ -584,11 +596,11 @@ def _message_da(err: dict[str, Any], shape: _Shape | None, kind: str | None) -> 
     if kind_of in ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number"):
         return "Skal være et tal."
     if kind_of == "greater_than_equal":
-        return f"Skal være mindst {ctx.get('ge')}."
+        return f"Skal være mindst {_number_da(ctx.get('ge'))}."
     if kind_of == "greater_than":
-        return f"Skal være større end {ctx.get('gt')}."
+        return f"Skal være større end {_number_da(ctx.get('gt'))}."
     if kind_of in ("less_than_equal", "less_than"):
-        return f"Må højst være {ctx.get('le', ctx.get('lt'))}."
+        return f"Må højst være {_number_da(ctx.get('le', ctx.get('lt')))}."
     if kind_of == "decimal_max_places":
         return f"Højst {ctx.get('decimal_places')} decimaler."
     if kind_of in ("decimal_max_digits", "decimal_whole_digits"):
