@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import enum
 import re
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
@@ -89,7 +90,7 @@ def _strip_annotated(tp: Any, metadata: list[Any]) -> Any:
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:
     origin = typing.get_origin(tp)
-    if origin is Union or str(origin) == "<class 'types.UnionType'>":
+    if origin is Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
             return args[0], len(args) != len(typing.get_args(tp))
@@ -327,7 +328,9 @@ def _empty(text: str | None) -> bool:
 
 def _number(text: str, base: Any) -> Any:
     raw = text.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in raw and "." not in raw:  # Danish decimal comma
+    if base is int and re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):  # Danish thousands: 1.000
+        raw = raw.replace(".", "")
+    elif "," in raw and "." not in raw:  # Danish decimal comma
         raw = raw.replace(",", ".")
     try:
         if base is int:
@@ -492,7 +495,7 @@ def _fill_leaf(spec: Field, info: FieldInfo, shape: _Shape, values: FormData | N
         spec.maximum = None if high is None else str(high)
     elif kind == "datetime":
         spec.minimum = local_input(EARLIEST)
-        spec.maximum = local_input(LATEST.replace(year=LATEST.year - 1, month=12, day=31, hour=22, minute=59))
+        spec.maximum = local_input(LATEST - timedelta(minutes=1))  # the model's window, in Copenhagen time
 
     if kind in ("list", "multiselect"):
         typed = [t for t in _get_all(values, spec.name) if not _empty(t)] if values else []
