@@ -18,6 +18,7 @@
     gdpr controls run monthly|quarterly [--period …] / gdpr controls reports
     gdpr history ID [--json]          operators: the case's Temporal history, decrypted
     gdpr shred ID --yes               operators: destroy a closed case's key (crypto-shredding)
+    gdpr user add|list|disable|enable operators: the web workspace's accounts (password on stdin)
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ import crypto_cli
 import deadletters_cli
 import requests_cli
 import retention_cli
+import users_cli
 from codec import CodecError
 from settings import Settings, load_settings
 from temporal_client import connect, failure_message
@@ -421,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cli.add_parsers(sub)
     deadletters_cli.add_parsers(sub)
     crypto_cli.add_parsers(sub)
+    users_cli.add_parsers(sub)
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -450,6 +453,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     if args.command == "deadletters":
         return await deadletters_cli.run(args, settings, lambda: connect(settings), UserError)
+    if args.command in users_cli.COMMANDS:
+        return users_cli.run(args, settings, UserError)
     client = await connect(settings)
     if args.command in crypto_cli.COMMANDS:
         return await crypto_cli.run(client, settings, args, UserError)

@@ -214,6 +214,31 @@ case_numbers = Table(
 )
 
 
+# Local accounts of the web workspace (web/accounts.py): the password only as an argon2id hash.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-case
+    Column("name", Text, nullable=False),
+    Column("roles", Text, nullable=False),  # comma-separated WebRole values
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("failed_logins", Integer, nullable=False),  # consecutive, reset by a successful login
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_login_at", DateTime(timezone=True)),
+)
+
+# Personal tokens for the CLI, stored only as the SHA-256 of the token.
+user_tokens = Table(
+    "user_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+
 def make_engine(url: str) -> Engine:
     """Engine with the schema in place; SQLite gets WAL so worker and CLI can share the file."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):

@@ -1,0 +1,97 @@
+"""`gdpr user`: operators create and manage the web workspace's local accounts, on the host.
+
+    gdpr user add EMAIL --name NAME --role ROLE[,ROLE...] --password-stdin
+    gdpr user list [--json]
+    gdpr user disable EMAIL / gdpr user enable EMAIL
+
+The password is read from standard input only (one line, or a hidden prompt at a terminal), so it
+never appears in shell history or the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from activities.db import make_engine
+from settings import Settings
+from web.accounts import Account, AccountError, AccountStore
+from web.roles import WEB_ROLE_DA, WebRole
+
+COMMANDS = ("user",)
+
+
+def add_parsers(sub: Any) -> None:
+    user = sub.add_parser("user", help="operators: the web workspace's accounts").add_subparsers(
+        dest="user_command", required=True)
+    roles = ", ".join(r.value for r in WebRole)
+    add = user.add_parser("add", help="create an account (the password is read from standard input)")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", action="append", required=True, metavar="ROLE[,ROLE...]", help=f"one or more of: {roles}")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (required: never on the command line)")
+    listing = user.add_parser("list", help="every account, its roles and whether it is active")
+    listing.add_argument("--json", action="store_true")
+    for name, text in (("disable", "no more logins; the account's personal tokens are revoked"),
+                       ("enable", "allow logins again (and lift a lock after failed logins)")):
+        user.add_parser(name, help=text).add_argument("email")
+
+
+def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception]) -> str:
+    store = AccountStore(make_engine(settings.database_url))
+    try:
+        if args.user_command == "add":
+            return add(store, args, user_error)
+        if args.user_command == "list":
+            accounts = store.list()
+            if args.json:
+                return json.dumps([a.model_dump(mode="json") for a in accounts], ensure_ascii=False, indent=2)
+            return render_list(accounts)
+        if args.user_command == "disable":
+            account = store.disable(args.email)
+            return f"Konto deaktiveret: {account.email}. Kontoens personlige tokens er tilbagekaldt."
+        account = store.enable(args.email)
+        return f"Konto aktiveret: {account.email} ({roles_da(account)})."
+    except AccountError as err:
+        raise user_error(str(err)) from None
+
+
+def add(store: AccountStore, args: argparse.Namespace, user_error: type[Exception]) -> str:
+    if not args.password_stdin:
+        raise user_error("adgangskoden læses kun fra standard-input: tilføj --password-stdin "
+                         "(fx `gdpr user add ... --password-stdin < fil`), så den ikke står i kommandohistorikken")
+    password = read_password(user_error)
+    roles = [part for given in args.role for part in given.split(",")]
+    account = store.add(args.email, args.name, roles, password, now=datetime.now(timezone.utc))
+    return f"Konto oprettet: {account.email}, {account.name} ({roles_da(account)})."
+
+
+def read_password(user_error: type[Exception]) -> str:
+    """One line from standard input, without its line ending; a hidden prompt at a terminal."""
+    if sys.stdin is None:
+        raise user_error("ingen standard-input at læse adgangskoden fra")
+    if sys.stdin.isatty():
+        return getpass.getpass("Adgangskode: ")
+    line = sys.stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def roles_da(account: Account) -> str:
+    return ", ".join(WEB_ROLE_DA[r] for r in account.roles)
+
+
+def render_list(accounts: list[Account]) -> str:
+    if not accounts:
+        return "Ingen konti endnu. Opret den første: gdpr user add EMAIL --name NAVN --role dpo --password-stdin"
+    width_email = max(len(a.email) for a in accounts)
+    width_name = max(len(a.name) for a in accounts)
+    lines = []
+    for a in accounts:
+        status = "deaktiveret" if a.disabled else "aktiv"
+        lines.append(f"{a.email:<{width_email}}  {a.name:<{width_name}}  {status:<11}  {roles_da(a)}")
+    return "\n".join(lines)
