@@ -47,7 +47,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     engine = make_engine(settings.database_url)
     mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                        sender=settings.mail_from), engine)
-    register = RegisterActivities(engine)
+    register = RegisterActivities(engine, settings.organisation_name)
     drafts = DraftActivities(settings.templates_dir)
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir, engine, mail)

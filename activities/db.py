@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
     create_engine, event, inspect, text,
 )
 
@@ -78,6 +78,34 @@ dsr_register = Table(
     Column("fee", Text),  # JSON: a fee decided (ground, amount in DKK, reasons, cost basis, who, when)
     Column("refused_parts", Text),  # JSON: parts of the request refused, each with reasons and legal basis
     Column("third_party_released", Text),  # JSON: Art. 15(4) decisions to give information about others
+)
+
+# The workspace's lists (activities/case_index.py): one row per case, breach or request, written by the
+# register activities in the same transaction as the register row (domain/case_index.py maps it). Only ids,
+# states, roles and dates: no personal data. The indexes serve "open cases matching X, most urgent first":
+# an equality prefix, then (deadline_met, deadline, case_id) so the ORDER BY (case_id breaks ties, for stable
+# pages) is read from the index, never sorted.
+case_index = Table(
+    "case_index", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("kind", String(10), nullable=False),  # breach | request
+    Column("organisation", String(200), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("next_role", String(20)),  # the Role that acts next; NULL when nobody needs to act
+    Column("task_da", Text, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),  # UTC
+    Column("deadline_met", Boolean, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("request_type", String(20)),
+    Column("last_seq", Integer, nullable=False),  # the timeline step this row shows
+    Index("ix_case_index_open", "closed", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_role", "closed", "next_role", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_kind", "closed", "kind", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_state", "closed", "state", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_organisation", "organisation", "closed", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_closed", "closed", "updated_at", "case_id"),
 )
 
 control_reports = Table(

@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 from activities import audit
 from codec import destroy_case_key
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_progress, connector_runs, dead_letters,
+    audit_log, breach_register, case_events, case_index, case_keys, connector_progress, connector_runs, dead_letters,
     dsr_register, export_passwords, outbox, restrictions,
 )
 from domain.model import Strict
@@ -126,6 +126,8 @@ class RetentionActivities:
                 "dead_letters": conn.execute(delete(dead_letters).where(dead_letters.c.case_id == case_id)).rowcount,
                 "audit_bodies": audit.remove_bodies(conn, case_id),
             }
+            # The list row goes with the register row (ids and dates only, so it is not counted as case data).
+            conn.execute(delete(case_index).where(case_index.c.case_id == case_id))
             result = PurgedCase(case_id=case_id, export_files=files, key_destroyed=has_key, **counts)
             if done is None:
                 audit.append(conn, case_id, audit.AuditKind.PURGE, 0,

@@ -20,7 +20,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities import audit
 from activities.db import (
-    audit_log, breach_register, case_events, case_keys, connector_progress, connector_runs, dead_letters, dsr_register,
+    audit_log, breach_register, case_events, case_index, case_keys, connector_progress, connector_runs, dead_letters, dsr_register,
     make_engine, outbox, restrictions,
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
@@ -38,7 +38,7 @@ from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
              connector_runs.c.request_id, connector_progress.c.request_id, restrictions.c.request_id,
-             dead_letters.c.case_id)
+             dead_letters.c.case_id, case_index.c.case_id)
 
 
 class World:

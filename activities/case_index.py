@@ -1,0 +1,87 @@
+"""The workspace's lists, read from the case index (activities/db.py `case_index`).
+
+Temporal's visibility store is no place for these lists (about 1,000 workflows per second, no
+ORDER BY on the dev server), so every list is one indexed query on the application database:
+open cases with unmet deadlines first, then by deadline; closed cases, when asked for, after all
+open ones, the most recently changed first. Every WHERE and ORDER BY uses indexed columns only.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, false, func, select, true
+
+from activities.db import case_index
+from activities.register import to_utc
+from domain.case_index import CaseIndexRow
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+
+
+class CasePage(BaseModel):
+    rows: list[CaseIndexRow]
+    total: int  # every case that matches, on this page or not
+
+    @property
+    def rest(self) -> int:
+        """How many matching cases are not on this page."""
+        return self.total - len(self.rows)
+
+
+def _filters(*, next_roles: set[str] | None, kind: str | None, state: str | None,
+             organisation: str | None) -> list:
+    conditions = []
+    if next_roles is not None:
+        # sorted: set iteration order must not change the SQL text (statement cache, plans)
+        conditions.append(case_index.c.next_role.in_(sorted(next_roles)))
+    if kind is not None:
+        conditions.append(case_index.c.kind == kind)
+    if state is not None:
+        conditions.append(case_index.c.state == state)
+    if organisation is not None:
+        conditions.append(case_index.c.organisation == organisation)
+    return conditions
+
+
+def open_cases_query(conditions: list):
+    return (select(case_index).where(case_index.c.closed == false(), *conditions)
+            .order_by(case_index.c.deadline_met, case_index.c.deadline, case_index.c.case_id))
+
+
+def closed_cases_query(conditions: list):
+    return (select(case_index).where(case_index.c.closed == true(), *conditions)
+            .order_by(case_index.c.updated_at.desc(), case_index.c.case_id.desc()))
+
+
+def list_cases(engine: Engine, *, next_roles: set[str] | None = None, kind: str | None = None,
+               state: str | None = None, organisation: str | None = None, include_closed: bool = False,
+               limit: int = DEFAULT_PAGE, offset: int = 0) -> CasePage:
+    """One page of cases, the most urgent first, and the count of all that match.
+
+    `next_roles`: only cases where one of these roles acts next (None: any case; an empty set: none).
+    Closed cases have nobody acting next, so a role filter never lists them.
+    """
+    limit = max(0, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    conditions = _filters(next_roles=next_roles, kind=kind, state=state, organisation=organisation)
+    with engine.connect() as conn:
+        open_total = conn.execute(select(func.count()).select_from(case_index).where(
+            case_index.c.closed == false(), *conditions)).scalar_one()
+        rows = []
+        if offset < open_total and limit:
+            rows = list(conn.execute(open_cases_query(conditions).limit(limit).offset(offset)).mappings())
+        total = open_total
+        if include_closed:
+            total += conn.execute(select(func.count()).select_from(case_index).where(
+                case_index.c.closed == true(), *conditions)).scalar_one()
+            wanted = limit - len(rows)
+            if wanted > 0:
+                closed_offset = max(0, offset - open_total)
+                rows += conn.execute(closed_cases_query(conditions).limit(wanted).offset(closed_offset)).mappings()
+    return CasePage(rows=[_row(r) for r in rows], total=total)
+
+
+def _row(mapping) -> CaseIndexRow:
+    return CaseIndexRow.model_validate(to_utc(dict(mapping)))
+
