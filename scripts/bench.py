@@ -1,16 +1,22 @@
 """Benchmark: breach cases on a real dev server (SQLite file + WAL), one in-process worker.
 
     .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]
+    .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
 
 Prints: cases started per second, update latency (p50/p95/p99) for the first four steps
 of a case, query latency over all open cases, and the resident memory of the worker
 process and of the Temporal server. Figures, not assertions: a shared 2-core machine
 varies by 15-25 % between runs.
+
+Then, as JSON lines, the workspace's lists: a fresh SQLite case_index with 10,000 open cases
+(and a fifth as many closed) and the time of `list_cases` for the first page of 50, with the
+count of the rest, per filter (median and max of 20 runs, ms).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import statistics
@@ -117,11 +123,71 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
         server.wait(timeout=30)
 
 
+def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
+    """Index rows as the register activities write them: every state of both procedures, deadlines spread
+    over the next weeks (some passed), a fifth of the open ones with the deadline already met."""
+    from sqlalchemy import insert
+
+    from activities.db import case_index
+    from domain.breach_machine import STATE_INFO as BREACH_INFO
+    from domain.dsr_machine import STATE_INFO as REQUEST_INFO
+
+    now = datetime.now(timezone.utc)
+    open_states = [("breach", s, i) for s, i in BREACH_INFO.items() if i.owner is not None] + \
+                  [("request", s, i) for s, i in REQUEST_INFO.items() if i.owner is not None]
+    rows = []
+    for n in range(open_cases + closed_cases):
+        closed = n >= open_cases
+        kind, state, info = open_states[n % len(open_states)]
+        rows.append(dict(
+            case_id=f"{'breach' if kind == 'breach' else 'dsr'}-2026-{n:06d}", kind=kind, organisation="Eksempel Skole",
+            state="closed" if closed else state.value, next_role=None if closed else info.owner.value,
+            task_da=info.task_da, deadline=now + timedelta(minutes=(n * 7919) % (60 * 24 * 40) - 60 * 24 * 5),
+            deadline_met=(n % 5 == 0) or closed, closed=closed, opened_at=now - timedelta(days=n % 30),
+            updated_at=now - timedelta(minutes=n), request_type="access" if kind == "request" else None, last_seq=3))
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 2000):
+            conn.execute(insert(case_index), rows[start:start + 2000])
+
+
+def bench_lists(open_cases: int, workdir: Path, runs: int = 20) -> None:
+    from activities.case_index import list_cases
+    from activities.db import make_engine
+
+    engine = make_engine(f"sqlite:///{workdir}/lists.db")
+    closed_cases = open_cases // 5
+    t0 = time.perf_counter()
+    fill_case_index(engine, open_cases, closed_cases)
+    print(json.dumps({"bench": "case_index_fill", "open": open_cases, "closed": closed_cases,
+                      "seconds": round(time.perf_counter() - t0, 2), "nproc": os.cpu_count()}))
+    lists = {"all open": {}, "role key_person": {"next_roles": {"key_person"}},
+             "roles key_person+dpo": {"next_roles": {"key_person", "dpo"}}, "kind request": {"kind": "request"},
+             "state processing": {"state": "processing"}, "organisation": {"organisation": "Eksempel Skole"},
+             "all, closed last (last page)": {"include_closed": True, "offset": open_cases + closed_cases - 50}}
+    for name, filters in lists.items():
+        times, page = [], None
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            page = list_cases(engine, limit=50, **filters)
+            times.append(time.perf_counter() - t0)
+        assert page is not None
+        print(json.dumps({"bench": "first_page", "list": name, "open": open_cases, "rows": len(page.rows),
+                          "total": page.total, "median_ms": round(statistics.median(times) * 1000, 2),
+                          "max_ms": round(max(times) * 1000, 2), "runs": runs}))
+    engine.dispose()
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "lists":
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_lists(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000, Path(tmp))
+        sys.stdout.flush()
+        os._exit(0)
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(bench(cases, concurrency, Path(tmp)))
+        bench_lists(10_000, Path(tmp))
     sys.stdout.flush()
     os._exit(0)  # temporalio/sdk-python#300
 
