@@ -21,6 +21,14 @@ if [ -z "${GDPR_MASTER_KEY:-}" ] && [ ! -f "${MASTER_KEY_FILE}" ]; then
   echo "created ${MASTER_KEY_FILE}: back it up (see docs/encryption.md)"
 fi
 
+# The key that signs the workspace's session cookies: created once, owner-only, kept across restarts.
+SESSION_KEY_FILE="${GDPR_SESSION_SECRET_FILE:-data/session.key}"
+if [ -z "${GDPR_SESSION_SECRET:-}" ] && [ ! -f "${SESSION_KEY_FILE}" ]; then
+  (umask 077 && python -c 'import secrets; print(secrets.token_urlsafe(32))' > "${SESSION_KEY_FILE}")
+fi
+WEB_PORT=${GDPR_WEB_PORT:-8000}
+export GDPR_PUBLIC_URL="${GDPR_PUBLIC_URL:-http://localhost:${WEB_PORT}}"
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -49,10 +57,13 @@ python mailsink.py --host 127.0.0.1 --port "${SMTP_PORT}" --dir data/mail >>data
 pids+=($!)
 python worker.py 2>>data/worker.log &
 pids+=($!)
+python -m uvicorn web.main:app --host 127.0.0.1 --port "${WEB_PORT}" --no-access-log >>data/web.log 2>&1 &
+pids+=($!)
 
 cat <<INFO
 
   GDPR case engine is running.
+    Workspace       : http://localhost:${WEB_PORT}   (first create an account, below)
     Temporal Web UI : http://localhost:${UI_PORT}
     Temporal        : 127.0.0.1:${TEMPORAL_PORT}   (cases kept in data/temporal.db)
     Mail            : smtp://127.0.0.1:${SMTP_PORT} -> data/mail/*.eml
@@ -60,8 +71,14 @@ cat <<INFO
     Example school  : data/school.db (fake people; the example inventory's SQL systems)
     Logs            : data/worker.log, data/temporal.log
 
-  Report a first breach (in another terminal):
+  Create the first accounts (in another terminal):
     source .venv/bin/activate
+    echo 'en lang adgangskode' | gdpr user add mille@eksempel-skole.dk --name "Mille Nordstrand" \\
+      --role employee,key_person --password-stdin
+    echo 'en anden lang kode' | gdpr user add dpo@eksempel-skole.dk --name "Dorthe DPO" --role dpo --password-stdin
+  then log in at http://localhost:${WEB_PORT} and choose "Anmeld et brud".
+
+  Or report a first breach from the terminal:
     gdpr breach report --reporter-name "Rasmus Pedersen" --reporter-email rasmus@eksempel-skole.dk \\
       --aware-at now --what "Elevliste sendt til forkert forældregruppe" \\
       --how "En forælder ringede" --affected-people "Elever i 7.A" --affected-data "Navn, CPR-nummer"
