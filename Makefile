@@ -21,7 +21,14 @@ install: $(STAMP)
 run: $(STAMP)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/run.sh
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null \
+	  || { echo "could not install Chromium (apt-get install chromium) for the browser tests"; exit 1; }
+
+test: $(STAMP) $(CHROMIUM)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/run_tests.py
 
 # Documents generated from code (state diagram, facts JSON Schema in README and docs/).

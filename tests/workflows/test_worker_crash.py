@@ -82,7 +82,7 @@ async def test_killing_the_worker_mid_case_loses_nothing_and_sends_no_mail_twice
     assert result.state == "closed"
     mails = mailbox.for_case(handle.id)
     ids = [m["Message-ID"] for m in mails]
-    assert len(ids) == len(set(ids)) == 4  # opened, management, draft for review, approved
+    assert len(ids) == len(set(ids)) == 5  # opened, receipt, management, draft for review, approved
     actions = [e["action"] for e in details["timeline"]]
     assert actions == ["report", "assess_breach", "contain", "inform_management", "record_facts",
                        "assess_notification", "submit_notification_draft", "review_draft",
