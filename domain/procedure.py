@@ -17,13 +17,18 @@ from typing import Any, Callable
 from transitions import Machine
 
 from domain.bounds import horizon_problem
+from domain.refusals_da import GUARD_DA
 
 # The library logs every transition at INFO; under replay that would repeat.
 logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
 class Rejection(Exception):
-    """An action that the procedure does not allow now; the message says why."""
+    """An action that the procedure does not allow now; the message says why (and `da`, in Danish)."""
+
+    def __init__(self, message: str, da: str | None = None) -> None:
+        super().__init__(message)
+        self.da = da
 
 
 @dataclass(frozen=True)
@@ -86,17 +91,20 @@ class Procedure:
         roles = self.roles.get(trigger, self.default_roles)
         if command.actor.role not in roles:
             wanted = " or ".join(sorted(r.value for r in roles))
-            raise Rejection(f"'{trigger.value}' requires the role {wanted}; {command.actor.role.value} may not do it")
+            raise Rejection(f"'{trigger.value}' requires the role {wanted}; {command.actor.role.value} may not do it",
+                            "Du har ikke en rolle, der må udføre denne handling.")
         too_far = horizon_problem(command, now)
         if too_far:
-            raise Rejection(f"'{trigger.value}' refused: {too_far}")
+            raise Rejection(f"'{trigger.value}' refused: {too_far}", "En dato ligger uden for det tilladte tidsrum.")
         candidates = self.candidates(state, trigger)
         if not candidates:
             offered = ", ".join(t.value for t in self.offered(state)) or "none"
             raise Rejection(f"'{trigger.value}' is not possible in state '{state.value}' "
-                            f"({self.state_info[state].task_en}); possible now: {offered}")
+                            f"({self.state_info[state].task_en}); possible now: {offered}",
+                            f"Handlingen er ikke mulig nu. Sagen venter på: {self.state_info[state].task_da}.")
         ctx = GuardContext(case=case, command=command, now=now)
         problems: list[str] = []
+        problems_da: list[str] = []
         for transition in candidates:
             names = transition.get("conditions", [])
             if not all(self.guards[n].test(ctx) for n in names if self.guards[n].message is None):
@@ -105,9 +113,12 @@ class Procedure:
             if not failed:
                 return transition["dest"]
             problems.extend(self._explain(n, ctx) for n in failed)
+            problems_da.extend(GUARD_DA.get(n, "Handlingen passer ikke med sagens trin.") for n in failed)
         if not problems:
-            raise Rejection(f"'{trigger.value}' refused: no branch of the procedure fits this decision here")
-        raise Rejection(f"'{trigger.value}' refused: " + "; ".join(dict.fromkeys(problems)))
+            raise Rejection(f"'{trigger.value}' refused: no branch of the procedure fits this decision here",
+                            "Beslutningen passer ikke med sagens trin.")
+        raise Rejection(f"'{trigger.value}' refused: " + "; ".join(dict.fromkeys(problems)),
+                        " ".join(dict.fromkeys(problems_da)))
 
     def _explain(self, name: str, ctx: GuardContext) -> str:
         guard = self.guards[name]

@@ -73,6 +73,22 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
     return app
 
 
+def refusal_text(error: BaseException) -> str:
+    """Why the workflow refused an action, in Danish when the refusal carries it (workflows.common.rejected)."""
+    from temporalio.exceptions import ApplicationError
+
+    from temporal_client import failure_message
+
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, ApplicationError) and current.details:
+            detail = current.details[0]
+            if isinstance(detail, dict) and detail.get("da"):
+                return str(detail["da"])
+        current = getattr(current, "cause", None) or current.__cause__
+    return failure_message(error)
+
+
 async def temporal(request: Request) -> Client:
     """The Temporal client, connected once per process."""
     app = request.app

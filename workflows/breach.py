@@ -103,14 +103,14 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         try:
             check(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise rejected(str(err)) from None
+            raise rejected(str(err), err.da) from None
 
     def _act(self, trigger: Trigger, cmd: Command) -> CaseView:
         known_suppliers = {s.name for s in self.case.suppliers}
         try:
             mails = domain_case.act(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise rejected(str(err)) from None
+            raise rejected(str(err), err.da) from None
         except ValidationError as err:  # never let a ValueError fail the workflow task
             raise rejected(f"'{trigger.value}' refused: {err}") from None
         if trigger is Trigger.ADD_FOLLOW_UP and not workflow.patched(FOLLOW_UP_MAIL):

@@ -34,8 +34,9 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 INDEPENDENT_EFFECTS = "independent-effects"
 
 
-def rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type=REJECTED, non_retryable=True)
+def rejected(message: str, da: str | None = None) -> ApplicationError:
+    """A refused update: the English message, and the Danish one as a detail for the workspace."""
+    return ApplicationError(message, *([{"da": da}] if da else []), type=REJECTED, non_retryable=True)
 
 
 def make_update(trigger: Any, command_type: type, result_type: type) -> Any:

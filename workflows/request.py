@@ -103,14 +103,14 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         try:
             REQUEST.check(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise rejected(str(err)) from None
+            raise rejected(str(err), err.da) from None
 
     def _act(self, trigger: RequestTrigger, cmd: d.Command) -> d.RequestView:
         slots_before = len(self.case.systems)
         try:
             effects = dsr_case.act(self.case, trigger, cmd, workflow.now())
         except Rejection as err:
-            raise rejected(str(err)) from None
+            raise rejected(str(err), err.da) from None
         except ValidationError as err:
             raise rejected(f"'{trigger.value}' refused: {err}") from None
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,

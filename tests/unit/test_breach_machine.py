@@ -338,3 +338,23 @@ def test_four_eyes_the_author_of_a_draft_cannot_approve_it_whatever_roles_they_h
     assert check(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=namesake, approve=True), NOW) is S.NOTIFICATION_APPROVED
     rejecting = c.ReviewDraft(actor=author, approve=False, comments="Jeg trækker det tilbage")
     assert check(case, T.REVIEW_DRAFT, rejecting, NOW) is S.NOTIFICATION_DRAFTING  # sending back is not approving
+
+
+def test_every_guard_that_can_refuse_has_a_danish_reason():
+    from domain.dsr_machine import REQUEST
+    from domain.breach_machine import BREACH
+    from domain.refusals_da import GUARD_DA
+
+    for procedure in (BREACH, REQUEST):
+        refusing = {name for name, guard in procedure.guards.items() if guard.message is not None}
+        assert refusing <= set(GUARD_DA), sorted(refusing - set(GUARD_DA))
+
+
+def test_a_refusal_carries_its_danish_reason():
+    case = case_in(S.NOTIFICATION_REVIEW)
+    with pytest.raises(Rejection) as refused:
+        check(case, T.REVIEW_DRAFT, c.ReviewDraft(actor=KP, approve=True), NOW)
+    assert refused.value.da == "Du har ikke en rolle, der må udføre denne handling."
+    with pytest.raises(Rejection) as refused:
+        check(case_in(S.REPORTED), T.CLOSE, commands(T.CLOSE)[""], NOW)
+    assert refused.value.da.startswith("Handlingen er ikke mulig nu. Sagen venter på: Vurdér")

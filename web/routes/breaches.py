@@ -151,8 +151,8 @@ async def act(request: Request, case_id: str, action: str, user: Account = Depen
     from temporalio.client import WorkflowUpdateFailedError
 
     from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-    from temporal_client import failure_message
     from web.acting import actor_for
+    from web.app import refusal_text
     from web.forms import errors_da, parse_form
 
     _check_id(case_id)
@@ -174,7 +174,7 @@ async def act(request: Request, case_id: str, action: str, user: Account = Depen
         await client.get_workflow_handle(case_id).execute_update(trigger.value, command)
     except WorkflowUpdateFailedError as err:
         return await _case_page(request, user, client, case_id, open_action=action, values=values,
-                                refusal=failure_message(err), status_code=409)
+                                refusal=refusal_text(err), status_code=409)
     return RedirectResponse(f"/brud/{case_id}", status_code=303)
 
 
