@@ -21,7 +21,7 @@ from temporalio.client import Client
 from activities.db import make_engine
 from settings import Settings
 from web.accounts import Account, AccountStore, LoginRefused, LoginThrottled
-from web.roles import WEB_ROLE_DA
+from web.roles import REGISTER_ROLES, WEB_ROLE_DA
 from web.security import CSRF_FIELD, LoginRequired, check_csrf, csrf_token, current_user, session_secret
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -33,7 +33,8 @@ def render(request: Request, name: str, user: Account | None = None, status_code
     """Every page gets the login, its CSRF token and the role names in Danish."""
     roles_da = ", ".join(WEB_ROLE_DA[role] for role in user.roles) if user else ""
     return TEMPLATES.TemplateResponse(request, name, {
-        "user": user, "roles_da": roles_da, "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), **context,
+        "user": user, "roles_da": roles_da, "csrf_field": CSRF_FIELD, "csrf": csrf_token(request),
+        "sees_register": user is not None and bool(REGISTER_ROLES & set(user.roles)), **context,
     }, status_code=status_code)
 
 
@@ -66,9 +67,9 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
         return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
 
     app.include_router(public_router())
-    from web.routes import breaches, tasks
+    from web.routes import breaches, register, tasks
 
-    for module in (tasks, breaches):
+    for module in (tasks, breaches, register):
         app.include_router(module.router, dependencies=[Depends(current_user), Depends(check_csrf)])
     return app
 

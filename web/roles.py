@@ -26,3 +26,6 @@ CASE_ROLE: dict[WebRole, Role] = {
     WebRole.KEY_PERSON: Role.KEY_PERSON, WebRole.DPO: Role.DPO, WebRole.MANAGEMENT: Role.MANAGEMENT,
     WebRole.SYSTEM_OWNER: Role.SYSTEM_OWNER,
 }
+
+# Who may read the registers (breaches and requests), their CSV files and the printable case reports.
+REGISTER_ROLES = frozenset({WebRole.KEY_PERSON, WebRole.DPO, WebRole.MANAGEMENT})
