@@ -95,8 +95,8 @@ def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
     return out
 
 
-def build_request(args: argparse.Namespace, settings: Settings, request_id: str, received: datetime,
-                  inventory: Inventory) -> RequestInput:
+def request_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """What the person typed on the command line, as the fields of a `RequestInput`."""
     corrections = []
     for target, value in _pairs(args.correction, "--correction"):
         parts = target.split(".")
@@ -109,16 +109,56 @@ def build_request(args: argparse.Namespace, settings: Settings, request_id: str,
         if not sep or not system_id:
             raise ValueError(f"--statement: expected SYSTEM=TEXT, got '{value}'")
         statements.append({"system_id": system_id, "statement": text})
-    return RequestInput.receive({
-        "request_id": request_id, "type": args.type, "channel": args.channel, "received_at": received,
+    return {
+        "type": args.type, "channel": args.channel,
         "requester": {"name": args.requester_name, "email": args.requester_email, "phone": args.requester_phone},
         "subject_name": args.subject_name or args.requester_name, "identifiers": dict(_pairs(args.id, "--id")),
         "on_behalf": args.on_behalf, "subject_age": args.subject_age, "description": args.description,
         "corrections": corrections, "objection_processing": args.objection, "transfer_to": args.transfer_to,
         "statements": statements, "restriction_ground": args.restriction_ground,
         "objection_direct_marketing": args.direct_marketing, "further_copy_of": args.further_copy_of,
-        "policy": request_policy(settings), "inventory": inventory,
-    })
+    }
+
+
+def receive(settings: Settings, fields: dict[str, Any], inventory: Inventory,
+            request_id: str = "dsr-2000-0000") -> RequestInput:
+    """A new request with every intake rule checked (raises `ValidationError`); the placeholder number
+    validates before a real one is taken. `fields` are what the person gave: no number, policy or inventory."""
+    return RequestInput.receive({**fields, "request_id": request_id, "policy": request_policy(settings),
+                                 "inventory": inventory})
+
+
+class EarlierCopyRefused(Exception):
+    """`further_copy_of` does not name an answered access request about the same person (Art. 15(3))."""
+
+    def __init__(self, earlier_id: str, reason: str) -> None:
+        super().__init__(earlier_id, reason)
+        self.earlier_id = earlier_id
+        self.reason = reason  # "not_found", "no_copy_given" or "other_person"
+
+
+EARLIER_COPY_EN = {
+    "not_found": "--further-copy-of: no request {id} found",
+    "no_copy_given": "--further-copy-of: {id} is not an answered access request that gave a copy",
+    "other_person": "--further-copy-of: {id} concerns another person (no identifier in common)",
+}
+
+
+async def open_request(client: Client, settings: Settings, fields: dict[str, Any],
+                       inventory: Inventory) -> RequestView:
+    """Receive a data-subject request (the CLI and the web workspace both come here): every intake rule
+    (`ValidationError`), a further copy names an earlier answer (`EarlierCopyRefused`), then a number and
+    the workflow."""
+    inp = receive(settings, fields, inventory)  # validate before taking a number
+    if inp.further_copy_of:
+        await _check_earlier_copy(client, inp.further_copy_of, inp.identifiers)
+    year = inp.received_at.astimezone(COPENHAGEN).year
+    request_id = f"dsr-{year}-{allocate_case_number(make_engine(settings.database_url), 'dsr', year):04d}"
+    inp = receive(settings, fields, inventory, request_id)
+    handle = await client.start_workflow(
+        DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL, static_summary=f"Anmodning {request_id} ({inp.type.value})")
+    return await handle.query(DataSubjectRequestWorkflow.view)
 
 
 async def submit(client: Client, settings: Settings, args: argparse.Namespace, received: datetime,
@@ -127,38 +167,31 @@ async def submit(client: Client, settings: Settings, args: argparse.Namespace, r
         raise user_error("received: cannot be in the future")
     inventory = inventory_from(settings.inventory_file)
     try:
-        build_request(args, settings, "dsr-2000-0000", received, inventory)  # validate before taking a number
+        view = await open_request(client, settings, {**request_fields(args), "received_at": received}, inventory)
     except ValidationError as err:
         raise user_error(validation_message(err)) from None
     except ValueError as err:
         raise user_error(str(err)) from None
-    if args.further_copy_of:
-        await _check_earlier_copy(client, args, user_error)
-    year = received.astimezone(COPENHAGEN).year
-    request_id = f"dsr-{year}-{allocate_case_number(make_engine(settings.database_url), 'dsr', year):04d}"
-    inp = build_request(args, settings, request_id, received, inventory)
-    handle = await client.start_workflow(
-        DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.FAIL, static_summary=f"Anmodning {request_id} ({inp.type.value})")
-    return (await handle.query(DataSubjectRequestWorkflow.view)).model_dump(mode="json")
+    except EarlierCopyRefused as err:
+        raise user_error(EARLIER_COPY_EN[err.reason].format(id=err.earlier_id)) from None
+    return view.model_dump(mode="json")
 
 
-async def _check_earlier_copy(client: Client, args: argparse.Namespace, user_error: type[Exception]) -> None:
+async def _check_earlier_copy(client: Client, earlier_id: str, identifiers: dict[str, str]) -> None:
     """Art. 15(3) needs a copy already given: the earlier request must be an answered access request about
     the same person (an identifier in common with the same value)."""
-    earlier_id = checked_id(args.further_copy_of, "request")
     try:
         earlier: RequestCase = await client.get_workflow_handle(earlier_id).query(DataSubjectRequestWorkflow.details)
     except RPCError as err:
         if err.status in UNREACHABLE:
             raise
-        raise user_error(f"--further-copy-of: no request {earlier_id} found") from None
-    ids = dict(_pairs(args.id, "--id"))
-    same_person = any(earlier.inp.identifiers.get(k, "").strip().lower() == v.strip().lower() for k, v in ids.items())
+        raise EarlierCopyRefused(earlier_id, "not_found") from None
+    same_person = any(earlier.inp.identifiers.get(k, "").strip().lower() == v.strip().lower()
+                      for k, v in identifiers.items())
     if earlier.inp.type.value != "access" or earlier.answered_at is None or earlier.refusal_ground is not None:
-        raise user_error(f"--further-copy-of: {earlier_id} is not an answered access request that gave a copy")
+        raise EarlierCopyRefused(earlier_id, "no_copy_given")
     if not same_person:
-        raise user_error(f"--further-copy-of: {earlier_id} concerns another person (no identifier in common)")
+        raise EarlierCopyRefused(earlier_id, "other_person")
 
 
 async def view(client: Client, request_id: str, user_error: type[Exception]) -> RequestView:

@@ -141,4 +141,5 @@ def request_policy(settings: Settings) -> DsrPolicy:
         owner_reminder_days=settings.owner_reminder_days,
         owner_max_reminders=settings.owner_max_reminders,
         information_reminder_days=settings.information_reminder_days,
+        workspace_url=settings.public_url.rstrip("/"),
     )

@@ -195,6 +195,9 @@ class DsrPolicy(Strict):
     owner_reminder_days: float = Field(default=3.0, gt=0, le=365, allow_inf_nan=False)
     owner_max_reminders: int = Field(default=3, ge=0, le=50)
     information_reminder_days: float = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
+    # The web workspace's address (settings.public_url): a system owner's task mail links to the task page.
+    # None (and every request received before it existed): the mail says to record it in the case.
+    workspace_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
 
 
 class RequestInput(Strict):

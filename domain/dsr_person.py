@@ -10,6 +10,7 @@ from datetime import datetime
 
 from domain.deadlines import format_da
 from domain.dsr_model import TYPE_DA, RequestCase
+from domain.dsr_texts import task_link
 from domain.inventory import System
 from domain.mail_texts import SIGNATURE, OutgoingMail
 from domain.model import SYSTEM, add_event
@@ -33,11 +34,14 @@ def review_task(case: RequestCase, system: System, reasons: list[str], conflict:
         "- Oplysningerne i anmodningen peger på forskellige personer i et andet af skolens systemer.")
     stop = ("Hele anmodningen er stoppet, fordi oplysningerne i den peger på forskellige personer. "
             if conflict else "")
+    link = task_link(case, system.id)
+    record = (f"Registrér derefter hvad du fandt og gjorde på opgavens side:\n{link}" if link
+              else "Registrér derefter i sagen, hvad du fandt og gjorde.")
     body = (f"Kære {system.owner.name}\n\nEn anmodning om {TYPE_DA[case.type]} kan ikke udføres automatisk i "
             f"{system.name}, fordi det ikke entydigt kan fastslås, hvilke oplysninger der tilhører personen.\n"
             f"{stop}Intet er læst, ændret eller slettet.\n\nHvad der ikke passede:\n{why}\n\n"
             f"Personen har oplyst: {_supplied(case)}\n\nKontrollér hvem anmodningen gælder, og gør kun noget ved "
-            "oplysninger, der med sikkerhed tilhører personen. Registrér derefter i sagen, hvad du fandt og gjorde.\n"
+            f"oplysninger, der med sikkerhed tilhører personen. {record}\n"
             f"Frist for svaret til den registrerede: {format_da(case.deadline)}.")
     step = f"review-{system.id}" + (f".reminder-{reminder}" if reminder else "")
     subject = ("Påmindelse: " if reminder else "") + f"Manuel gennemgang i {system.name}"

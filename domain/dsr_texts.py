@@ -144,14 +144,26 @@ def owner_task(case: RequestCase, system: System, reminder: int = 0) -> Outgoing
     body = (f"Kære {system.owner.name}\n\nAnmodning om {TYPE_DA[case.type]} fra en registreret skal udføres i "
             f"{system.name}.\nPersonen findes ved: {identifiers}\n\nVejledning: "
             f"{system.connector.instructions if system.connector.kind == 'manual' else '-'}\n\n"
-            f"Frist for svaret til den registrerede: {format_da(case.deadline)}.\nRegistrér i sagen, hvad du har "
-            "fundet og gjort, når opgaven er udført.")
+            f"Frist for svaret til den registrerede: {format_da(case.deadline)}.\n{record_task_da(case, system.id)}")
     statements = statements_for(case, system.id)
     if statements:
         body += ("\n\nDen registrerede har afgivet en supplerende erklæring, som skal tilføjes personens "
                  "oplysninger i systemet (art. 16):\n" + "\n".join(f"  \"{s.statement}\"" for s in statements))
     step = f"task-{system.id}" + (f".reminder-{reminder}" if reminder else "")
     return _mail(case, step, [system.owner.email], ("Påmindelse: " if reminder else "") + f"Opgave i {system.name}", body)
+
+
+def task_link(case: RequestCase, system_id: str) -> str | None:
+    """The task's page in the web workspace, when the request knows the workspace's address."""
+    base = case.inp.policy.workspace_url
+    return f"{base}/anmodning/{case.request_id}/opgave/{system_id}" if base else None
+
+
+def record_task_da(case: RequestCase, system_id: str) -> str:
+    link = task_link(case, system_id)
+    if link is None:
+        return "Registrér i sagen, hvad du har fundet og gjort, når opgaven er udført."
+    return f"Registrér hvad du har fundet og gjort, når opgaven er udført, på opgavens side:\n{link}"
 
 
 def statement_task(case: RequestCase, system: System) -> OutgoingMail:

@@ -13,7 +13,10 @@ import enum
 
 from domain.breach_machine import Trigger
 from domain.dsr_machine import RequestTrigger
-from domain.dsr_model import FeeGround, IdentityMethod, PartRefusalBasis, RefusalGround, ThirdPartyGround
+from domain.dsr_model import (
+    TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis, RefusalGround,
+    Representation, RequestType, RestrictionGround, ThirdPartyGround,
+)
 from domain.model import (
     Affectedness, Art34Exception, Audience, AUDIENCE_DA, BreachType, ControllerContext, DataCategory, DraftKind,
     PoliceReport, RiskLevel,
@@ -167,6 +170,24 @@ LABELS_DA: dict[str, str] = {
     "table": "Tabel",
     "column": "Kolonne",
     "basis": "Retsgrundlag for at afvise denne del",
+    # --- requests: intake (the form 'Ny anmodning'; the identifiers are built by hand) -------------
+    "RequestInput.type": "Hvad beder personen om?",
+    "RequestInput.channel": "Hvordan kom anmodningen ind?",
+    "received_at": "Modtaget",
+    "requester": "Den, der anmoder",
+    "subject_name": "Navn på den, oplysningerne handler om",
+    "on_behalf": "Anmoder på en andens vegne",
+    "subject_age": "Alder på den, oplysningerne handler om",
+    "RequestInput.description": "Anmodningen med personens egne ord",
+    "corrections": "Rettelser",
+    "new_value": "Ny værdi",
+    "statements": "Supplerende erklæringer",
+    "statement": "Erklæringen",
+    "objection_processing": "Hvilken behandling gøres der indsigelse mod?",
+    "transfer_to": "Den nye dataansvarliges e-mailadresse",
+    "restriction_ground": "Grundlag for begrænsningen",
+    "objection_direct_marketing": "Gælder indsigelsen direkte markedsføring?",
+    "further_copy_of": "Nummeret på den tidligere indsigtsanmodning",
 }
 
 # Help under a field. Every field the models describe in English has its Danish help here, so the English
@@ -216,6 +237,17 @@ HELP_DA: dict[str, str] = {
     "result": "Hvad der blev fundet eller gjort i systemet.",
     "kept_reason": "Ved sletning: hvad der blev beholdt, og hvorfor.",
     "note": "Teksten tilføjes svarbrevet.",
+    "subject_name": "Lad feltet stå tomt, hvis det er den samme som den, der anmoder.",
+    "subject_age": "Skal udfyldes, når en forælder anmoder på vegne af et barn under 18.",
+    "RequestInput.description": "Fx hvad personen skrev eller sagde.",
+    "objection_processing": "Skal udfyldes ved en indsigelse.",
+    "transfer_to": "Kun ved dataportabilitet: oplysningerne sendes direkte til en ny dataansvarlig.",
+    "statements": "Kun ved berigtigelse: en erklæring, der fuldstændiggør oplysningerne i et system.",
+    "restriction_ground": "Skal vælges ved begrænsning af behandling.",
+    "objection_direct_marketing": "Ja gør indsigelsen ubetinget: behandlingen skal stoppe (art. 21, stk. 3).",
+    "further_copy_of": "Kun ved indsigt, når personen allerede har fået en kopi i svaret på en tidligere "
+                       "anmodning (fx dsr-2026-0001). Så kan der opkræves et gebyr (art. 15, stk. 3).",
+    "corrections": "Kun ved berigtigelse: hvilket felt i hvilket system, og den nye værdi.",
 }
 
 # The button that performs the action: a verb phrase.
@@ -323,6 +355,19 @@ OPTION_DA: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         PartRefusalBasis.DBL_22: "Afgørende private eller offentlige interesser (databeskyttelseslovens § 22)",
         PartRefusalBasis.OTHERS_RIGHTS: "Andres rettigheder og frihedsrettigheder (art. 15, stk. 4, og art. 20, stk. 4)",
     },
+    RequestType: {kind: _first_upper(text) for kind, text in TYPE_DA.items()},
+    Channel: {Channel.EMAIL: "E-mail", Channel.LETTER: "Brev", Channel.PHONE: "Telefon",
+              Channel.IN_PERSON: "Personligt fremmøde"},
+    Representation: {Representation.POWER_OF_ATTORNEY: "Med fuldmagt",
+                     Representation.PARENTAL_AUTHORITY: "Som forælder med forældremyndighed (barn under 18)"},
+    RestrictionGround: {
+        RestrictionGround.ACCURACY_CONTESTED: "Personen bestrider oplysningernes rigtighed (art. 18, stk. 1, litra a)",
+        RestrictionGround.UNLAWFUL_OPPOSES_ERASURE: "Behandlingen er ulovlig, men personen vil have begrænsning i "
+                                                    "stedet for sletning (litra b)",
+        RestrictionGround.LEGAL_CLAIMS: "Vi har ikke brug for oplysningerne, men personen har brug for dem til et "
+                                        "retskrav (litra c)",
+        RestrictionGround.OBJECTION_PENDING: "Personen har gjort indsigelse, som vi vurderer (litra d)",
+    },
     ThirdPartyGround: {
         ThirdPartyGround.CONSENT: "Den anden person har givet samtykke",
         ThirdPartyGround.REQUESTERS_OWN: "Oplysningen er også en oplysning om den registrerede selv",
@@ -356,6 +401,25 @@ RULES_DA: list[tuple[str, str, str, str]] = [
     ("VerifyIdentity", "reply_to_reason", "", "En anden svaradresse end den bekræftede skal begrundes."),
     ("VerifyIdentity", "transfer_confirmation", "",
      "Udfyld både den nye dataansvarliges adresse og hvordan den blev bekræftet, eller ingen af dem."),
+    # The intake rules of a request (RequestInput); a more specific piece of message before the general one.
+    ("RequestInput", "identifiers", "parent acting for a child",
+     "En forælder, der anmoder for et barn, angiver barnets oplysninger (fx elevnummer), ikke sin egen "
+     "e-mailadresse."),
+    ("RequestInput", "identifiers", "", "Personen kan kun findes ved de slags oplysninger, systemerne kender."),
+    ("RequestInput", "corrections", "at least one",
+     "En anmodning om berigtigelse skal angive mindst én rettelse eller supplerende erklæring."),
+    ("RequestInput", "corrections", "",
+     "En rettelse skal angive et system, en tabel og en kolonne med oplysninger, som fortegnelsen kender."),
+    ("RequestInput", "statements", "unknown system", "Erklæringen skal høre til et system i fortegnelsen."),
+    ("RequestInput", "statements", "", "En supplerende erklæring hører til en anmodning om berigtigelse."),
+    ("RequestInput", "restriction_ground", "only", "Kun en anmodning om begrænsning har et grundlag for begrænsning."),
+    ("RequestInput", "restriction_ground", "", "Vælg hvilket grundlag i art. 18, stk. 1, der gælder."),
+    ("RequestInput", "objection_direct_marketing", "", "Kun en indsigelse kan gælde direkte markedsføring."),
+    ("RequestInput", "objection_processing", "", "Skriv hvilken behandling personen gør indsigelse mod."),
+    ("RequestInput", "further_copy_of", "",
+     "En yderligere kopi hører til en anmodning om indsigt og henviser til en tidligere anmodning."),
+    ("RequestInput", "subject_age", "", "Forældremyndighed gælder et barn under 18: angiv barnets alder."),
+    ("RequestInput", "transfer_to", "", "Kun ved dataportabilitet sendes oplysningerne til en ny dataansvarlig."),
 ]
 # NoRiskDocumentation names the missing fields without a prefix: each gets this message.
 UNAUTHORISED_NEEDS_DA = "Skal udfyldes, når oplysningerne er kommet til uvedkommende."

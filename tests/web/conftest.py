@@ -44,7 +44,7 @@ def web(settings: Settings, env: WorkflowEnvironment, worker: None) -> FastAPI:
     with app.state.engine.begin() as conn:
         for year in range(2025, 2031):
             conn.execute(insert(case_numbers).values(kind="breach", year=year, number=start))
-            conn.execute(insert(case_numbers).values(kind="request", year=year, number=start))
+            conn.execute(insert(case_numbers).values(kind="dsr", year=year, number=start))
     for email, (name, roles) in PEOPLE.items():
         app.state.accounts.add(email, name, roles, PASSWORD)
     return app
