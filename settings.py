@@ -121,6 +121,7 @@ class Settings(BaseSettings):
             supplier_reminder_days=self.supplier_reminder_days,
             supplier_max_reminders=self.supplier_max_reminders,
             reopen_window_days=self.breach_reopen_window_days,
+            workspace_url=self.public_url,
         )
 
 
@@ -141,4 +142,5 @@ def request_policy(settings: Settings) -> DsrPolicy:
         owner_reminder_days=settings.owner_reminder_days,
         owner_max_reminders=settings.owner_max_reminders,
         information_reminder_days=settings.information_reminder_days,
+        workspace_url=settings.public_url,
     )
