@@ -79,6 +79,8 @@ class Role(str, enum.Enum):
     MANAGEMENT = "management"
     SYSTEM_OWNER = "system_owner"  # owner of a system in the data inventory (manual tasks)
     SYSTEM = "system"  # the engine itself: reminders, escalations
+    # Operations: retries or discards dead letters; no procedure table lets this role act in a case.
+    OPERATOR = "operator"
 
 
 class Actor(Strict):
