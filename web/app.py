@@ -66,9 +66,9 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
         return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
 
     app.include_router(public_router())
-    from web.routes import breaches, tasks
+    from web.routes import breaches, operator, tasks
 
-    for module in (tasks, breaches):
+    for module in (tasks, breaches, operator):
         app.include_router(module.router, dependencies=[Depends(current_user), Depends(check_csrf)])
     return app
 
