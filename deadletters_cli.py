@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -84,36 +85,57 @@ def _command(args: argparse.Namespace, user_error: type[Exception]) -> tuple[Ret
     return command, case_id
 
 
+class LetterRefused(Exception):
+    """A retry or discard that cannot be done; the message says why (from the case, or from here)."""
+
+
+class CaseRefused(LetterRefused):
+    """The case's workflow refused the update (its validator): nothing entered the history."""
+
+
 async def change(client: Client, settings: Settings, args: argparse.Namespace,
                  command: RetryDeadLetter | DiscardDeadLetter, case_id: str, user_error: type[Exception]) -> str:
-    """Retry or discard one letter through its case's workflow."""
+    try:
+        return await change_letter(client, make_engine(settings.database_url), args.letter_id, command)
+    except CaseRefused as err:
+        raise user_error(f"refused: {err}") from None
+    except LetterRefused as err:
+        raise user_error(str(err)) from None
+
+
+async def change_letter(client: Client, engine: Engine, letter_id: str,
+                        command: RetryDeadLetter | DiscardDeadLetter) -> str:
+    """Retry or discard one letter through its case's workflow; the CLI and the operations page both call this.
+
+    Returns what happened, in Danish; raises `LetterRefused` (or `CaseRefused`) with the reason otherwise.
+    """
+    case_id, _ = parse_letter_id(letter_id)
     handle = client.get_workflow_handle(case_id)
     try:
         status = (await handle.describe()).status
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
-            raise user_error(f"sagen {case_id} findes ikke") from None
+            raise LetterRefused(f"sagen {case_id} findes ikke") from None
         raise
     if status is not WorkflowExecutionStatus.RUNNING:
-        return _without_case(settings, args, command, user_error)
+        return _without_case(engine, letter_id, command)
     update = "retry_dead_letter" if isinstance(command, RetryDeadLetter) else "discard_dead_letter"
     try:
         view = await handle.execute_update(update, command, result_type=DeadLetterView)
     except WorkflowUpdateFailedError as err:
         cause: BaseException | None = err.cause
-        raise user_error(f"refused: {getattr(cause, 'message', None) or err}") from None
+        raise CaseRefused(getattr(cause, "message", None) or str(err)) from None
     verb = "gentages nu" if view.status is LetterStatus.RETRYING else "er afvist"
     return f"{view.letter_id} {verb} ({view.effect_kind.value}: {view.effect_key})"
 
 
-def _without_case(settings: Settings, args: argparse.Namespace, command: RetryDeadLetter | DiscardDeadLetter,
-                  user_error: type[Exception]) -> str:
+def _without_case(engine: Engine, letter_id: str, command: RetryDeadLetter | DiscardDeadLetter) -> str:
     """The case's workflow has ended (terminated or from before dead letters): it can no longer run the effect."""
     if isinstance(command, RetryDeadLetter):
-        raise user_error(f"sagen bag {args.letter_id} kører ikke længere, så handlingen kan ikke gentages; "
-                         f"udfør den i hånden og afvis fejlen med en begrundelse")
-    change = LetterStatusChange(letter_id=args.letter_id.strip(), status=LetterStatus.DISCARDED,
+        raise LetterRefused(f"sagen bag {letter_id} kører ikke længere, så handlingen kan ikke gentages; "
+                            f"udfør den i hånden og afvis fejlen med en begrundelse")
+    change = LetterStatusChange(letter_id=letter_id.strip(), status=LetterStatus.DISCARDED,
                                 at=datetime.now(timezone.utc), actor_name=command.actor.name, reason=command.reason)
-    if not discard_without_case(make_engine(settings.database_url), change):
-        raise user_error(f"{args.letter_id} er ikke en åben fejlet handling")
-    return f"{args.letter_id} er afvist"
+    if not discard_without_case(engine, change):
+        raise LetterRefused(f"{letter_id} er ikke en åben fejlet handling")
+    return f"{letter_id} er afvist"

@@ -22,6 +22,12 @@ MONTHLY_ID = "gdpr-monthly-request-control"
 QUARTERLY_ID = "gdpr-quarterly-breach-review"
 RETENTION_ID = "gdpr-retention-purge"
 TIME_ZONE = "Europe/Copenhagen"
+# What each schedule does, as the operations page (/drift) names it.
+SCHEDULE_DA = {
+    MONTHLY_ID: "Månedlig kontrol af anmodninger (den 1. kl. 06.00)",
+    QUARTERLY_ID: "Kvartalsvis gennemgang af brud (den 1. i kvartalet kl. 06.00)",
+    RETENTION_ID: "Sletning efter opbevaringsperioden (hver nat kl. 03.00)",
+}
 
 
 def _schedule(settings: Settings, workflow_run, workflow_id: str, months: list[int]) -> Schedule:

@@ -121,6 +121,7 @@ class Settings(BaseSettings):
             supplier_reminder_days=self.supplier_reminder_days,
             supplier_max_reminders=self.supplier_max_reminders,
             reopen_window_days=self.breach_reopen_window_days,
+            workspace_url=self.public_url,
         )
 
 

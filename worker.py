@@ -53,7 +53,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     exports = ExportActivities(settings.exports_dir, engine, mail)
     controls = ControlActivities(engine, settings.inventory_file)
     retention = RetentionActivities(engine, make_engine(settings.key_database_url), settings.exports_dir)
-    dead_letters = DeadLetterActivities(engine, mail, settings.operator_email)
+    dead_letters = DeadLetterActivities(engine, mail, settings.operator_email, settings.public_url)
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -1,7 +1,7 @@
 """Dead letters: effects that failed for good, recorded (kind, key, scrubbed error) and alerted.
 
 The effect itself stays in its case's workflow; an operator retries or discards it through
-the workflow (`gdpr deadletters`), so the register database holds no content of it.
+the workflow (the operations page /drift, or `gdpr deadletters`), so the register database holds no content of it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from domain.dead_letters import DeadLetter, LetterStatus, LetterStatusChange, op
 
 
 class DeadLetterActivities:
-    def __init__(self, engine: Engine, mail: MailActivities, operator_email: str) -> None:
+    def __init__(self, engine: Engine, mail: MailActivities, operator_email: str,
+                 workspace_url: str | None = None) -> None:
         self._engine = engine
         self._mail = mail
         self._operator_email = operator_email
+        self._workspace_url = workspace_url
 
     @activity.defn(name="record_dead_letter")
     def record_dead_letter(self, letter: DeadLetter) -> None:
@@ -44,7 +46,7 @@ class DeadLetterActivities:
     def alert_operator(self, letter: DeadLetter) -> str:
         """Mail the operator (Message-ID from the letter and its failure count, so never twice)."""
         with effect_errors():
-            return self._mail.send_mail(operator_alert(letter, self._operator_email))
+            return self._mail.send_mail(operator_alert(letter, self._operator_email, self._workspace_url))
 
     @activity.defn(name="set_dead_letter_status")
     def set_dead_letter_status(self, change: LetterStatusChange) -> None:

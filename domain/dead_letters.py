@@ -13,7 +13,7 @@ from datetime import datetime
 from pydantic import EmailStr, Field
 
 from domain.deadlines import format_da
-from domain.mail_texts import OutgoingMail
+from domain.mail_texts import OutgoingMail, workspace_link
 from domain.model import Actor, ShortText, Strict
 
 
@@ -99,8 +99,11 @@ def parse_letter_id(value: str) -> tuple[str, int]:
     return case_id, int(number)
 
 
-def operator_alert(letter: DeadLetter, operator_email: EmailStr) -> OutgoingMail:
-    """The mail that tells the operator an effect was set aside; plain Danish, no personal data."""
+def operator_alert(letter: DeadLetter, operator_email: EmailStr, workspace_url: str | None = None) -> OutgoingMail:
+    """The mail that tells the operator an effect was set aside; plain Danish, no personal data.
+
+    With `workspace_url`, it ends with a link to the operations page, where the letter is retried or discarded.
+    """
     why = ("Fejlen er varig: værdien eller forespørgslen blev afvist, så nye forsøg hjælper ikke."
            if letter.permanent else
            "Fejlen varede ved, selv om handlingen blev forsøgt igen i et døgn.")
@@ -115,6 +118,8 @@ def operator_alert(letter: DeadLetter, operator_email: EmailStr) -> OutgoingMail
         f"derefter handlingen, eller afvis den med en begrundelse. Indtil da bliver sagen stående "
         f"åben hos driften, også hvis den ellers er afsluttet.\n"
     )
+    if workspace_url:
+        body = body.rstrip("\n") + workspace_link(workspace_url, "/drift", "driftssiden") + "\n"
     return OutgoingMail(
         key=f"{letter.case_id}.deadletter.{letter.letter_id.rpartition('/')[2]}.{letter.failures}",
         case_id=letter.case_id, to=[operator_email],

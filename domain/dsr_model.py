@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, Validati
 
 from domain.commands import Command, Review
 from domain.inventory import Identifier, Inventory, System
-from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent
+from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
 from domain.person import PersonResolution, correction_problem, identifier_problems
 
 
@@ -195,9 +195,8 @@ class DsrPolicy(Strict):
     owner_reminder_days: float = Field(default=3.0, gt=0, le=365, allow_inf_nan=False)
     owner_max_reminders: int = Field(default=3, ge=0, le=50)
     information_reminder_days: float = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
-    # The web workspace's address (settings.public_url): a system owner's task mail links to the task page.
-    # None (and every request received before it existed): the mail says to record it in the case.
-    workspace_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
+    # Where the web workspace is; internal mails link to the request there. None (older requests): no link.
+    workspace_url: WorkspaceUrl | None = None
 
 
 class RequestInput(Strict):

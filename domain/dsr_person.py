@@ -12,15 +12,19 @@ from domain.deadlines import format_da
 from domain.dsr_model import TYPE_DA, RequestCase
 from domain.dsr_texts import task_link
 from domain.inventory import System
+from domain.dsr_texts import request_link
 from domain.mail_texts import SIGNATURE, OutgoingMail
 from domain.model import SYSTEM, add_event
 from domain.person import PersonResolution, kind_da, resolution_summary_da
 
 
 def _mail(case: RequestCase, step: str, to: list[str], subject: str, body: str) -> OutgoingMail:
+    """Every mail here goes to the organisation's own people (system owners, key person, DPO): with the link."""
     sign = SIGNATURE.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
+    link = request_link(case)
     return OutgoingMail(key=f"{case.request_id}.{step}", case_id=case.request_id, to=sorted(set(to)),
-                        subject=f"[{case.request_id}] {subject}", body=body + sign)
+                        subject=f"[{case.request_id}] {subject}", body=(body.rstrip("\n") + link if link else body)
+                        + sign)
 
 
 def _supplied(case: RequestCase) -> str:

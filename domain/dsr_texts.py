@@ -25,7 +25,7 @@ from domain.dsr_model import (
     third_party_columns,
 )
 from domain.inventory import LEGAL_BASIS_DA, Recipient, System
-from domain.mail_texts import SIGNATURE, OutgoingMail
+from domain.mail_texts import SIGNATURE, OutgoingMail, workspace_link
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"
 REFUSAL_DA = {
@@ -56,10 +56,21 @@ RIGHTS_DA = (
 
 
 def _mail(case: RequestCase, step: str, to: list[str], subject: str, body: str,
-          attachments: list[str] | None = None) -> OutgoingMail:
+          attachments: list[str] | None = None, *, internal: bool = False) -> OutgoingMail:
+    """`internal`: every recipient is one of the organisation's own people; only then the workspace link.
+
+    Mails the requester, a recipient (art. 19) or a new controller reads, and mails that go to the
+    requester and the key person together, are never internal.
+    """
     sign = SIGNATURE.format(org=case.inp.policy.organisation_name, case_id=case.request_id)
+    link = request_link(case) if internal else ""
     return OutgoingMail(key=f"{case.request_id}.{step}", case_id=case.request_id, to=sorted(set(to)),
-                        subject=f"[{case.request_id}] {subject}", body=body + sign, attachments=attachments or [])
+                        subject=f"[{case.request_id}] {subject}", body=(body.rstrip("\n") + link if link else body)
+                        + sign, attachments=attachments or [])
+
+
+def request_link(case: RequestCase) -> str:
+    return workspace_link(case.inp.policy.workspace_url, f"/anmodning/{case.request_id}", "anmodningen")
 
 
 def _responsible(case: RequestCase) -> list[str]:
@@ -128,7 +139,7 @@ def new_request(case: RequestCase) -> OutgoingMail:
     body = (f"Ny anmodning om {TYPE_DA[case.type]} via {CHANNEL_DA[case.inp.channel]}.\n"
             f"Frist: {format_da(case.deadline)}\nFørste skridt: verificér identiteten, og notér den adresse, "
             "kontrollen bekræftede; svaret sendes kun dertil.")
-    return _mail(case, "new", _responsible(case), f"Ny anmodning: {TYPE_DA[case.type]}", body)
+    return _mail(case, "new", _responsible(case), f"Ny anmodning: {TYPE_DA[case.type]}", body, internal=True)
 
 
 def information_request(case: RequestCase, needed: str, number: int, reminder: int = 0) -> OutgoingMail:
@@ -150,7 +161,8 @@ def owner_task(case: RequestCase, system: System, reminder: int = 0) -> Outgoing
         body += ("\n\nDen registrerede har afgivet en supplerende erklæring, som skal tilføjes personens "
                  "oplysninger i systemet (art. 16):\n" + "\n".join(f"  \"{s.statement}\"" for s in statements))
     step = f"task-{system.id}" + (f".reminder-{reminder}" if reminder else "")
-    return _mail(case, step, [system.owner.email], ("Påmindelse: " if reminder else "") + f"Opgave i {system.name}", body)
+    return _mail(case, step, [system.owner.email], ("Påmindelse: " if reminder else "") + f"Opgave i {system.name}",
+                 body, internal=True)
 
 
 def task_link(case: RequestCase, system_id: str) -> str | None:
@@ -173,7 +185,7 @@ def statement_task(case: RequestCase, system: System) -> OutgoingMail:
             f"erklæring, som skal tilføjes personens oplysninger i {system.name} (art. 16):\n{lines}\n\n"
             f"Frist: {format_da(case.deadline)}.")
     return _mail(case, f"statement-{system.id}", [system.owner.email], f"Supplerende erklæring til {system.name}",
-                 body)
+                 body, internal=True)
 
 
 def _what_changed(case: RequestCase, result: SystemResult) -> list[str]:
@@ -207,7 +219,7 @@ def recipient_task(case: RequestCase, system: System, result: SystemResult, reci
             "har ingen e-mailadresse til dem. Giv dem besked om ændringen, så de kan gøre det samme (art. 19), "
             f"og fortæl {case.inp.policy.responsible.name} ({case.inp.policy.responsible.email}), når det er sket.")
     return _mail(case, f"art19-{system.id}-{number}", [system.owner.email],
-                 f"Opgave: underret {recipient.name} (art. 19)", body)
+                 f"Opgave: underret {recipient.name} (art. 19)", body, internal=True)
 
 
 def export_password(case: RequestCase) -> OutgoingMail:
@@ -221,7 +233,7 @@ def export_password(case: RequestCase) -> OutgoingMail:
         body += (f"\n\nDen nye dataansvarlige ({case.inp.transfer_to}) har fået samme bilag og skal også have "
                  "adgangskoden: ring til den kontaktperson, hvis adresse blev bekræftet.")
     return _mail(case, "export-password", [case.inp.policy.responsible.email],
-                 "Adgangskode til bilaget – gives videre ad en anden vej", body)
+                 "Adgangskode til bilaget – gives videre ad en anden vej", body, internal=True)
 
 
 
@@ -232,12 +244,12 @@ def answer_for_review(case: RequestCase, version: int, text: str) -> OutgoingMai
     body = (f"Svar {version} på anmodningen venter på din godkendelse.\nSendes som {destination}, den adresse "
             f"identitetskontrollen bekræftede.\n\n{text}")
     return _mail(case, f"answer-v{version}-review", [case.inp.policy.dpo.email],
-                 f"Til godkendelse: svar {version} på anmodning om {TYPE_DA[case.type]}", body)
+                 f"Til godkendelse: svar {version} på anmodning om {TYPE_DA[case.type]}", body, internal=True)
 
 
 def answer_rejected(case: RequestCase, version: int, comments: str) -> OutgoingMail:
     return _mail(case, f"answer-v{version}-rejected", [case.inp.policy.responsible.email],
-                 f"Svar {version} er afvist af DPO", f"Kommentarer:\n{comments}\n")
+                 f"Svar {version} er afvist af DPO", f"Kommentarer:\n{comments}\n", internal=True)
 
 
 def final_answer(case: RequestCase, text: str, attachments: list[str]) -> OutgoingMail:
@@ -289,14 +301,15 @@ def _fee_lines(case: RequestCase) -> list[str]:
 def deadline_reminder(case: RequestCase, days: int) -> OutgoingMail:
     body = f"Påmindelse: svaret skal være sendt senest {format_da(case.deadline)} (om {days} dage). Trin: {_step_da(case)}."
     return _mail(case, f"reminder-{days}d{'-ext' if case.extended else ''}", _responsible(case),
-                 f"Frist om {days} dage", body)
+                 f"Frist om {days} dage", body, internal=True)
 
 
 def escalation(case: RequestCase) -> OutgoingMail:
     body = (f"ESKALERING: fristen for at besvare anmodningen om {TYPE_DA[case.type]} udløb "
             f"{format_da(case.deadline)}. Trin: {_step_da(case)}.")
     return _mail(case, f"escalation{'-ext' if case.extended else ''}",
-                 [*case.inp.policy.management_emails, *_responsible(case)], "ESKALERING: frist overskredet", body)
+                 [*case.inp.policy.management_emails, *_responsible(case)], "ESKALERING: frist overskredet", body,
+                 internal=True)
 
 
 def restriction_lifted(case: RequestCase, reasons: str) -> OutgoingMail:

@@ -14,6 +14,15 @@ from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postpone
 
 # Read by parents, suppliers and staff alike: the case number, nothing internal.
 SIGNATURE = "\n\n-- \n{org} · sagsnummer {case_id}\n"
+# Only in mails to the organisation's own people (key person, DPO, management, system owners,
+# operator): a link to the case in the web workspace. Never a command to type, never a state name;
+# mails to reporters, parents, requesters, suppliers and controllers carry no link at all.
+LINK_DA = "\n\nÅbn {what} i GDPR-sager: {url}"
+
+
+def workspace_link(base_url: str | None, path: str, what: str = "sagen") -> str:
+    """The closing link line, or nothing when the case's policy names no workspace."""
+    return LINK_DA.format(what=what, url=f"{base_url.rstrip('/')}{path}") if base_url else ""
 
 
 class OutgoingMail(Strict):
@@ -32,11 +41,14 @@ class DraftMail(Strict):
     purpose: str  # "review" | "controller"
 
 
-def _mail(case: BreachCase, step: str, to: list[str], subject: str, body: str) -> OutgoingMail:
+def _mail(case: BreachCase, step: str, to: list[str], subject: str, body: str, *,
+          internal: bool = False) -> OutgoingMail:
+    """`internal`: every recipient is one of the organisation's own people; only then the workspace link."""
     sign = SIGNATURE.format(org=case.policy.organisation_name, case_id=case.case_id)
+    link = workspace_link(case.policy.workspace_url, f"/brud/{case.case_id}") if internal else ""
     return OutgoingMail(
         key=f"{case.case_id}.{step}", case_id=case.case_id, to=sorted(set(to)),
-        subject=f"[{case.case_id}] {subject}", body=body + sign,
+        subject=f"[{case.case_id}] {subject}", body=(body.rstrip("\n") + link if link else body) + sign,
     )
 
 
@@ -54,7 +66,8 @@ def case_opened(case: BreachCase) -> OutgoingMail:
         f"Hvad er der sket:\n{r.what_happened}\n\nSådan blev det opdaget:\n{r.how_discovered}\n\n"
         f"Første skridt: vurdér om hændelsen er et brud på persondatasikkerheden."
     )
-    return _mail(case, "opened", _owners(case), "Nyt muligt brud på persondatasikkerheden", body)
+    return _mail(case, "opened", _owners(case), "Nyt muligt brud på persondatasikkerheden", body,
+                 internal=True)
 
 
 def report_receipt(case: BreachCase) -> OutgoingMail:
@@ -79,7 +92,8 @@ def management_informed(case: BreachCase, message: str | None) -> OutgoingMail:
         + (f"\nBesked fra nøglepersonen:\n{message}\n" if message else "")
     )
     to = list(case.policy.management_emails) + [case.policy.dpo.email]
-    return _mail(case, "management-informed", to, "Orientering: brud på persondatasikkerheden – kriseteam indkaldt", body)
+    return _mail(case, "management-informed", to, "Orientering: brud på persondatasikkerheden – kriseteam indkaldt",
+                 body, internal=True)
 
 
 def supplier_request(case: BreachCase, supplier: SupplierRequest, reminder: int = 0) -> OutgoingMail:
@@ -101,14 +115,15 @@ def supplier_request(case: BreachCase, supplier: SupplierRequest, reminder: int 
 def draft_for_review(case: BreachCase, kind_da: str, version: int, text: str) -> OutgoingMail:
     body = f"Et udkast til {kind_da} (version {version}) venter på din godkendelse.\n\n{text}"
     return _mail(case, f"draft-{kind_da}-v{version}-review", [case.policy.dpo.email],
-                 f"Til godkendelse: udkast {version} til {kind_da}", body)
+                 f"Til godkendelse: udkast {version} til {kind_da}", body, internal=True)
 
 
 def co_decision_requested(case: BreachCase, proposal_da: str, reasons: str, number: int) -> OutgoingMail:
     """A proposed "no" counts only once the DPO agrees (the breach procedure, activity 7)."""
     body = (f"{case.policy.key_person.name} foreslår, at {proposal_da}.\n\nBegrundelse:\n{reasons}\n\n"
             f"Beslutningen kræver din medbeslutning; indtil da løber fristen ({format_da(case.deadline)}).")
-    return _mail(case, f"co-decision-{number}", [case.policy.dpo.email], "Din medbeslutning: " + proposal_da, body)
+    return _mail(case, f"co-decision-{number}", [case.policy.dpo.email], "Din medbeslutning: " + proposal_da, body,
+                 internal=True)
 
 
 def co_decision_declined(case: BreachCase, comments: str) -> OutgoingMail:
@@ -116,14 +131,14 @@ def co_decision_declined(case: BreachCase, comments: str) -> OutgoingMail:
     body = f"DPO er ikke enig i forslaget om ikke at anmelde / at det ikke er et brud.\n\nKommentarer:\n{comments}\n"
     number = sum(1 for e in case.timeline if e.action == "co_decide") + 1
     return _mail(case, f"co-decision-declined-{number}", [case.policy.key_person.email],
-                 "DPO er ikke enig: vurdér igen", body)
+                 "DPO er ikke enig: vurdér igen", body, internal=True)
 
 
 def draft_reviewed(case: BreachCase, kind_da: str, version: int, approved: bool, comments: str | None) -> OutgoingMail:
     verdict = "godkendt" if approved else "afvist"
     body = f"DPO har {verdict} udkast {version} til {kind_da}.\n" + (f"\nKommentarer:\n{comments}\n" if comments else "")
     return _mail(case, f"draft-{kind_da}-v{version}-{verdict}", [case.policy.key_person.email],
-                 f"Udkast {version} til {kind_da} er {verdict}", body)
+                 f"Udkast {version} til {kind_da} er {verdict}", body, internal=True)
 
 
 def controller_notification(case: BreachCase, text: str) -> OutgoingMail:
@@ -151,7 +166,8 @@ def deadline_reminder(case: BreachCase, hours_before: int) -> OutgoingMail:
         f"Næste skridt i sagen: {_next_step(case)}.\n"
         "Anmeld, eller dokumentér at bruddet sandsynligvis ikke indebærer en risiko."
     )
-    return _mail(case, f"reminder-{hours_before}h{_round(case)}", _owners(case), f"Frist om {hours_before} timer", body)
+    return _mail(case, f"reminder-{hours_before}h{_round(case)}", _owners(case), f"Frist om {hours_before} timer",
+                 body, internal=True)
 
 
 def deadline_escalation(case: BreachCase) -> OutgoingMail:
@@ -162,7 +178,8 @@ def deadline_escalation(case: BreachCase) -> OutgoingMail:
         "En anmeldelse efter fristen skal ledsages af en begrundelse for forsinkelsen (art. 33, stk. 1)."
     )
     to = list(case.policy.management_emails) + _owners(case)
-    return _mail(case, f"escalation-overdue{_round(case)}", to, "ESKALERING: frist for anmeldelse overskredet", body)
+    return _mail(case, f"escalation-overdue{_round(case)}", to, "ESKALERING: frist for anmeldelse overskredet", body,
+                 internal=True)
 
 
 def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) -> OutgoingMail:
@@ -175,7 +192,7 @@ def follow_up(case: BreachCase, number: int, new_facts: str, recipient_da: str) 
         "Indsend opfølgningen til samme modtager som den første anmeldelse og henvis til den."
     )
     return _mail(case, f"follow-up-{number}", [case.policy.dpo.email, case.policy.key_person.email],
-                 f"Opfølgning {number} på {recipient_da}", body)
+                 f"Opfølgning {number} på {recipient_da}", body, internal=True)
 
 
 def reopened(case: BreachCase, reason: str) -> OutgoingMail:
@@ -187,7 +204,7 @@ def reopened(case: BreachCase, reason: str) -> OutgoingMail:
     else:
         next_step = f"Vurdér de nye oplysninger. Frist for anmeldelse, hvis bruddet skal anmeldes: {format_da(case.deadline)}."
     body = f"Sagen er genåbnet, fordi der er kommet nye oplysninger.\n\nBegrundelse:\n{reason}\n\n{next_step}"
-    return _mail(case, f"reopened-{number}", _owners(case), "Sagen er genåbnet", body)
+    return _mail(case, f"reopened-{number}", _owners(case), "Sagen er genåbnet", body, internal=True)
 
 
 def postponement_review_due(case: BreachCase, postponement: Postponement, seq: int) -> OutgoingMail:
@@ -199,7 +216,8 @@ def postponement_review_due(case: BreachCase, postponement: Postponement, seq: i
         "Består grunden stadig, så fastsæt en ny dato for næste vurdering. Ellers skal de registrerede "
         "underrettes nu."
     )
-    return _mail(case, f"postponement-review-{seq}", _owners(case), "Udsættelsen af underretningen skal vurderes", body)
+    return _mail(case, f"postponement-review-{seq}", _owners(case), "Udsættelsen af underretningen skal vurderes",
+                 body, internal=True)
 
 
 def plan_release(case: BreachCase, item: PlannedCommunication, message: str, released_with_da: str,

@@ -58,6 +58,9 @@ FieldValue = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Hours = Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]
 Moment = Annotated[AwareDatetime, AfterValidator(_within_years)]
+# The workspace's address as mails print it: http(s), no whitespace, no trailing slash.
+WorkspaceUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?$", max_length=300),
+                         AfterValidator(lambda url: url.rstrip("/"))]
 
 
 class Strict(BaseModel):
@@ -76,6 +79,8 @@ class Role(str, enum.Enum):
     MANAGEMENT = "management"
     SYSTEM_OWNER = "system_owner"  # owner of a system in the data inventory (manual tasks)
     SYSTEM = "system"  # the engine itself: reminders, escalations
+    # Operations: retries or discards dead letters; no procedure table lets this role act in a case.
+    OPERATOR = "operator"
 
 
 class Actor(Strict):
@@ -124,6 +129,9 @@ class CasePolicy(Strict):
     supplier_max_reminders: int = Field(default=3, ge=0, le=20)
     # A closed case stays open to reopening and follow-ups this long (must end before its retention).
     reopen_window_days: int = Field(default=365, ge=1, le=3650)
+    # Where the web workspace is (settings.public_url); mails to the organisation's own people end with a
+    # link to the case there. None (cases opened before the workspace): no link.
+    workspace_url: WorkspaceUrl | None = None
 
     @model_validator(mode="after")
     def _positive_offsets(self) -> CasePolicy:

@@ -16,6 +16,7 @@ ROLE_DA: dict[Role, str] = {
     Role.MANAGEMENT: "ledelse",
     Role.SYSTEM_OWNER: "systemejer",
     Role.SYSTEM: "system",
+    Role.OPERATOR: "drift",
 }
 
 

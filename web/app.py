@@ -3,7 +3,8 @@
 Routes are thin: they read the form, call the same application function the CLI calls (e.g.
 `starter.open_breach`), and render a template. Every router except the login page and /healthz
 requires a logged-in account (`current_user`) and a CSRF token on every POST (`check_csrf`), as a
-router dependency, so a new route cannot forget either.
+router dependency, so a new route cannot forget either. The one exception to the form token is the
+Temporal UI's codec endpoint (JSON, not forms): operator login and an Origin check instead (web/routes/codec.py).
 """
 
 from __future__ import annotations
@@ -67,10 +68,14 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
         return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
 
     app.include_router(public_router())
-    from web.routes import breaches, register, requests, tasks
+    from web.routes import breaches, codec, operator, register, requests, tasks
 
-    for module in (tasks, breaches, requests, register):
+    for module in (tasks, breaches, requests, register, operator):
         app.include_router(module.router, dependencies=[Depends(current_user), Depends(check_csrf)])
+    # The Temporal UI's codec endpoint posts JSON, which cannot carry the form token: operator login and an
+    # Origin check take the place of check_csrf there (web/routes/codec.py says why that is enough).
+    app.include_router(codec.router, dependencies=codec.DEPENDENCIES)
+    app.add_middleware(codec.CodecCors, settings=settings)
     return app
 
 
