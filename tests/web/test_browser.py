@@ -103,3 +103,12 @@ async def test_a_breach_from_report_to_approved_notification_in_the_browser(site
     await _do(dpo, "review_draft", "Godkend eller afvis udkastet", {}, ['[name="approve"][value="true"]'])
     await expect(dpo.get_by_text("godkendt", exact=False).first).to_be_visible()
     await dpo.screenshot(path="/tmp/web-case-dpo.png", full_page=True)
+    # The register, and its CSV file that Danish Excel opens (UTF-8 with BOM, semicolons).
+    await dpo.get_by_role("link", name="Register").click()
+    await expect(dpo.get_by_role("link", name=case_id)).to_be_visible()
+    async with dpo.expect_download() as download_info:
+        await dpo.get_by_role("link", name="Hent som CSV-fil (til Excel)").click()
+    download = await download_info.value
+    content = (await download.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf") and b";" in content.splitlines()[0]
+    await dpo.screenshot(path="/tmp/web-register.png", full_page=True)

@@ -102,3 +102,9 @@ async def test_a_dpo_who_wrote_the_draft_cannot_approve_it(web: FastAPI, browser
         assert (await _act(browser, case_id, action, data)).status_code == 303, action
     refused = await _act(browser, case_id, "review_draft", {"approve": "true"})
     assert refused.status_code == 409 and "Fire øjne" in refused.text  # in Danish, not the log's English
+
+
+async def test_an_employee_who_reported_sees_the_receipt_not_the_case(browser: httpx.AsyncClient):
+    await log_in(browser, "ansat@skole.dk")
+    case_id = await _report(browser)
+    assert (await browser.get(f"/brud/{case_id}")).status_code == 403

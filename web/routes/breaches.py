@@ -13,7 +13,8 @@ from temporalio.client import Client
 from domain.model import BreachReport
 from web.accounts import Account
 from web.app import render, temporal
-from web.security import current_user
+from web.roles import WebRole
+from web.security import current_user, require
 
 router = APIRouter()
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -135,8 +136,13 @@ async def _case_page(request: Request, user: Account, client: Client, case_id: s
                   refusal=refusal, path=f"/brud/{case_id}")
 
 
+# Who may read a breach case: the people in its procedure. An employee who reported one sees the receipt,
+# not the case (it holds what others reported, and decisions about them).
+CASE_READERS = (WebRole.KEY_PERSON, WebRole.DPO, WebRole.MANAGEMENT)
+
+
 @router.get("/brud/{case_id}", response_class=HTMLResponse)
-async def case_page(request: Request, case_id: str, user: Account = Depends(current_user),
+async def case_page(request: Request, case_id: str, user: Account = Depends(require(*CASE_READERS)),
                     client: Client = Depends(temporal)) -> HTMLResponse:
     _check_id(case_id)
     return await _case_page(request, user, client, case_id)
