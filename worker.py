@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.case_index import backfill_case_index
 from activities.connectors import ConnectorActivities
 from activities.exports import ExportActivities
 from activities.controls import ControlActivities
@@ -78,6 +79,9 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await ensure_namespace_retention(client, settings)
     await ensure_schedules(client, settings)
+    added = backfill_case_index(make_engine(settings.database_url), settings.organisation_name)
+    if added:
+        logging.getLogger("worker").info("case index backfilled", extra={"cases": added})
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         async with worker:

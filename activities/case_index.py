@@ -85,3 +85,28 @@ def list_cases(engine: Engine, *, next_roles: set[str] | None = None, kind: str 
 def _row(mapping) -> CaseIndexRow:
     return CaseIndexRow.model_validate(to_utc(dict(mapping)))
 
+
+
+def backfill_case_index(engine: Engine, organisation: str) -> int:
+    """Index the cases the register holds but the index does not (cases from before the index existed).
+
+    Run by the worker at start; a case already indexed is left alone, so it is cheap to repeat.
+    """
+    from activities.db import breach_register, dsr_register
+    from activities.register import to_utc, upsert_case_index
+    from domain.case_index import index_row
+    from domain.dsr_register import RequestRegisterEntry
+    from domain.register import RegisterEntry
+
+    added = 0
+    with engine.begin() as conn:
+        indexed = select(case_index.c.case_id)
+        for table, key, model in ((breach_register, breach_register.c.case_id, RegisterEntry),
+                                  (dsr_register, dsr_register.c.request_id, RequestRegisterEntry)):
+            for row in conn.execute(select(table).where(key.not_in(indexed))).mappings():
+                values = {name: row[name] for name in model.model_fields}
+                entry = model.model_validate(values)
+                index = index_row(entry, organisation=organisation, seq=row["last_seq"] or 0)
+                upsert_case_index(conn, to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
+                added += 1
+    return added

@@ -117,3 +117,20 @@ def test_every_list_query_reads_its_order_from_an_index(tmp_path: Path):
                 sql = str(query.limit(50).compile(engine, compile_kwargs={"literal_binds": True}))
                 plan = " ".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
                 assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, (f, plan)
+
+
+def test_cases_from_before_the_index_are_backfilled_once(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+    register = RegisterActivities(engine, "Eksempel Skole")
+    case = new_case()
+    ActivityEnvironment().run(register.record_step, StepRecord(event=case.timeline[-1],
+                                                               entry=build_register_entry(case, NOW)))
+    with engine.begin() as conn:
+        conn.execute(case_index.delete())  # as if written before the index existed
+    from activities.case_index import backfill_case_index
+
+    assert backfill_case_index(engine, "Eksempel Skole") == 1
+    row = _index(engine, case.case_id)
+    assert (row["kind"], row["state"], row["next_role"], row["organisation"]) == (
+        "breach", "reported", "key_person", "Eksempel Skole")
+    assert backfill_case_index(engine, "Eksempel Skole") == 0  # cheap to repeat at every start
