@@ -90,8 +90,16 @@ async def test_an_access_request_is_received_verified_worked_and_answered_in_the
     link = f"/anmodning/{request_id}/opgave/papirarkiv"
     assert link in task_mail.get_body(("plain",)).get_content()
 
+    async with _client(web) as stranger:  # a system owner, but of other systems
+        await log_in(stranger, "ejer@skole.dk")
+        assert (await stranger.get(link)).status_code == 403
+        home = await stranger.get("/")
+        refused = await stranger.post(link, data={"result": "x", "csrf_token": csrf_of(home.text)})
+        assert refused.status_code == 403
+    web.state.accounts.add("sekretaer@eksempel-skole.dk", "Simon Systemejer", ["system_owner"],
+                           "korrekt hest batteri 42")  # the archive's owner in the inventory
     async with _client(web) as owner:
-        await log_in(owner, "ejer@skole.dk")  # systemejer
+        await log_in(owner, "sekretaer@eksempel-skole.dk")  # systemejer of the paper archive
         task = await owner.get(link)
         assert task.status_code == 200 and "Søg i arkivskabet" in task.text and "E1001" in task.text
         recorded = await owner.post(link, data={"result": "Én mappe: indskrivningsblanket fra 2020",

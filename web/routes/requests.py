@@ -180,11 +180,19 @@ def _role_da(role: Role) -> str:
     return "den registrerede" if role is Role.REPORTER else ROLE_DA[role]
 
 
+def owns_or_runs(user: Account, system) -> bool:
+    """A system owner works the tasks of the systems the inventory names them owner of; the nøgleperson and
+    the DPO may record any (they run the request). A role alone is not enough: it is the login's system."""
+    if {WebRole.KEY_PERSON, WebRole.DPO} & set(user.roles):
+        return True
+    return WebRole.SYSTEM_OWNER in user.roles and str(system.owner.email).lower() == user.email.lower()
+
+
 def _manual_tasks(case: RequestCase, request_id: str, user: Account) -> list[dict]:
     may_complete = actor_for(user, REQUEST, T.COMPLETE_MANUAL_TASK) is not None
     out = []
     for slot in case.systems:
-        if not slot.manual:
+        if not slot.manual or not owns_or_runs(user, case.inp.inventory.system(slot.system_id)):
             continue
         done = slot.status is SystemStatus.DONE
         out.append({"name": case.inp.inventory.system(slot.system_id).name, "done": done,
@@ -293,6 +301,9 @@ async def _task_page(request: Request, user: Account, client: Client, request_id
         return render(request, "error.html", user, status_code=404,
                       message="Der er ingen opgave i det system i denne anmodning.")
     system = case.inp.inventory.system(system_id)
+    if not owns_or_runs(user, system):
+        return render(request, "error.html", user, status_code=403,
+                      message="Opgaven hører til et system, du ikke er ejer af.")
     reasons: list[str] = []
     if case.resolution is not None and case.resolution.needs_review(system_id):
         found = case.resolution.system(system_id)
@@ -331,6 +342,14 @@ async def complete_task(request: Request, request_id: str, system_id: str, user:
     actor = actor_for(user, REQUEST, T.COMPLETE_MANUAL_TASK)
     if actor is None:
         raise HTTPException(status_code=403, detail="Du har ikke en rolle, der må udføre denne handling.")
+    loaded = await _load(client, request_id)
+    if loaded is not None:
+        try:
+            system = loaded[1].inp.inventory.system(system_id)
+        except (KeyError, ValueError, StopIteration):
+            system = None
+        if system is not None and not owns_or_runs(user, system):  # refused here: nothing reaches history
+            raise HTTPException(status_code=403, detail="Opgaven hører til et system, du ikke er ejer af.")
     values = form_values(await request.form())
     try:
         command = CompleteManualTask.model_validate(
