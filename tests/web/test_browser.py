@@ -112,3 +112,75 @@ async def test_a_breach_from_report_to_approved_notification_in_the_browser(site
     content = (await download.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf") and b";" in content.splitlines()[0]
     await dpo.screenshot(path="/tmp/web-register.png", full_page=True)
+
+
+async def _set(form, name: str, value: str, nth: int = 0) -> None:
+    """Give an input its value whatever it is rendered as: a select, radio buttons or a text field."""
+    element = form.locator(f'[name="{name}"]').nth(nth)
+    tag = await element.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+    if tag.startswith("select"):
+        await element.select_option(value)
+    elif tag.endswith(":radio") or tag.endswith(":checkbox"):
+        await form.locator(f'[name="{name}"][value="{value}"]').check()
+    else:
+        await element.fill(value)
+
+
+async def test_an_access_request_from_receipt_to_answer_in_the_browser(web: FastAPI, site: str, chromium: Browser,
+                                                                      school_db):
+    karen = "karen.jensen@example.dk"  # in the example school database (elevnummer E1001)
+    mille = await chromium.new_page()
+    await _log_in(mille, site, "mille@skole.dk")
+    await mille.get_by_role("link", name="Ny anmodning").click()
+    form = mille.locator('form[action="/anmodning/ny"]')
+    for name, value in [("type", "access"), ("channel", "email"), ("requester.name", "Karen Jensen"),
+                        ("requester.email", karen),
+                        ("description", "Jeg vil gerne se, hvad skolen har registreret om mig og mit barn.")]:
+        await _set(form, name, value)
+    await _set(form, "id_kind", "email", 0)
+    await _set(form, "id_value", karen, 0)
+    await _set(form, "id_kind", "elevnummer", 1)
+    await _set(form, "id_value", "E1001", 1)
+    await form.get_by_role("button").click()
+    request_id = re.search(r"dsr-\d{4}-\d+", await mille.locator("main").inner_text()).group(0)
+
+    await mille.goto(f"{site}/anmodning/{request_id}")
+    await mille.get_by_text("Bekræft identiteten", exact=True).first.click()
+    verify = mille.locator('form[action$="/handling/verify_identity"]')
+    await _set(verify, "method", "registered_address")
+    await _set(verify, "details", "Navn og e-mail svarer til elevadministrationen")
+    await _set(verify, "verified_email", karen)
+    await verify.get_by_role("button").click()
+    assert not await mille.locator(".error").all_inner_texts()
+
+    web.state.accounts.add("sekretaer@eksempel-skole.dk", "Hanne Holm", ["system_owner"], PASSWORD)
+    owner = await chromium.new_page()
+    await _log_in(owner, site, "sekretaer@eksempel-skole.dk")
+    task = f"{site}/anmodning/{request_id}/opgave/papirarkiv"
+    for _ in range(100):  # the task opens when the request reaches its systems
+        await owner.goto(task)
+        if await owner.locator('[name="result"]').count():
+            break
+        await asyncio.sleep(0.2)
+    await owner.locator('[name="result"]').fill("Én mappe: indskrivningsblanket fra 2020")
+    await owner.locator("main form").get_by_role("button").click()
+    await expect(owner.get_by_text("Opgaven er udført")).to_be_visible()
+
+    dpo = await chromium.new_page()
+    await _log_in(dpo, site, "dorthe@skole.dk")
+    for _ in range(100):  # the answer is drafted once every system has reported
+        await dpo.goto(f"{site}/anmodning/{request_id}")
+        if await dpo.locator('form[action$="/handling/review_answer"]').count():
+            break
+        await asyncio.sleep(0.2)
+    review = dpo.locator('form[action$="/handling/review_answer"]')
+    await dpo.locator("details", has=review).locator("summary").click()
+    await _set(review, "approve", "true")
+    await review.get_by_role("button").click()
+    for _ in range(100):
+        await dpo.goto(f"{site}/anmodning/{request_id}")
+        if await dpo.get_by_text("Anmodningen er afsluttet").count():
+            break
+        await asyncio.sleep(0.2)
+    await expect(dpo.get_by_text("Anmodningen er afsluttet")).to_be_visible()
+    await dpo.screenshot(path="/tmp/web-request-answered.png", full_page=True)
