@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
 
 from domain.breach_machine import BREACH
 from domain.dsr_machine import REQUEST
@@ -35,3 +38,15 @@ def actor_for(user: Account, procedure: Procedure, trigger: enum.Enum) -> Actor 
 
 
 PROCEDURES = {"brud": BREACH, "anmodning": REQUEST}
+
+
+async def run_action(client: Client, workflow_id: str, trigger: enum.Enum, command: Any) -> str | None:
+    """Send an action to its case: the workflow's validator decides. Its refusal comes back as the reason to
+    show (in Danish when the refusal carries it), else None. Breach and request pages both come here."""
+    from web.app import refusal_text
+
+    try:
+        await client.get_workflow_handle(workflow_id).execute_update(trigger.value, command)
+    except WorkflowUpdateFailedError as err:
+        return refusal_text(err)
+    return None

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from temporalio.client import Client
 
+from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
+from domain.case import KIND_DA
+from domain.deadlines import format_da
 from domain.model import BreachReport
+from starter import open_breach
 from web.accounts import Account
+from web.acting import actor_for, run_action
 from web.app import render, temporal
+from web.forms import errors_da, form_for, parse_form, refill
+from web.labels import ACTION_DA
+from web.routes.tasks import urgency
 from web.roles import WebRole
 from web.security import current_user, require
+from workflows.breach import BreachCaseWorkflow
 
 router = APIRouter()
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -40,8 +51,6 @@ async def report(request: Request, user: Account = Depends(current_user), client
                  what_happened: str = Form(""), aware_at: str = Form(""), affected_people: str = Form(""),
                  affected_data: str = Form(""), how_discovered: str = Form("")) -> Response:
     """Any logged-in person may report; the reporter is the login, never a form field."""
-    from starter import open_breach
-
     values = {"what_happened": what_happened, "aware_at": aware_at, "affected_people": affected_people,
               "affected_data": affected_data, "how_discovered": how_discovered}
     errors = {name: "Skal udfyldes" for name, value in values.items() if not value.strip()}
@@ -83,10 +92,6 @@ def form_values(form) -> dict[str, str | list[str]]:
 
 def draft_history(details) -> list[dict]:
     """Every draft version, with what changed since the version before of the same kind."""
-    import difflib
-
-    from domain.case import KIND_DA
-
     out, previous = [], {}
     for draft in details.drafts:
         text = draft.text_da or ""
@@ -106,14 +111,6 @@ def draft_history(details) -> list[dict]:
 async def _case_page(request: Request, user: Account, client: Client, case_id: str, *, open_action: str | None = None,
                      values: dict | None = None, errors: dict | None = None, refusal: str | None = None,
                      status_code: int = 200) -> HTMLResponse:
-    from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-    from domain.deadlines import format_da
-    from web.acting import actor_for
-    from web.forms import form_for, refill
-    from web.labels import ACTION_DA
-    from web.routes.tasks import urgency
-    from workflows.breach import BreachCaseWorkflow
-
     handle = client.get_workflow_handle(case_id)
     try:
         view = await handle.query(BreachCaseWorkflow.view)
@@ -152,15 +149,6 @@ async def case_page(request: Request, case_id: str, user: Account = Depends(requ
 async def act(request: Request, case_id: str, action: str, user: Account = Depends(current_user),
               client: Client = Depends(temporal)) -> Response:
     """An action in the case: the role is the server's choice from the login; the workflow's validator decides."""
-    from fastapi import HTTPException
-    from fastapi.responses import RedirectResponse
-    from temporalio.client import WorkflowUpdateFailedError
-
-    from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-    from web.acting import actor_for
-    from web.app import refusal_text
-    from web.forms import errors_da, parse_form
-
     _check_id(case_id)
     try:
         trigger = Trigger(action)
@@ -176,18 +164,13 @@ async def act(request: Request, case_id: str, action: str, user: Account = Depen
     except ValidationError as err:
         return await _case_page(request, user, client, case_id, open_action=action, values=values,
                                 errors=errors_da(err, model), status_code=422)
-    try:
-        await client.get_workflow_handle(case_id).execute_update(trigger.value, command)
-    except WorkflowUpdateFailedError as err:
+    refusal = await run_action(client, case_id, trigger, command)
+    if refusal is not None:
         return await _case_page(request, user, client, case_id, open_action=action, values=values,
-                                refusal=refusal_text(err), status_code=409)
+                                refusal=refusal, status_code=409)
     return RedirectResponse(f"/brud/{case_id}", status_code=303)
 
 
 def _check_id(case_id: str) -> None:
-    import re
-
-    from fastapi import HTTPException
-
     if not re.fullmatch(r"breach-\d{4}-\d{4,8}", case_id):
         raise HTTPException(status_code=404, detail="Sagen findes ikke.")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 
 from domain.deadlines import format_da
 from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestTrigger
@@ -25,7 +25,7 @@ from domain.model import Role, ShortText
 from domain.person import identifier_problems, kind_da, known_identifier_kinds
 from domain.view import ROLE_DA
 from web.accounts import Account
-from web.acting import actor_for
+from web.acting import actor_for, run_action
 from web.app import render, temporal
 from web.forms import errors_da, form_for, parse_form, refill, to_form
 from web.labels import ACTION_DA
@@ -247,17 +247,6 @@ async def request_page(request: Request, request_id: str,
     return await _request_page(request, user, client, request_id)
 
 
-async def _update(client: Client, request_id: str, trigger: RequestTrigger, command: Any) -> str | None:
-    """The workflow's validator decides; its refusal comes back as the message to show, else None."""
-    from temporal_client import failure_message
-
-    try:
-        await client.get_workflow_handle(request_id).execute_update(trigger.value, command)
-    except WorkflowUpdateFailedError as err:
-        return failure_message(err)
-    return None
-
-
 @router.post("/anmodning/{request_id}/handling/{action}")
 async def act(request: Request, request_id: str, action: str, user: Account = Depends(current_user),
               client: Client = Depends(temporal)) -> Response:
@@ -277,7 +266,7 @@ async def act(request: Request, request_id: str, action: str, user: Account = De
     except ValidationError as err:
         return await _request_page(request, user, client, request_id, open_action=action, values=values,
                                    errors=errors_da(err, model), status_code=422)
-    refusal = await _update(client, request_id, trigger, command)
+    refusal = await run_action(client, request_id, trigger, command)
     if refusal is not None:
         return await _request_page(request, user, client, request_id, open_action=action, values=values,
                                    refusal=refusal, status_code=409)
@@ -357,7 +346,7 @@ async def complete_task(request: Request, request_id: str, system_id: str, user:
     except ValidationError as err:
         return await _task_page(request, user, client, request_id, system_id, values=values,
                                 errors=errors_da(err, CompleteManualTask), status_code=422)
-    refusal = await _update(client, request_id, T.COMPLETE_MANUAL_TASK, command)
+    refusal = await run_action(client, request_id, T.COMPLETE_MANUAL_TASK, command)
     if refusal is not None:
         return await _task_page(request, user, client, request_id, system_id, values=values, refusal=refusal,
                                 status_code=409)
