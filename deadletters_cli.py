@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -24,7 +22,6 @@ from domain.dead_letters import (
     DeadLetterView, DiscardDeadLetter, LetterStatus, LetterStatusChange, RetryDeadLetter, parse_letter_id,
 )
 from domain.deadlines import format_da
-from domain.model import Actor, Role
 from settings import Settings
 
 STATUS_DA = {"open": "åben", "retrying": "gentages", "resolved": "løst", "discarded": "afvist"}
@@ -35,12 +32,10 @@ def add_parsers(sub: Any) -> None:
     letters.add_argument("--all", action="store_true", help="also resolved and discarded letters")
     letters.add_argument("--json", action="store_true")
     actions = letters.add_subparsers(dest="deadletters_command")
-    for name, text in (("retry", "run the effect again through its case (after fixing the cause)"),
-                       ("discard", "give the effect up for good, with a reason")):
+    for name, text in (("retry", "run the effect again through its case, in your name (GDPR_TOKEN)"),
+                       ("discard", "give the effect up for good, with a reason, in your name (GDPR_TOKEN)")):
         action = actions.add_parser(name, help=text)
         action.add_argument("letter_id", help="e.g. breach-2026-0001/1 (see `gdpr deadletters`)")
-        action.add_argument("--as", dest="role", default=os.environ.get("GDPR_ACTOR_ROLE", "key_person"))
-        action.add_argument("--name", default=os.environ.get("GDPR_ACTOR_NAME"))
         if name == "discard":
             action.add_argument("--reason", required=True, help="why it is given up, and what was done instead")
 
@@ -62,27 +57,17 @@ def render_list(settings: Settings, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-async def run(args: argparse.Namespace, settings: Settings, connect: Callable[[], Awaitable[Client]],
-              user_error: type[Exception]) -> str:
-    if not args.deadletters_command:
-        return render_list(settings, args)
-    command, case_id = _command(args, user_error)  # before connecting: bad input needs no server
-    return await change(await connect(), settings, args, command, case_id, user_error)
+async def change(settings: Settings, args: argparse.Namespace, user_error: type[Exception]) -> str:
+    """Retry or discard in your name, through the workspace with your token (an operator's)."""
+    from workspace_api import post
 
-
-def _command(args: argparse.Namespace, user_error: type[Exception]) -> tuple[RetryDeadLetter | DiscardDeadLetter, str]:
     try:
-        case_id, number = parse_letter_id(args.letter_id)
-        actor = Actor(name=args.name, role=Role(args.role))
-        command: RetryDeadLetter | DiscardDeadLetter = (
-            RetryDeadLetter(actor=actor, number=number) if args.deadletters_command == "retry"
-            else DiscardDeadLetter(actor=actor, number=number, reason=args.reason))
-    except ValidationError as err:
-        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
-        raise user_error(f"invalid input: {fields} (give --name, or set GDPR_ACTOR_NAME)") from None
+        case_id, number = parse_letter_id(args.letter_id)  # before any call: bad input needs no server
     except ValueError as err:
         raise user_error(str(err)) from None
-    return command, case_id
+    body = {"reason": args.reason} if args.deadletters_command == "discard" else {}
+    answer = await post(settings, f"/api/deadletters/{case_id}/{number}/{args.deadletters_command}", body)
+    return str(answer.get("detail", ""))
 
 
 class LetterRefused(Exception):
@@ -91,16 +76,6 @@ class LetterRefused(Exception):
 
 class CaseRefused(LetterRefused):
     """The case's workflow refused the update (its validator): nothing entered the history."""
-
-
-async def change(client: Client, settings: Settings, args: argparse.Namespace,
-                 command: RetryDeadLetter | DiscardDeadLetter, case_id: str, user_error: type[Exception]) -> str:
-    try:
-        return await change_letter(client, make_engine(settings.database_url), args.letter_id, command)
-    except CaseRefused as err:
-        raise user_error(f"refused: {err}") from None
-    except LetterRefused as err:
-        raise user_error(str(err)) from None
 
 
 async def change_letter(client: Client, engine: Engine, letter_id: str,

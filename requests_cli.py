@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.db import make_engine
-from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number
-from cli_input import UNREACHABLE, case_id as checked_id, inventory_from, rpc_problem
+from cli_input import UNREACHABLE, case_id as checked_id, rpc_problem
 from domain.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestCase, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
@@ -31,7 +28,7 @@ from workflows.request import DataSubjectRequestWorkflow
 def add_parsers(sub: Any) -> None:
     request = sub.add_parser("request", help="data-subject requests").add_subparsers(dest="request_command",
                                                                                      required=True)
-    submit = request.add_parser("submit", help="receive a request (starts its case)")
+    submit = request.add_parser("submit", help="receive a request in your name (GDPR_TOKEN; starts its case)")
     submit.add_argument("--type", required=True,
                         choices=["access", "rectification", "erasure", "restriction", "portability", "objection"])
     submit.add_argument("--channel", required=True, choices=["email", "letter", "phone", "in_person"])
@@ -64,11 +61,9 @@ def add_parsers(sub: Any) -> None:
     show.add_argument("--json", action="store_true")
     answer = request.add_parser("answer", help="the answer letter(s), every version")
     answer.add_argument("request_id")
-    do = request.add_parser("act", help="perform an action (see `gdpr actions`)")
+    do = request.add_parser("act", help="perform an action in your name (GDPR_TOKEN; see `gdpr actions`)")
     do.add_argument("case_id", metavar="request_id")
     do.add_argument("action")
-    do.add_argument("--as", dest="role", default=os.environ.get("GDPR_ACTOR_ROLE", "key_person"))
-    do.add_argument("--name", default=os.environ.get("GDPR_ACTOR_NAME"))
     do.add_argument("--data")
     do.add_argument("--data-file")
     do.add_argument("--set", action="append", metavar="KEY=VALUE")
@@ -161,20 +156,18 @@ async def open_request(client: Client, settings: Settings, fields: dict[str, Any
     return await handle.query(DataSubjectRequestWorkflow.view)
 
 
-async def submit(client: Client, settings: Settings, args: argparse.Namespace, received: datetime,
-                 validation_message: Any, user_error: type[Exception]) -> dict[str, Any]:
+async def submit(settings: Settings, args: argparse.Namespace, received: datetime,
+                 user_error: type[Exception]) -> dict[str, Any]:
+    """Receive a request in your name (nøgleperson or DPO), through the workspace's API."""
+    from workspace_api import post
+
     if received > datetime.now(timezone.utc):
         raise user_error("received: cannot be in the future")
-    inventory = inventory_from(settings.inventory_file)
     try:
-        view = await open_request(client, settings, {**request_fields(args), "received_at": received}, inventory)
-    except ValidationError as err:
-        raise user_error(validation_message(err)) from None
+        fields = request_fields(args)
     except ValueError as err:
         raise user_error(str(err)) from None
-    except EarlierCopyRefused as err:
-        raise user_error(EARLIER_COPY_EN[err.reason].format(id=err.earlier_id)) from None
-    return view.model_dump(mode="json")
+    return await post(settings, "/api/requests", {**fields, "received_at": received.isoformat()})
 
 
 async def _check_earlier_copy(client: Client, earlier_id: str, identifiers: dict[str, str]) -> None:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None
     session_secret_file: Path = Path("data/session.key")
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    # The command line's people-commands act as the person whose personal token this is (made under "Min
+    # konto" in the workspace at public_url); the CLI never names the actor itself (workspace_api.py).
+    token: SecretStr | None = None
 
     # Operations: dead letters (effects that failed for good) are mailed here.
     operator_email: str = "drift@eksempel-skole.dk"

@@ -1,7 +1,10 @@
 """`gdpr`: the command line for people and operators.
 
-    gdpr breach report ...            report a possible breach (starts a case)
-    gdpr case act ID ACTION ...       advance a case (as nøgleperson or DPO)
+People-commands act in your name, through the web workspace with your personal token (GDPR_TOKEN, made
+under "Min konto"; workspace_api.py); the workspace decides your role. The rest are the operator's, on the host.
+
+    gdpr breach report ...            report a possible breach (starts a case; you are the reporter)
+    gdpr case act ID ACTION ...       advance a case in your role (nøgleperson, DPO, …)
     gdpr case show ID [--json]        state, deadline, time left, who acts, timeline
     gdpr case drafts ID               every draft version, its status and the DPO's comments
     gdpr cases [--json]               open cases, least time left first
@@ -12,7 +15,7 @@
     gdpr register export --format csv|json
     gdpr register verify              check the audit trail's hash chain (exit 1 if broken)
     gdpr diagram                      the state machine as Mermaid
-    gdpr request submit|act|show|answer ...   data-subject requests
+    gdpr request submit|act|show|answer ...   data-subject requests (submit and act in your name)
     gdpr requests [--json]            open requests, least time left first
     gdpr inventory [--json]           the data inventory
     gdpr controls run monthly|quarterly [--period …] / gdpr controls reports
@@ -33,20 +36,19 @@ import sys
 from datetime import date, datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from pydantic import ValidationError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.db import make_engine
 from activities.controls import list_reports
-from activities.inventory_file import load_inventory
 from activities.register import allocate_case_number, export_register
 from domain.breach_machine import COMMAND_TYPES, mermaid
 from domain.deadlines import COPENHAGEN, breach_deadline, format_da, format_duration, request_deadline
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
 from domain.dsr_model import RequestView
-from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseView, Role
+from domain.model import BreachCaseInput, BreachFacts, BreachReport, CaseView
 from domain.risk import LEVEL_DA, assess
 from domain.view import ROLE_DA
 import crypto_cli
@@ -54,9 +56,10 @@ import deadletters_cli
 import requests_cli
 import retention_cli
 import users_cli
+import workspace_api
 from codec import CodecError
 from settings import Settings, load_settings
-from temporal_client import connect, failure_message
+from temporal_client import connect
 from workflows.breach import BreachCaseWorkflow
 
 from cli_input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
@@ -103,26 +106,23 @@ def _parse_time(value: str | None, field: str) -> datetime | None:
 # --- breach report -------------------------------------------------------------------
 
 
-async def report_breach(client: Client, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
-    raw: dict[str, Any] = {
-        "reporter": {"name": args.reporter_name, "email": args.reporter_email, "phone": args.reporter_phone},
-        "aware_at": _parse_time(args.aware_at, "aware_at"),
-        "occurred_at": _parse_time(args.occurred_at, "occurred_at"),
+async def report_breach(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    """Report as the token's person (the workspace makes them the reporter), through the workspace's API."""
+    aware_at = _parse_time(args.aware_at, "aware_at")
+    if aware_at is not None and aware_at > datetime.now(timezone.utc):
+        raise UserError("aware_at: cannot be in the future")
+    occurred_at = _parse_time(args.occurred_at, "occurred_at")
+    body: dict[str, Any] = {
+        "reporter_phone": args.reporter_phone,
+        "aware_at": aware_at.isoformat() if aware_at else None,
+        "occurred_at": occurred_at.isoformat() if occurred_at else None,
         "what_happened": args.what, "how_discovered": args.how,
         "affected_people": args.affected_people, "affected_data": args.affected_data,
         "org_role": args.role,
         "controller": {"name": args.controller_name, "email": args.controller_email}
         if args.controller_name or args.controller_email else None,
     }
-    now = datetime.now(timezone.utc)
-    if raw["aware_at"] is not None and raw["aware_at"] > now:
-        raise UserError("aware_at: cannot be in the future")
-    try:
-        report = BreachReport.model_validate(raw)
-    except ValidationError as err:
-        raise UserError(_validation_message(err)) from None
-    view = await open_breach(client, settings, report)
-    return view.model_dump(mode="json")
+    return await workspace_api.post(settings, "/api/breaches", body)
 
 
 async def open_breach(client: Client, settings: Settings, report: BreachReport) -> CaseView:
@@ -149,11 +149,11 @@ def _coerce(value: str) -> Any:
         return value
 
 
-def build_command(action: str, actor: Actor, data: str | None, data_file: str | None, pairs: list[str],
-                  commands: dict | None = None) -> BaseModel:
+def action_fields(action: str, data: str | None, data_file: str | None, pairs: list[str],
+                  commands: dict | None = None) -> dict[str, Any]:
+    """The action's fields as typed (--data-file, then --data, then each --set); the workspace validates them."""
     table = commands or COMMAND_TYPES
-    trigger = next((t for t in table if t.value == action), None)
-    if trigger is None:
+    if not any(t.value == action for t in table):
         raise UserError(f"unknown action '{action}'; see `gdpr actions`")
     payload: dict[str, Any] = {}
     if data_file:
@@ -168,31 +168,15 @@ def build_command(action: str, actor: Actor, data: str | None, data_file: str | 
         if not sep:
             raise UserError(f"--set expects key=value, got '{pair}'")
         payload[key] = _coerce(value)
-    payload["actor"] = actor.model_dump()
-    try:
-        return table[trigger].model_validate(payload)
-    except ValidationError as err:
-        raise UserError(_validation_message(err)) from None
+    return payload
 
 
-async def act(client: Client, args: argparse.Namespace, commands: dict | None = None,
-              result_type: type = CaseView) -> dict[str, Any]:
-    try:
-        actor = Actor(name=args.name, role=Role(args.role))
-    except (ValidationError, ValueError):
-        raise UserError("--as must be key_person, dpo or system_owner and --name must be given") from None
+async def act(settings: Settings, args: argparse.Namespace, commands: dict | None = None) -> dict[str, Any]:
+    """An action in your name: the workspace takes the actor from your token and the role from the procedure."""
+    kind = "breaches" if commands is None else "requests"
     case_id = checked_id(args.case_id, "breach" if commands is None else "request")
-    command = build_command(args.action, actor, args.data, args.data_file, args.set or [], commands)
-    handle = client.get_workflow_handle(case_id)
-    try:
-        view = await handle.execute_update(args.action, command, result_type=result_type)
-    except WorkflowUpdateFailedError as err:
-        raise UserError(f"refused: {failure_message(err)}") from None
-    except RPCError as err:
-        if err.status in UNREACHABLE:
-            raise
-        raise rpc_problem(err, f"{'sagen' if commands is None else 'anmodningen'} {case_id}") from None
-    return view.model_dump(mode="json")
+    fields = action_fields(args.action, args.data, args.data_file, args.set or [], commands)
+    return await workspace_api.post(settings, f"/api/{kind}/{case_id}/actions/{args.action}", fields)
 
 
 # --- inspection --------------------------------------------------------------------------
@@ -370,10 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     breach = sub.add_parser("breach", help="breach cases").add_subparsers(dest="breach_command", required=True)
-    rep = breach.add_parser("report", help="report a possible personal-data breach")
-    rep.add_argument("--reporter-name", required=True)
-    rep.add_argument("--reporter-email", required=True)
-    rep.add_argument("--reporter-phone")
+    rep = breach.add_parser("report", help="report a possible personal-data breach (you are the reporter: GDPR_TOKEN)")
+    rep.add_argument("--reporter-phone", help="a phone number the nøgleperson can call you on")
     rep.add_argument("--aware-at", required=True,
                      help="when the first person in the organisation became aware (ISO-8601, or 'now')")
     rep.add_argument("--occurred-at", help="when the breach happened, if known")
@@ -393,11 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     drafts = case.add_parser("drafts", help="every draft version, its status and the DPO's comments")
     drafts.add_argument("case_id")
     drafts.add_argument("--lang", choices=["da", "en"], default="da")
-    do = case.add_parser("act", help="perform an action (see `gdpr actions`)")
+    do = case.add_parser("act", help="perform an action in your name (GDPR_TOKEN; see `gdpr actions`)")
     do.add_argument("case_id")
     do.add_argument("action")
-    do.add_argument("--as", dest="role", default=os.environ.get("GDPR_ACTOR_ROLE", "key_person"))
-    do.add_argument("--name", default=os.environ.get("GDPR_ACTOR_NAME"))
     do.add_argument("--data", help="the action's fields as JSON")
     do.add_argument("--data-file", help="a JSON file with the action's fields")
     do.add_argument("--set", action="append", metavar="KEY=VALUE", help="one field (JSON value or text)")
@@ -451,8 +431,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "inventory":
         inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
+    if people_command(args):  # in the person's name, through the workspace: no Temporal client here
+        return await run_as_person(args, settings)
     if args.command == "deadletters":
-        return await deadletters_cli.run(args, settings, lambda: connect(settings), UserError)
+        return deadletters_cli.render_list(settings, args)  # the list is the operator's, on the host
     if args.command in users_cli.COMMANDS:
         return users_cli.run(args, settings, UserError)
     client = await connect(settings)
@@ -467,16 +449,6 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         except ValueError as err:
             raise UserError(str(err)) from None
         return (await requests_cli.run_control(client, settings, args.kind, period)).text
-    if args.command == "breach":
-        view = await report_breach(client, settings, args)
-        if args.json:
-            return json.dumps(view, ensure_ascii=False, indent=2)
-        return (f"Sag oprettet: {view['case_id']}\nFrist: {format_da(datetime.fromisoformat(view['deadline']))}\n"
-                f"Web UI: {settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{view['case_id']}\n"
-                f"Næste skridt: gdpr case show {view['case_id']}")
-    if args.command == "case" and args.case_command == "act":
-        view = await act(client, args)
-        return json.dumps(view, ensure_ascii=False, indent=2) if args.json else render_view(CaseView(**view), now)
     if args.command == "case" and args.case_command == "drafts":
         return await render_drafts(client, args.case_id, args.lang)
     if args.command == "case":
@@ -488,23 +460,45 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     return render_cases(views, now)
 
 
+def people_command(args: argparse.Namespace) -> bool:
+    """Commands a person answers for: they go through the workspace in the token's name."""
+    return ((args.command == "breach") or (args.command == "case" and args.case_command == "act")
+            or (args.command == "request" and args.request_command in ("submit", "act"))
+            or (args.command == "deadletters" and bool(args.deadletters_command)))
+
+
+async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
+    now = datetime.now(timezone.utc)
+    base = settings.public_url.rstrip("/")
+    if args.command == "deadletters":
+        return await deadletters_cli.change(settings, args, UserError)
+    if args.command == "breach":
+        view = await report_breach(settings, args)
+        if args.json:
+            return json.dumps(view, ensure_ascii=False, indent=2)
+        return (f"Sag oprettet: {view['case_id']}\nFrist: {format_da(datetime.fromisoformat(view['deadline']))}\n"
+                f"I arbejdsrummet: {base}/brud/{view['case_id']}")
+    if args.command == "case":
+        view = await act(settings, args)
+        return json.dumps(view, ensure_ascii=False, indent=2) if args.json else render_view(CaseView(**view), now)
+    if args.request_command == "submit":
+        received = _parse_time(args.received, "received")
+        assert received is not None
+        out = await requests_cli.submit(settings, args, received, UserError)
+        if args.json:
+            return json.dumps(out, ensure_ascii=False, indent=2)
+        return (f"Anmodning oprettet: {out['request_id']}\nFrist: {format_da(datetime.fromisoformat(out['deadline']))}\n"
+                f"I arbejdsrummet: {base}/anmodning/{out['request_id']}")
+    out = await act(settings, args, REQUEST_COMMANDS)
+    return json.dumps(out, ensure_ascii=False, indent=2) if args.json else requests_cli.render(RequestView(**out), now)
+
+
 async def run_requests(client: Client, settings: Settings, args: argparse.Namespace, now: datetime) -> str:
     if args.command == "requests":
         views = await requests_cli.open_requests(client, settings.task_queue)
         if args.json:
             return json.dumps([v.model_dump(mode="json") for v in views], ensure_ascii=False, indent=2)
         return requests_cli.render_list(views, now)
-    if args.request_command == "submit":
-        received = _parse_time(args.received, "received")
-        assert received is not None
-        out = await requests_cli.submit(client, settings, args, received, _validation_message, UserError)
-        if args.json:
-            return json.dumps(out, ensure_ascii=False, indent=2)
-        return (f"Anmodning oprettet: {out['request_id']}\nFrist: {format_da(datetime.fromisoformat(out['deadline']))}\n"
-                f"Næste skridt: verificér identiteten – gdpr request show {out['request_id']}")
-    if args.request_command == "act":
-        out = await act(client, args, REQUEST_COMMANDS, RequestView)
-        return json.dumps(out, ensure_ascii=False, indent=2) if args.json else requests_cli.render(RequestView(**out), now)
     if args.request_command == "answer":
         return await requests_cli.answers(client, args.request_id)
     one = await requests_cli.view(client, args.request_id, UserError)
@@ -528,6 +522,9 @@ def main(argv: list[str] | None = None) -> None:
     except retention_cli.ChainBroken as err:
         print(err)
         code = 1
+    except workspace_api.WorkspaceUnreachable as err:
+        print(f"gdpr: {err} (is `make run` running? GDPR_PUBLIC_URL says where)", file=sys.stderr)
+        code = 3
     except CodecError as err:  # no or wrong master key, a destroyed case key
         print(f"gdpr: {err}", file=sys.stderr)
         code = 2

@@ -25,6 +25,7 @@ from codec import new_master_key
 from temporal_client import data_converter
 from scripts.example_school import create_example_school
 from tests.support import CaseDriver, MailBox, RequestDriver
+from tests.workspace import Workspace, serve
 from worker import build_worker
 
 TIME_SKIPPING_ARGS = [
@@ -102,6 +103,14 @@ async def worker(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with build_worker(env.client, settings, executor):
             yield
+
+
+@pytest.fixture
+async def workspace(env: WorkflowEnvironment, settings: Settings, worker: None) -> AsyncIterator[Workspace]:
+    """The web workspace on a loopback port, so the CLI's people-commands reach it with a person's token."""
+    running, stop = await serve(env, settings)
+    yield running
+    await stop()
 
 
 @pytest.fixture

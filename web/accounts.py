@@ -66,6 +66,15 @@ class Account(BaseModel):
     disabled: bool
 
 
+TOKEN_ID_LENGTH = 12  # the start of a token's SHA-256: enough to tell a person's tokens apart, useless to guess with
+
+
+class TokenInfo(BaseModel):
+    token_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -226,6 +235,26 @@ class AccountStore:
                 user_tokens.c.email == normalise_email(email), user_tokens.c.revoked_at.is_(None),
             ).values(revoked_at=_utc(now or datetime.now(timezone.utc))))
         return result.rowcount
+
+    def list_tokens(self, email: str) -> list[TokenInfo]:
+        """The account's tokens, newest first; each known by the start of its hash, never the token itself."""
+        query = (select(user_tokens).where(user_tokens.c.email == normalise_email(email))
+                 .order_by(user_tokens.c.created_at.desc()))
+        with self.engine.connect() as conn:
+            return [TokenInfo(token_id=row.token_hash[:TOKEN_ID_LENGTH], created_at=_utc(row.created_at),
+                              revoked_at=_utc(row.revoked_at) if row.revoked_at else None)
+                    for row in conn.execute(query)]
+
+    def revoke_token(self, email: str, token_id: str, now: datetime) -> bool:
+        """Revokes one of the account's own tokens; False when it has none such still valid."""
+        if len(token_id) != TOKEN_ID_LENGTH or not all(c in "0123456789abcdef" for c in token_id):
+            return False
+        with self.engine.begin() as conn:
+            result = conn.execute(update(user_tokens).where(
+                user_tokens.c.email == normalise_email(email), user_tokens.c.revoked_at.is_(None),
+                user_tokens.c.token_hash.startswith(token_id),
+            ).values(revoked_at=_utc(now)))
+        return result.rowcount > 0
 
     # --- internals --------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
@@ -65,17 +65,21 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
 
     @app.exception_handler(HTTPException)
     async def refused(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
 
     app.include_router(public_router())
-    from web.routes import breaches, codec, operator, register, requests, tasks
+    from web.routes import account, api, breaches, codec, operator, register, requests, tasks
 
-    for module in (tasks, breaches, requests, register, operator):
+    for module in (tasks, breaches, requests, register, operator, account):
         app.include_router(module.router, dependencies=[Depends(current_user), Depends(check_csrf)])
     # The Temporal UI's codec endpoint posts JSON, which cannot carry the form token: operator login and an
     # Origin check take the place of check_csrf there (web/routes/codec.py says why that is enough).
     app.include_router(codec.router, dependencies=codec.DEPENDENCIES)
     app.add_middleware(codec.CodecCors, settings=settings)
+    # The command line's API: a personal token per call (web/routes/api.py), never the session cookie.
+    app.include_router(api.router)
     return app
 
 

@@ -6,67 +6,82 @@ import asyncio
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from activities.db import breach_register
+from mailsink import free_port
 from settings import Settings
+from tests.workspace import Workspace, gdpr
 
-ROOT = Path(__file__).resolve().parents[2]
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-REPORT = ["breach", "report", "--reporter-name", "Rasmus Pedersen", "--reporter-email", "rasmus@skole.dk",
-          "--what", "Elevliste sendt forkert", "--how", "En forælder ringede",
+REPORT = ["breach", "report", "--what", "Elevliste sendt forkert", "--how", "En forælder ringede",
           "--affected-people", "Elever i 7.A", "--affected-data", "Navn, CPR-nummer"]
 
 
-async def gdpr(env: WorkflowEnvironment, settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    variables = {**os.environ, "GDPR_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-                 "GDPR_TASK_QUEUE": settings.task_queue, "GDPR_DATABASE_URL": settings.database_url,
-                 "GDPR_SETTINGS_FILE": "/nonexistent", "GDPR_EXPORTS_DIR": str(settings.exports_dir)}
-    return await asyncio.to_thread(subprocess.run, [sys.executable, str(ROOT / "starter.py"), *args], cwd=ROOT,
-                                   env=variables, capture_output=True, text=True, timeout=60)
-
-
-async def test_report_refuses_bad_input_naming_the_field(env: WorkflowEnvironment, settings: Settings, worker):
-    bad = [a if a != "rasmus@skole.dk" else "rasmus-at-skole" for a in REPORT]
-    run = await gdpr(env, settings, *bad, "--aware-at", "now")
-    assert run.returncode == 2 and "reporter.email" in run.stderr
-    run = await gdpr(env, settings, *REPORT, "--aware-at", "2999-01-01T10:00+01:00")
+async def test_report_refuses_bad_input_naming_the_field(env: WorkflowEnvironment, settings: Settings,
+                                                         workspace: Workspace):
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "2999-01-01T10:00+01:00", person="employee",
+                     workspace=workspace)
     assert run.returncode == 2 and "aware_at: cannot be in the future" in run.stderr
-    run = await gdpr(env, settings, *REPORT, "--aware-at", "yesterday")
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "yesterday", person="employee", workspace=workspace)
     assert run.returncode == 2 and "not an ISO-8601 time" in run.stderr
-    run = await gdpr(env, settings, *REPORT, "--aware-at", "now", "--role", "processor")
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "now", "--role", "processor", person="employee",
+                     workspace=workspace)
     assert run.returncode == 2 and "controller: required when the organisation is processor" in run.stderr
 
 
-async def test_report_act_show_list_and_export_a_case(env: WorkflowEnvironment, settings: Settings, worker):
+async def test_people_commands_act_only_with_a_valid_personal_token(env: WorkflowEnvironment, settings: Settings,
+                                                                     workspace: Workspace):
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "now", workspace=workspace)  # no token
+    assert run.returncode == 2 and "create a personal token" in run.stderr and f"{workspace.url}/konto" in run.stderr
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "now", workspace=workspace,
+                     extra_env={"GDPR_TOKEN": "forged-or-revoked"})
+    assert run.returncode == 2 and "a valid personal token is required" in run.stderr
+    run = await gdpr(env, settings, "case", "act", "breach-2026-0001", "assess_breach", "--as", "dpo",
+                     person="key_person", workspace=workspace)
+    assert run.returncode == 2 and "unrecognized arguments: --as dpo" in run.stderr  # the CLI names nobody's role
+    run = await gdpr(env, settings, *REPORT, "--aware-at", "now", person="employee", workspace=workspace,
+                     extra_env={"GDPR_PUBLIC_URL": f"http://127.0.0.1:{free_port()}"})
+    assert run.returncode == 3 and "cannot reach the workspace" in run.stderr
+    with workspace.app.state.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(breach_register)).scalar() == 0
+
+
+async def test_report_act_show_list_and_export_a_case(env: WorkflowEnvironment, settings: Settings,
+                                                      workspace: Workspace):
     # Relative to today, so the case is open (not overdue) on whatever day the suite runs.
     aware = (datetime.now(timezone.utc) - timedelta(hours=5)).replace(second=0, microsecond=0)
-    run = await gdpr(env, settings, *REPORT, "--aware-at", aware.isoformat(), "--json")
+    run = await gdpr(env, settings, *REPORT, "--aware-at", aware.isoformat(), "--json", person="employee",
+                     workspace=workspace)
     assert run.returncode == 0, run.stderr
     case_id = json.loads(run.stdout)["case_id"]
     assert case_id == f"breach-{aware.astimezone(COPENHAGEN).year}-0001"
     assert datetime.fromisoformat(json.loads(run.stdout)["deadline"]) == aware + timedelta(hours=72)
 
-    run = await gdpr(env, settings, "case", "act", case_id, "assess_breach", "--name", "Mille",
-                     "--set", "is_breach=true", "--set", "reason=CPR-numre til uvedkommende")
+    run = await gdpr(env, settings, "case", "act", case_id, "assess_breach", "--set", "is_breach=true",
+                     "--set", "reason=CPR-numre til uvedkommende", person="employee", workspace=workspace)
+    assert run.returncode == 2 and "no role that may take 'assess_breach'" in run.stderr  # an employee reports only
+    run = await gdpr(env, settings, "case", "act", case_id, "assess_breach", "--set", "is_breach=true",
+                     "--set", "reason=CPR-numre til uvedkommende", person="key_person", workspace=workspace)
     assert run.returncode == 0, run.stderr
     assert "Stands bruddet og begræns skaden" in run.stdout
 
-    run = await gdpr(env, settings, "case", "act", case_id, "contain", "--name", "Mille", "--set", "system_stopped=maybe")
+    run = await gdpr(env, settings, "case", "act", case_id, "contain", "--set", "system_stopped=maybe",
+                     person="key_person", workspace=workspace)
     assert run.returncode == 2 and "measures: Field required" in run.stderr and "system_stopped" in run.stderr
-    run = await gdpr(env, settings, "case", "act", case_id, "close", "--name", "Mille", "--set", "lessons_learned=x")
+    run = await gdpr(env, settings, "case", "act", case_id, "close", "--set", "lessons_learned=x",
+                     person="key_person", workspace=workspace)
     assert run.returncode == 2 and "refused: 'close' is not possible in state 'containment'" in run.stderr
 
     run = await gdpr(env, settings, "case", "show", case_id, "--json")
     view = json.loads(run.stdout)
     assert view["state"] == "containment" and view["next_actor"] == "key_person"
-    assert [e["actor"]["role"] for e in view["timeline"]] == ["reporter", "key_person"]
+    assert [(e["actor"]["role"], e["actor"]["name"]) for e in view["timeline"]] == [
+        ("reporter", "Rasmus Pedersen"), ("key_person", "Mille")]  # the token's people, the server's roles
     run = await gdpr(env, settings, "case", "show", case_id)
     assert "Tid tilbage" in run.stdout or "tid tilbage" in run.stdout
 

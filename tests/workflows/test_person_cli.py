@@ -8,7 +8,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings
-from tests.workflows.test_cli import gdpr
+from tests.workspace import Workspace, gdpr
 
 LARS = ["--requester-name", "Lars Holt", "--requester-email", "lars.holt@example.dk"]
 
@@ -22,6 +22,8 @@ LARS = ["--requester-name", "Lars Holt", "--requester-email", "lars.holt@example
      "a parent acting for a child identifies the child"),
 ])
 async def test_submit_refuses_identifiers_and_corrections_the_inventory_does_not_back(
-        env: WorkflowEnvironment, settings: Settings, worker, school_db: Path, args: list[str], message: str):
-    run = await gdpr(env, settings, "request", "submit", "--channel", "email", *LARS, *args)
+        env: WorkflowEnvironment, settings: Settings, workspace: Workspace, school_db: Path, args: list[str],
+        message: str):
+    run = await gdpr(env, settings, "request", "submit", "--channel", "email", *LARS, *args, person="key_person",
+                     workspace=workspace)
     assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr

@@ -3,95 +3,105 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.dsr_model import RequestCase
 from settings import Settings
 from tests.support import RequestDriver
-from tests.workflows.test_cli import gdpr
+from tests.workspace import Workspace, gdpr as run_gdpr
+
+@pytest.fixture
+def gdpr(env: WorkflowEnvironment, settings: Settings, workspace: Workspace):
+    """`gdpr ARGS` as the nøgleperson (or `person`), with their personal token."""
+    async def run(*args: str, person: str = "key_person") -> subprocess.CompletedProcess[str]:
+        return await run_gdpr(env, settings, *args, person=person, workspace=workspace)
+    return run
+
 
 KAREN = ["--requester-name", "Karen Jensen", "--requester-email", "karen.jensen@example.dk",
          "--id", "email=karen.jensen@example.dk", "--id", "elevnummer=E1001"]
 
 
-async def test_submit_refuses_bad_input_naming_the_field(env: WorkflowEnvironment, settings: Settings, worker,
+async def test_submit_refuses_bad_input_naming_the_field(gdpr, env: WorkflowEnvironment, settings: Settings, worker,
                                                         school_db: Path):
-    run = await gdpr(env, settings, "request", "submit", "--type", "rectification", "--channel", "email", *KAREN)
+    run = await gdpr("request", "submit", "--type", "rectification", "--channel", "email", *KAREN)
     assert run.returncode == 2 and "corrections" in run.stderr
-    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "phone", *KAREN,
+    run = await gdpr("request", "submit", "--type", "access", "--channel", "phone", *KAREN,
                      "--on-behalf", "parental_authority", "--subject-age", "19")
     assert run.returncode == 2 and "subject_age" in run.stderr
-    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *KAREN,
+    run = await gdpr("request", "submit", "--type", "access", "--channel", "email", *KAREN,
                      "--received", "2999-01-01")
     assert run.returncode == 2 and "cannot be in the future" in run.stderr
-    run = await gdpr(env, settings, "request", "submit", "--type", "restriction", "--channel", "email", *KAREN)
+    run = await gdpr("request", "submit", "--type", "restriction", "--channel", "email", *KAREN)
     assert run.returncode == 2 and "restriction_ground" in run.stderr and "accuracy_contested" in run.stderr
 
 
-async def test_submit_takes_a_statement_a_restriction_ground_and_a_direct_marketing_objection(
+async def test_submit_takes_a_statement_a_restriction_ground_and_a_direct_marketing_objection(gdpr, 
         env: WorkflowEnvironment, settings: Settings, worker, school_db: Path):
     for extra in (["--type", "rectification", "--statement", "papirarkiv=Adressen i 2020 var midlertidig"],
                   ["--type", "restriction", "--restriction-ground", "legal_claims"],
                   ["--type", "objection", "--objection", "Skolefotografens tilbud", "--direct-marketing"]):
-        run = await gdpr(env, settings, "request", "submit", "--channel", "email", *KAREN, *extra, "--json")
+        run = await gdpr("request", "submit", "--channel", "email", *KAREN, *extra, "--json")
         assert run.returncode == 0, run.stderr
         request_id = json.loads(run.stdout)["request_id"]
         inp = (await env.client.get_workflow_handle(request_id).query("details", result_type=RequestCase)).inp
         # Numbers restart per register database, the server is shared: free the id for the next test.
         await env.client.get_workflow_handle(request_id).terminate("test done")
         assert inp.statements or inp.restriction_ground or inp.objection_direct_marketing
-    run = await gdpr(env, settings, "request", "submit", "--channel", "email", *KAREN, "--type", "rectification",
+    run = await gdpr("request", "submit", "--channel", "email", *KAREN, "--type", "rectification",
                      "--statement", "ingen-lighedstegn")
     assert run.returncode == 2 and "--statement: expected SYSTEM=TEXT" in run.stderr
 
 
-async def test_submit_verify_show_and_list_a_request(env: WorkflowEnvironment, settings: Settings, worker,
+async def test_submit_verify_show_and_list_a_request(gdpr, env: WorkflowEnvironment, settings: Settings, worker,
                                                      school_db: Path):
-    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *KAREN,
+    run = await gdpr("request", "submit", "--type", "access", "--channel", "email", *KAREN,
                      "--received", "2026-11-20T10:00+01:00", "--json")
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     assert out["request_id"] == "dsr-2026-0001" and out["deadline"] == "2026-12-21T23:59:59+01:00"  # 20 Dec is a Sunday
 
-    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "complete_manual_task", "--as", "system_owner",
-                     "--name", "Hanne", "--set", "system_id=papirarkiv", "--set", "result=x")
+    run = await gdpr("request", "act", "dsr-2026-0001", "complete_manual_task", "--set", "system_id=papirarkiv",
+                     "--set", "result=x", person="system_owner")
     assert run.returncode == 2 and "not possible in state 'received'" in run.stderr
-    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "verify_identity", "--name", "Mille",
+    run = await gdpr("request", "act", "dsr-2026-0001", "verify_identity",
                      "--set", "method=control_questions", "--set", "details=x")
     assert run.returncode == 2 and "a request by email is verified by" in run.stderr
-    run = await gdpr(env, settings, "request", "act", "dsr-2026-0001", "verify_identity", "--name", "Mille",
+    run = await gdpr("request", "act", "dsr-2026-0001", "verify_identity",
                      "--set", "method=registered_address", "--set", "details=Svarer til registeret",
                      "--set", "verified_email=karen.jensen@example.dk")
     assert run.returncode == 0, run.stderr
 
-    run = await gdpr(env, settings, "request", "show", "dsr-2026-0001", "--json")
+    run = await gdpr("request", "show", "dsr-2026-0001", "--json")
     view = json.loads(run.stdout)
     assert view["verified"] and view["type"] == "access"
-    run = await gdpr(env, settings, "requests")
+    run = await gdpr("requests")
     assert "dsr-2026-0001" in run.stdout
 
 
-async def test_inventory_and_control_reports_are_shown(env: WorkflowEnvironment, settings: Settings, worker,
+async def test_inventory_and_control_reports_are_shown(gdpr, env: WorkflowEnvironment, settings: Settings, worker,
                                                        school_db: Path):
-    run = await gdpr(env, settings, "inventory")
+    run = await gdpr("inventory")
     assert run.returncode == 0 and "papirarkiv: Papirarkiv på kontoret" in run.stdout and "manuel opgave" in run.stdout
-    run = await gdpr(env, settings, "controls", "run", "quarterly", "--period", "2026-Q3")
+    run = await gdpr("controls", "run", "quarterly", "--period", "2026-Q3")
     assert run.returncode == 0, run.stderr
     assert "Kvartalsvis gennemgang af sikkerhedsbrudsloggen, 2026-Q3" in run.stdout
-    run = await gdpr(env, settings, "controls", "reports")
+    run = await gdpr("controls", "reports")
     assert "quarterly-2026-Q3: 0 afvigelse(r)" in run.stdout
 
 
-async def test_a_further_copy_names_an_answered_access_request_of_the_same_person_and_its_fee_is_recorded(
+async def test_a_further_copy_names_an_answered_access_request_of_the_same_person_and_its_fee_is_recorded(gdpr, 
         env: WorkflowEnvironment, settings: Settings, requests: RequestDriver):
     earlier = await requests.open("access")
     # Numbers restart per register database and dsr-2026-0001 is still open from another test: another year.
     submit = ["request", "submit", "--type", "access", "--channel", "email", *KAREN, "--json",
               "--received", "2025-12-01T10:00+01:00"]
-    run = await gdpr(env, settings, *submit, "--further-copy-of", earlier.id)
+    run = await gdpr(*submit, "--further-copy-of", earlier.id)
     assert run.returncode == 2 and "is not an answered access request" in run.stderr  # not answered yet
     await requests.verify(earlier)
     await requests.wait_state(earlier, "processing")
@@ -100,14 +110,14 @@ async def test_a_further_copy_names_an_answered_access_request_of_the_same_perso
     await earlier.result()
     other = ["--requester-name", "Sofie Lund", "--requester-email", "sofie.lund@example.dk",
              "--id", "email=sofie.lund@example.dk"]
-    run = await gdpr(env, settings, "request", "submit", "--type", "access", "--channel", "email", *other,
+    run = await gdpr("request", "submit", "--type", "access", "--channel", "email", *other,
                      "--further-copy-of", earlier.id)
     assert run.returncode == 2 and "concerns another person" in run.stderr
 
-    run = await gdpr(env, settings, *submit, "--further-copy-of", earlier.id)
+    run = await gdpr(*submit, "--further-copy-of", earlier.id)
     assert run.returncode == 0, run.stderr
     request_id = json.loads(run.stdout)["request_id"]
-    run = await gdpr(env, settings, "request", "act", request_id, "charge_fee", "--name", "Mille",
+    run = await gdpr("request", "act", request_id, "charge_fee",
                      "--set", "ground=further_copy", "--set", "amount_dkk=95.50",
                      "--set", "reasons=Tredje kopi i år", "--set", "cost_basis=15 minutter à 382 kr. i timen")
     assert run.returncode == 0, run.stderr

@@ -118,7 +118,7 @@ async def operations(request: Request, alle: bool = False, user: Account = Depen
     return await _page(request, user, client, include_closed=alle)
 
 
-def _actor(user: Account) -> Actor:
+def actor_of(user: Account) -> Actor:
     """The operator acts as themselves: name and login from the session, never from the form."""
     return Actor(name=user.name, role=Role.OPERATOR, login=user.email)
 
@@ -151,8 +151,8 @@ async def _change(request: Request, user: Account, client: Client, letter_id: st
         return await _page(request, user, client, status_code=409,
                            refusal=f"{letter_id} er ikke længere åben; siden viser, hvordan den står nu.")
     try:
-        command = (RetryDeadLetter(actor=_actor(user), number=number) if retry
-                   else DiscardDeadLetter(actor=_actor(user), number=number, reason=reason))
+        command = (RetryDeadLetter(actor=actor_of(user), number=number) if retry
+                   else DiscardDeadLetter(actor=actor_of(user), number=number, reason=reason))
     except ValidationError:
         return await _page(request, user, client, status_code=422, open_letter=letter_id, reason=reason,
                            errors={letter_id: "Skriv en begrundelse: hvorfor opgives handlingen, og hvad er gjort "

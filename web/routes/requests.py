@@ -323,6 +323,19 @@ async def task_page(request: Request, request_id: str, system_id: str,
     return await _task_page(request, user, client, request_id, system_id)
 
 
+async def task_owner_refusal(client: Client, request_id: str, system_id: str, user: Account) -> str | None:
+    """Why this login may not record the system's task (a system owner of another system), else None.
+    The page and the API both ask before anything reaches the request."""
+    loaded = await _load(client, request_id)
+    if loaded is None:
+        return None  # the workflow answers for an unknown request
+    try:
+        system = loaded[1].inp.inventory.system(system_id)
+    except (KeyError, ValueError, StopIteration):
+        return None  # the workflow's validator names an unknown system
+    return None if owns_or_runs(user, system) else "Opgaven hører til et system, du ikke er ejer af."
+
+
 @router.post("/anmodning/{request_id}/opgave/{system_id}")
 async def complete_task(request: Request, request_id: str, system_id: str, user: Account = Depends(current_user),
                         client: Client = Depends(temporal)) -> Response:
@@ -331,14 +344,9 @@ async def complete_task(request: Request, request_id: str, system_id: str, user:
     actor = actor_for(user, REQUEST, T.COMPLETE_MANUAL_TASK)
     if actor is None:
         raise HTTPException(status_code=403, detail="Du har ikke en rolle, der må udføre denne handling.")
-    loaded = await _load(client, request_id)
-    if loaded is not None:
-        try:
-            system = loaded[1].inp.inventory.system(system_id)
-        except (KeyError, ValueError, StopIteration):
-            system = None
-        if system is not None and not owns_or_runs(user, system):  # refused here: nothing reaches history
-            raise HTTPException(status_code=403, detail="Opgaven hører til et system, du ikke er ejer af.")
+    refusal = await task_owner_refusal(client, request_id, system_id, user)
+    if refusal is not None:  # refused here: nothing reaches history
+        raise HTTPException(status_code=403, detail=refusal)
     values = form_values(await request.form())
     try:
         command = CompleteManualTask.model_validate(
