@@ -3,7 +3,22 @@
 # Run it while `make run` is running, from the project folder: bash examples/requests-walkthrough.sh
 set -euo pipefail
 source .venv/bin/activate
-export GDPR_ACTOR_NAME="Mille Nordstrand"            # the nøgleperson; --as/--name for DPO and system owner
+
+# Three people act, each in their own name: the nøgleperson receives and verifies, the secretary who owns
+# the paper archive records its manual tasks, the DPO approves the answers. Their accounts are made here
+# if they do not exist yet (an operator's step), and each person's personal token is made by logging in
+# to the workspace, as "Min konto" -> "Opret en ny nøgle" would. Set WALKTHROUGH_PASSWORD if you made
+# these accounts yourself with another password.
+PW=${WALKTHROUGH_PASSWORD:-"en lang adgangskode til eksemplet"}
+account() { gdpr user list --json | grep -q "\"$1\"" || printf '%s\n' "$PW" | gdpr user add "$1" --name "$2" \
+              --role "$3" --password-stdin >/dev/null; }
+token() { printf '%s\n' "$PW" | python examples/workspace_token.py "$1"; }
+account noegleperson@eksempel-skole.dk "Mille Nordstrand" employee,key_person
+account sekretaer@eksempel-skole.dk "Skolesekretær Hanne Holm" system_owner   # owner of the paper archive
+account dpo@eksempel-skole.dk "Dorthe DPO" dpo
+export GDPR_TOKEN; GDPR_TOKEN=$(token noegleperson@eksempel-skole.dk)   # the nøgleperson, unless said otherwise
+HANNE=$(token sekretaer@eksempel-skole.dk)
+DORTHE=$(token dpo@eksempel-skole.dk)
 KAREN=(--requester-name "Karen Jensen" --requester-email karen.jensen@example.dk
        --id email=karen.jensen@example.dk --id elevnummer=E1001)
 
@@ -20,9 +35,9 @@ wait_for() {  # wait until the request reaches a state (system actions run in th
 verify() { local r=$1; shift; gdpr request act "$r" verify_identity --set method=registered_address \
              --set details="Navn og e-mail svarer til elevadministrationen" \
              --set verified_email=karen.jensen@example.dk --set verified_phone="+45 20 30 40 50" "$@" >/dev/null; }
-archive() { gdpr request act "$1" complete_manual_task --as system_owner --name "Hanne Holm" \
+archive() { GDPR_TOKEN=$HANNE gdpr request act "$1" complete_manual_task \
               --set system_id=papirarkiv --set result="$2" >/dev/null; }
-approve() { wait_for "$1" answer_review; gdpr request act "$1" review_answer --as dpo --name "Dorthe DPO" \
+approve() { wait_for "$1" answer_review; GDPR_TOKEN=$DORTHE gdpr request act "$1" review_answer \
               --set approve=true >/dev/null; }
 school() { python - "$@" <<'PY'
 import sqlite3, sys

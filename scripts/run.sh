@@ -78,16 +78,12 @@ cat <<INFO
     echo 'en anden lang kode' | gdpr user add dpo@eksempel-skole.dk --name "Dorthe DPO" --role dpo --password-stdin
   then log in at http://localhost:${WEB_PORT} and choose "Anmeld et brud".
 
-  Or report a first breach from the terminal:
-    gdpr breach report --reporter-name "Rasmus Pedersen" --reporter-email rasmus@eksempel-skole.dk \\
-      --aware-at now --what "Elevliste sendt til forkert forældregruppe" \\
+  Or work from the terminal, in your own name: make a personal token in the workspace
+  (your name at the top -> "Opret en ny nøgle"), then:
+    export GDPR_TOKEN=<the token>
+    gdpr breach report --aware-at now --what "Elevliste sendt til forkert forældregruppe" \\
       --how "En forælder ringede" --affected-people "Elever i 7.A" --affected-data "Navn, CPR-nummer"
     gdpr cases
-
-  Receive a first data-subject request (access to a parent's and child's data):
-    gdpr request submit --type access --channel email --requester-name "Karen Jensen" \\
-      --requester-email karen.jensen@example.dk --id email=karen.jensen@example.dk --id elevnummer=E1001
-    gdpr requests
 
   Ctrl-C stops everything.
 INFO
