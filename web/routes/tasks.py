@@ -7,11 +7,16 @@ from datetime import datetime, timedelta, timezone
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from urllib.parse import urlencode
+
 from activities.case_index import list_cases
 from domain.deadlines import format_da
+from domain.model import Role
+from domain.view import ROLE_DA
 from web.accounts import Account
 from web.acting import case_roles
 from web.app import render
+from web.roles import WebRole
 from web.security import current_user
 
 router = APIRouter()
@@ -31,15 +36,45 @@ def urgency(deadline: datetime, now: datetime, met: bool) -> tuple[str, str]:
     return ("under2" if hours < 2 else "under24" if hours < 24 else "over24"), words
 
 
+# Who may see every open case of a kind, not only those waiting for them: the kind's readers.
+READERS = {"breach": {WebRole.KEY_PERSON, WebRole.DPO, WebRole.MANAGEMENT}, "request": {WebRole.KEY_PERSON, WebRole.DPO}}
+KIND_PARAM = {"brud": "breach", "anmodninger": "request"}
+PAGE = 50
+
+
+def _role_da(value: str | None) -> str:
+    if value is None:
+        return "ingen"
+    try:
+        return ROLE_DA[Role(value)]
+    except ValueError:
+        return value
+
+
 @router.get("/", response_class=HTMLResponse)
-async def my_tasks(request: Request, user: Account = Depends(current_user)) -> HTMLResponse:
-    roles = {role.value for role in case_roles(user)}
-    page = list_cases(request.app.state.engine, next_roles=roles, limit=50)
+async def my_tasks(request: Request, vis: str = "", alle: bool = False, side: int = 1,
+                   user: Account = Depends(current_user)) -> HTMLResponse:
+    """Mine opgaver: what waits for me, most urgent first; or, for a kind's readers, every open case of it."""
+    kind = KIND_PARAM.get(vis)
+    may_see_all = any(roles & set(user.roles) for roles in READERS.values())
+    readable = [k for k, roles in READERS.items() if roles & set(user.roles) and kind in (None, k)]
+    show_all = alle and bool(readable)
+    side = max(1, side)
+    if show_all and len(readable) == 1:
+        kind = readable[0]  # management reads breaches only
+    roles = None if show_all else {role.value for role in case_roles(user)}
+    page = list_cases(request.app.state.engine, next_roles=roles, kind=kind, limit=PAGE, offset=(side - 1) * PAGE)
     now = datetime.now(timezone.utc)
     rows = []
     for row in page.rows:
         css, left = urgency(row.deadline, now, row.deadline_met)
         rows.append({"href": f"/{PATH[row.kind.value]}/{row.case_id}", "case_id": row.case_id,
                      "kind": KIND_DA[row.kind.value], "task": row.task_da, "deadline": format_da(row.deadline),
-                     "left": left, "css": css})
-    return render(request, "tasks.html", user, rows=rows, rest=page.rest)
+                     "left": left, "css": css, "who": _role_da(row.next_role)})
+    first = (side - 1) * PAGE + 1
+    query = {"vis": vis if kind else "", "alle": "1" if show_all else ""}
+    link = lambda n: "/?" + urlencode({**{k: v for k, v in query.items() if v}, "side": n})  # noqa: E731
+    return render(request, "tasks.html", user, rows=rows, total=page.total, first=first, last=first + len(rows) - 1,
+                  vis=vis if kind else "", show_all=show_all, may_see_all=may_see_all,
+                  previous=link(side - 1) if side > 1 else None,
+                  next=link(side + 1) if first - 1 + len(rows) < page.total else None)
