@@ -68,6 +68,10 @@ async def test_the_key_person_advances_a_case_the_author_cannot_approve_and_the_
     for action, data in steps:
         response = await _act(browser, case_id, action, data)
         assert response.status_code == 303, (action, response.status_code, re.findall(r'class="error"[^>]*>([^<]+)', response.text))
+        if action == "record_facts":  # the engine's proposal, with its reasons, until the decision is taken
+            page = (await browser.get(f"/brud/{case_id}")).text
+            assert "Forslag til risikovurdering" in page and "Anmeld til Datatilsynet: <strong>ja</strong>" in page
+    assert "Forslag til risikovurdering" not in (await browser.get(f"/brud/{case_id}")).text
 
     # The nøgleperson holds no DPO role: the approve form is not offered, and a forged POST is refused here.
     page = await browser.get(f"/brud/{case_id}")

@@ -16,6 +16,7 @@ from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
 from domain.case import KIND_DA
 from domain.deadlines import format_da
 from domain.model import BreachReport
+from domain.proposal import LEVEL_LABEL_DA
 from starter import open_breach
 from web.accounts import Account
 from web.acting import actor_for, run_action
@@ -128,9 +129,21 @@ async def _case_page(request: Request, user: Account, client: Client, case_id: s
                         "open": open_action == name, "errors": (errors or {}) if open_action == name else {}})
     css, left = urgency(view.deadline, view.as_of, view.deadline_met)
     return render(request, "case.html", user, status_code=status_code, view=view, actions=actions,
+                  proposal=_proposal(view),
                   drafts=draft_history(details), deadline=format_da(view.deadline), left=left, css=css,
                   timeline=[{"at": format_da(e.at), "who": e.actor.name, "what": e.summary} for e in view.timeline],
                   refusal=refusal, path=f"/brud/{case_id}")
+
+
+def _proposal(view) -> dict | None:
+    """The engine's proposal while the notification decision is open (as `gdpr case show` prints it)."""
+    p = view.proposal
+    if p is None or view.state not in ("fact_finding", "awaiting_suppliers"):
+        return None
+    yes_no = {True: "ja", False: "nej"}
+    return {"level": LEVEL_LABEL_DA[p.level], "severity": f"{p.severity:g}".replace(".", ","),
+            "severity_level": p.severity_level, "authority": yes_no[p.notify_authority],
+            "subjects": yes_no[p.notify_subjects], "reasons": p.reasons_da}
 
 
 # Who may read a breach case: the people in its procedure. An employee who reported one sees the receipt,

@@ -32,7 +32,9 @@ def urgency(deadline: datetime, now: datetime, met: bool) -> tuple[str, str]:
     if left < timedelta(0):
         return "overdue", "overskredet"
     hours = left.total_seconds() / 3600
-    words = f"{int(hours)} t {int(left.total_seconds() // 60 % 60)} min" if hours < 48 else f"{left.days} dage"
+    minutes = int(left.total_seconds() // 60)
+    words = (f"{minutes // 60} t {minutes % 60} min" if hours < 48
+             else f"{left.days} dage {left.seconds // 3600} t")  # 71 hours is nearly three days, not "2 dage"
     return ("under2" if hours < 2 else "under24" if hours < 24 else "over24"), words
 
 
