@@ -17,6 +17,7 @@ from domain.case import KIND_DA
 from domain.deadlines import format_da
 from domain.model import BreachReport
 from domain.proposal import LEVEL_LABEL_DA
+from domain.view import ROLE_DA
 from starter import open_breach
 from web.accounts import Account
 from web.acting import actor_for, run_action
@@ -131,7 +132,8 @@ async def _case_page(request: Request, user: Account, client: Client, case_id: s
     return render(request, "case.html", user, status_code=status_code, view=view, actions=actions,
                   proposal=_proposal(view),
                   drafts=draft_history(details), deadline=format_da(view.deadline), left=left, css=css,
-                  timeline=[{"at": format_da(e.at), "who": e.actor.name, "what": e.summary} for e in view.timeline],
+                  timeline=[{"at": format_da(e.at), "who": e.actor.name, "role": ROLE_DA[e.actor.role], "what": e.summary}
+                            for e in view.timeline],
                   refusal=refusal, path=f"/brud/{case_id}")
 
 
