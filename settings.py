@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.dsr_model import DsrPolicy
@@ -118,17 +118,24 @@ class Settings(BaseSettings):
             raise ValueError("GDPR_BREACH_REOPEN_WINDOW_DAYS must be shorter than GDPR_BREACH_RETENTION_DAYS")
         return self
 
-    @model_validator(mode="after")
-    def _single_sign_on_is_safe(self) -> Settings:
-        if not self.oidc_enabled:
-            return self
-        url = urlsplit(self.oidc_discovery_url)
+    # Field validators, not a model validator: a refusal then quotes only this field, not every setting
+    # (a model validator's error shows the whole input, secrets included).
+    @field_validator("oidc_discovery_url")
+    @classmethod
+    def _provider_over_https(cls, value: str) -> str:
+        url = urlsplit(value.strip())
         # The keys that sign the ID tokens come from this URL: over plain HTTP anyone on the way could swap them.
-        if url.scheme != "https" and not (url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")):
+        if value.strip() and not (url.scheme == "https" or (
+                url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1"))):
             raise ValueError("GDPR_OIDC_DISCOVERY_URL must be an https:// URL")
-        if "openid" not in self.oidc_scopes.split():
+        return value.strip()
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _scopes_include_openid(cls, value: str) -> str:
+        if "openid" not in value.split():
             raise ValueError("GDPR_OIDC_SCOPES must include openid (without it there is no ID token)")
-        return self
+        return value
 
     @property
     def oidc_enabled(self) -> bool:
