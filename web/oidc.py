@@ -30,17 +30,18 @@ from starlette.responses import Response
 from settings import Settings
 from web.accounts import SsoRefused, normalise_email
 
-CALLBACK_PATH = "/login/sso/callback"
-FAILED_DA = "Login med organisationens konto mislykkedes. Prøv igen."
-UNAVAILABLE_DA = "Organisationens login svarer ikke lige nu. Prøv igen om lidt."
-NO_EMAIL_DA = "Organisationens login oplyste ikke din e-mailadresse. Kontakt driften."
-UNVERIFIED_DA = "Organisationens login har ikke bekræftet din e-mailadresse. Kontakt driften."
 try:  # the client authlib actually uses: httpx2 when installed (see above), else httpx
     import httpx2  # type: ignore[import-not-found]
 
     HTTP_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx2.HTTPError)
 except ImportError:
     HTTP_ERRORS = (httpx.HTTPError,)
+
+CALLBACK_PATH = "/login/sso/callback"
+FAILED_DA = "Login med organisationens konto mislykkedes. Prøv igen."
+UNAVAILABLE_DA = "Organisationens login svarer ikke lige nu. Prøv igen om lidt."
+NO_EMAIL_DA = "Organisationens login oplyste ikke din e-mailadresse. Kontakt driften."
+UNVERIFIED_DA = "Organisationens login har ikke bekræftet din e-mailadresse. Kontakt driften."
 TIMEOUT_SECONDS = 10.0  # a login page must not hang on a provider that does not answer
 
 

@@ -31,6 +31,7 @@ async def start(request: Request, next: str = "/") -> Response:
     try:
         return await sso.start(request)
     except SsoRefused as err:
+        request.session.pop(NEXT_KEY, None)
         log.warning("single sign-on could not start", extra={"reason": err.reason})
         return render_login(request, next, status_code=502, error=str(err))
 
