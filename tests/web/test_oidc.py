@@ -40,6 +40,7 @@ from web.app import create_app
 from web.oidc import FAILED_DA, NO_EMAIL_DA, UNAVAILABLE_DA, UNVERIFIED_DA
 from web.roles import WebRole
 from tests.web.conftest import PASSWORD, csrf_of, log_in
+from tests.web.test_login_and_access import PUBLIC, every_route
 
 CLIENT_ID = "gdpr-arbejdsrum"
 CLIENT_SECRET = "hemmeligheden-fra-udbyderen"
@@ -278,6 +279,11 @@ async def test_after_login_the_workspace_goes_only_to_its_own_pages(browser: htt
                                                                      lands_on: str):
     response = await sso_login(browser, next)
     assert response.status_code == 303 and response.headers["location"] == lands_on
+
+
+async def test_single_sign_on_adds_exactly_two_public_routes(app: FastAPI):
+    public = {(m, p) for m, p in every_route(app) if p in {p for _, p in PUBLIC} or p.startswith("/login/sso")}
+    assert public == PUBLIC | {("GET", "/login/sso"), ("GET", "/login/sso/callback")}
 
 
 # --- refusals ---------------------------------------------------------------------------------------------
