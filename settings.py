@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.dsr_model import DsrPolicy
 from domain.model import CasePolicy, Contact
+
+DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,14 @@ class Settings(BaseSettings):
     # The command line's people-commands act as the person whose personal token this is (made under "Min
     # konto" in the workspace at public_url); the CLI never names the actor itself (workspace_api.py).
     token: SecretStr | None = None
+    # Single sign-on (optional, web/oidc.py): OpenID Connect with the organisation's identity provider. On only
+    # when both the discovery URL (or the issuer, to which /.well-known/openid-configuration is added) and the
+    # client id are set. The provider proves who someone is; the account and its roles stay local.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None  # none: a public client (PKCE alone)
+    oidc_scopes: str = "openid email profile"
+    oidc_label: str = Field(default="Log ind med organisationens konto", min_length=1, max_length=100)
 
     # Operations: dead letters (effects that failed for good) are mailed here.
     operator_email: str = "drift@eksempel-skole.dk"
@@ -109,6 +120,36 @@ class Settings(BaseSettings):
         if self.breach_reopen_window_days >= self.breach_retention_days:
             raise ValueError("GDPR_BREACH_REOPEN_WINDOW_DAYS must be shorter than GDPR_BREACH_RETENTION_DAYS")
         return self
+
+    # Field validators, not a model validator: a refusal then quotes only this field, not every setting
+    # (a model validator's error shows the whole input, secrets included).
+    @field_validator("oidc_discovery_url")
+    @classmethod
+    def _provider_over_https(cls, value: str) -> str:
+        url = urlsplit(value.strip())
+        # The keys that sign the ID tokens come from this URL: over plain HTTP anyone on the way could swap them.
+        if value.strip() and not (url.scheme == "https" or (
+                url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1"))):
+            raise ValueError("GDPR_OIDC_DISCOVERY_URL must be an https:// URL")
+        return value.strip()
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _scopes_include_openid(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError("GDPR_OIDC_SCOPES must include openid (without it there is no ID token)")
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_discovery_url.strip() and self.oidc_client_id.strip())
+
+    def oidc_issuer(self) -> str:
+        """The issuer the provider must name itself: the configured URL without the discovery suffix."""
+        return self.oidc_discovery_url.strip().removesuffix(DISCOVERY_SUFFIX).rstrip("/")
+
+    def oidc_metadata_url(self) -> str:
+        return self.oidc_issuer() + DISCOVERY_SUFFIX
 
     def case_policy(self) -> CasePolicy:
         """The rules a new case runs under; stored in the case so it never changes under it."""

@@ -1,11 +1,13 @@
 """`gdpr user`: operators create and manage the web workspace's local accounts, on the host.
 
     gdpr user add EMAIL --name NAME --role ROLE[,ROLE...] --password-stdin
+    gdpr user add EMAIL --name NAME --role ROLE[,ROLE...] --sso
     gdpr user list [--json]
     gdpr user disable EMAIL / gdpr user enable EMAIL
 
 The password is read from standard input only (one line, or a hidden prompt at a terminal), so it
-never appears in shell history or the process list.
+never appears in shell history or the process list. An account made with `--sso` has no password: it logs
+in only through the organisation's single sign-on (GDPR_OIDC_*, web/oidc.py), with the roles given here.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ def add_parsers(sub: Any) -> None:
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--role", action="append", required=True, metavar="ROLE[,ROLE...]", help=f"one or more of: {roles}")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input (required: never on the command line)")
+    login = add.add_mutually_exclusive_group()
+    login.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input (never on the command line)")
+    login.add_argument("--sso", action="store_true",
+                       help="no password: the account logs in only through single sign-on (GDPR_OIDC_*)")
     listing = user.add_parser("list", help="every account, its roles and whether it is active")
     listing.add_argument("--json", action="store_true")
     for name, text in (("disable", "no more logins; the account's personal tokens are revoked"),
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception
     store = AccountStore(make_engine(settings.database_url))
     try:
         if args.user_command == "add":
-            return add(store, args, user_error)
+            return add(store, args, user_error, settings)
         if args.user_command == "list":
             accounts = store.list()
             if args.json:
@@ -61,12 +66,20 @@ def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception
         raise user_error(str(err)) from None
 
 
-def add(store: AccountStore, args: argparse.Namespace, user_error: type[Exception]) -> str:
+def add(store: AccountStore, args: argparse.Namespace, user_error: type[Exception], settings: Settings) -> str:
+    roles = [part for given in args.role for part in given.split(",")]
+    if args.sso:
+        account = store.add_sso(args.email, args.name, roles, now=datetime.now(timezone.utc))
+        done = (f"Konto oprettet: {account.email}, {account.name} ({roles_da(account)}); "
+                "logger kun ind med organisationens single sign-on.")
+        if not settings.oidc_enabled:  # created all the same: the operator may be about to configure it
+            done += " Bemærk: single sign-on er ikke sat op endnu (GDPR_OIDC_DISCOVERY_URL og GDPR_OIDC_CLIENT_ID)."
+        return done
     if not args.password_stdin:
         raise user_error("adgangskoden læses kun fra standard-input: tilføj --password-stdin "
-                         "(fx `gdpr user add ... --password-stdin < fil`), så den ikke står i kommandohistorikken")
+                         "(fx `gdpr user add ... --password-stdin < fil`), så den ikke står i kommandohistorikken; "
+                         "eller --sso for en konto uden adgangskode, der kun logger ind med single sign-on")
     password = read_password(user_error)
-    roles = [part for given in args.role for part in given.split(",")]
     account = store.add(args.email, args.name, roles, password, now=datetime.now(timezone.utc))
     return f"Konto oprettet: {account.email}, {account.name} ({roles_da(account)})."
 
@@ -93,5 +106,6 @@ def render_list(accounts: list[Account]) -> str:
     lines = []
     for a in accounts:
         status = "deaktiveret" if a.disabled else "aktiv"
-        lines.append(f"{a.email:<{width_email}}  {a.name:<{width_name}}  {status:<11}  {roles_da(a)}")
+        sso = "  (kun single sign-on)" if a.sso_only else ""
+        lines.append(f"{a.email:<{width_email}}  {a.name:<{width_name}}  {status:<11}  {roles_da(a)}{sso}")
     return "\n".join(lines)

@@ -5,6 +5,10 @@ the defaults grow). A login that fails says the same thing whether the e-mail is
 wrong or the account disabled, and an unknown e-mail costs the same hashing time as a known one.
 After `MAX_FAILURES` consecutive failures an account is locked for `LOCK_DURATION`.
 
+An account may instead log in only through the organisation's single sign-on (`add_sso`, web/oidc.py):
+it has no password, and a password login to it fails exactly like a wrong password. Single sign-on
+proves who someone is; whether they have an account, and with which roles, is decided here all the same.
+
 Personal tokens let the CLI's people-commands call the web API as a person; only their SHA-256 is
 stored, so the table cannot be used to log in.
 """
@@ -31,6 +35,13 @@ MAX_PASSWORD_LENGTH = 1024  # a form field cannot make the server hash megabytes
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
 REFUSED_DA = "Forkert e-mail eller adgangskode"
+# Said only after the identity provider proved who is asking, so naming the reason reveals nothing to a stranger.
+SSO_UNKNOWN_DA = "Din konto findes ikke i arbejdsrummet. Kontakt driften."
+SSO_DISABLED_DA = "Din konto er deaktiveret i arbejdsrummet. Kontakt driften."
+# The password hash of an account without a password (single sign-on only). The column stays NOT NULL, so
+# existing databases need no migration; no argon2 hash can equal it, and `authenticate` never verifies
+# against it (that would fail fast, and the speed would tell that the account has no password).
+SSO_ONLY = "!sso-only"
 
 _EMAIL = TypeAdapter(EmailStr)
 # Verified against when the e-mail is unknown, so that login costs the same hashing time as a real one.
@@ -57,6 +68,14 @@ class LoginThrottled(Exception):
         super().__init__(f"For mange forkerte forsøg. Prøv igen efter {format_da(until)}")
 
 
+class SsoRefused(Exception):
+    """Single sign-on does not log this person in; `str()` is the reason in Danish, `reason` a code for the log."""
+
+    def __init__(self, message_da: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message_da)
+
+
 class Account(BaseModel):
     """What the workspace knows about a login; the password hash never leaves this module."""
 
@@ -64,6 +83,7 @@ class Account(BaseModel):
     name: str
     roles: list[WebRole]
     disabled: bool
+    sso_only: bool = False  # logs in only through single sign-on: it has no password
 
 
 TOKEN_ID_LENGTH = 12  # the start of a token's SHA-256: enough to tell a person's tokens apart, useless to guess with
@@ -107,7 +127,7 @@ def _token_hash(token: str) -> str:
 
 def _account(row: Any) -> Account:
     return Account(email=row.email, name=row.name, roles=[WebRole(r) for r in row.roles.split(",") if r],
-                   disabled=row.disabled)
+                   disabled=row.disabled, sso_only=row.password_hash == SSO_ONLY)
 
 
 def _check_password(password: str) -> None:
@@ -131,6 +151,15 @@ class AccountStore:
 
     def add(self, email: str, name: str, roles: Iterable[str | WebRole], password: str,
             now: datetime | None = None) -> Account:
+        return self._insert(email, name, roles, password, now)
+
+    def add_sso(self, email: str, name: str, roles: Iterable[str | WebRole], now: datetime | None = None) -> Account:
+        """An account without a password: it logs in only through the organisation's single sign-on."""
+        return self._insert(email, name, roles, None, now)
+
+    def _insert(self, email: str, name: str, roles: Iterable[str | WebRole], password: str | None,
+                now: datetime | None) -> Account:
+        """`password` None: single sign-on only (public callers say so by calling `add_sso`)."""
         try:
             address = normalise_email(_EMAIL.validate_python(email.strip()))
         except ValidationError:
@@ -139,18 +168,20 @@ class AccountStore:
         if not name:
             raise AccountError("giv kontoen et navn")
         chosen = parse_roles(roles)
-        _check_password(password)
+        if password is not None:
+            _check_password(password)
         if self.get(address) is not None:
             raise AccountError(f"der findes allerede en konto med e-mailen {address}")
+        stored = SSO_ONLY if password is None else self.hasher.hash(password)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(users).values(
                     email=address, name=name, roles=",".join(r.value for r in chosen),
-                    password_hash=self.hasher.hash(password), disabled=False,
+                    password_hash=stored, disabled=False,
                     created_at=_utc(now or datetime.now(timezone.utc)), failed_logins=0))
         except IntegrityError:  # created meanwhile by someone else
             raise AccountError(f"der findes allerede en konto med e-mailen {address}") from None
-        return Account(email=address, name=name, roles=chosen, disabled=False)
+        return Account(email=address, name=name, roles=chosen, disabled=False, sso_only=stored == SSO_ONLY)
 
     def get(self, email: str) -> Account | None:
         row = self._row(email)
@@ -184,7 +215,14 @@ class AccountStore:
             raise LoginRefused()
         if row.locked_until is not None and _utc(row.locked_until) > now:
             raise LoginThrottled(_utc(row.locked_until))
-        if not self._verify(row.password_hash, password):
+        if row.password_hash == SSO_ONLY:
+            # No password can open it. Verify against the dummy all the same, and count the failure like any
+            # other: a password login to it must look exactly like one with a wrong password.
+            self._verify(self._dummy(), password)
+            verified = False
+        else:
+            verified = self._verify(row.password_hash, password)
+        if not verified:
             failures = row.failed_logins + 1
             locked_until = now + LOCK_DURATION if failures >= MAX_FAILURES else None
             with self.engine.begin() as conn:
@@ -200,6 +238,21 @@ class AccountStore:
             values["password_hash"] = self.hasher.hash(password)
         with self.engine.begin() as conn:
             conn.execute(update(users).where(users.c.id == row.id).values(**values))
+        return _account(row)
+
+    def authenticate_sso(self, email: str, now: datetime) -> Account:
+        """The account of someone the identity provider has proved owns `email` (web/oidc.py checks that).
+
+        Nothing is created: the account must exist and be active, and its roles are the local ones. The
+        password lock does not apply: it guards a password against guessing, and no password is used here.
+        """
+        row = self._row(email)
+        if row is None:
+            raise SsoRefused(SSO_UNKNOWN_DA, "unknown_account")
+        if row.disabled:
+            raise SsoRefused(SSO_DISABLED_DA, "disabled_account")
+        with self.engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == row.id).values(last_login_at=_utc(now)))
         return _account(row)
 
     # --- personal tokens --------------------------------------------------------------

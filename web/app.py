@@ -5,6 +5,7 @@ Routes are thin: they read the form, call the same application function the CLI 
 requires a logged-in account (`current_user`) and a CSRF token on every POST (`check_csrf`), as a
 router dependency, so a new route cannot forget either. The one exception to the form token is the
 Temporal UI's codec endpoint (JSON, not forms): operator login and an Origin check instead (web/routes/codec.py).
+Single sign-on (web/oidc.py, web/routes/sso.py) adds two public routes, and only when settings turn it on.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def render(request: Request, name: str, user: Account | None = None, status_code
     }, status_code=status_code)
 
 
+def render_login(request: Request, next: str = "/", status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The login page; with a link to the organisation's single sign-on when that is set up."""
+    sso = request.app.state.sso
+    return render(request, "login.html", None, status_code=status_code, next=local_target(next),
+                  sso_label=sso.label if sso is not None else None, **context)
+
+
 def create_app(settings: Settings, client_factory: ClientFactory | None = None) -> FastAPI:
     async def default_client(s: Settings) -> Client:
         from temporal_client import connect
@@ -53,6 +61,11 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
     app.state.engine = make_engine(settings.database_url)
     app.state.accounts = AccountStore(app.state.engine)
     app.state.client_factory = connect_client
+    app.state.sso = None
+    if settings.oidc_enabled:
+        from web.oidc import SingleSignOn
+
+        app.state.sso = SingleSignOn(settings)  # no network yet: the provider is asked at the first SSO login
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie="gdpr_session",
                        max_age=int(settings.session_hours * 3600), same_site="lax",
                        https_only=settings.public_url.startswith("https://"))
@@ -70,6 +83,10 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
         return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
 
     app.include_router(public_router())
+    if app.state.sso is not None:
+        from web.routes import sso
+
+        app.include_router(sso.router)  # public: the provider's answer and the local account decide
     from web.routes import account, api, breaches, codec, operator, register, requests, tasks
 
     for module in (tasks, breaches, requests, register, operator, account):
@@ -116,7 +133,7 @@ def public_router() -> APIRouter:
 
     @router.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request, next: str = "/") -> HTMLResponse:
-        return render(request, "login.html", next=_local(next))
+        return render_login(request, next)
 
     @router.post("/login", dependencies=[Depends(check_csrf)])
     async def login(request: Request, email: str = Form(""), password: str = Form(""),
@@ -125,14 +142,14 @@ def public_router() -> APIRouter:
         try:
             account = store.authenticate(email, password, datetime.now(timezone.utc))
         except LoginThrottled:
-            return render(request, "login.html", next=_local(next), email=email, status_code=429,
-                          error="For mange forkerte forsøg. Prøv igen om et kvarter.")
+            return render_login(request, next, email=email, status_code=429,
+                                error="For mange forkerte forsøg. Prøv igen om et kvarter.")
         except LoginRefused as err:
-            return render(request, "login.html", next=_local(next), email=email, status_code=401, error=str(err))
+            return render_login(request, next, email=email, status_code=401, error=str(err))
         request.session.clear()  # a new session at login: no fixation
         request.session["email"] = account.email
         csrf_token(request)
-        return RedirectResponse(_local(next), status_code=303)
+        return RedirectResponse(local_target(next), status_code=303)
 
     @router.post("/logout", dependencies=[Depends(check_csrf)])
     async def logout(request: Request) -> Response:
@@ -142,6 +159,14 @@ def public_router() -> APIRouter:
     return router
 
 
-def _local(target: str) -> str:
-    """Only a path on this site after login, never another site (an open redirect)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+def local_target(target: str) -> str:
+    """Only a path on this site after login, never another site (an open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and line breaks inside a URL, so "/" followed by a
+    backslash, or "/", a tab and "/", leads to another site just as "//" does: refused alike.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
+        return "/"
+    return target

@@ -11,7 +11,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from activities.db import make_engine
-from web.accounts import AccountError, AccountStore, LoginRefused, LoginThrottled
+from web.accounts import (SSO_DISABLED_DA, SSO_ONLY, SSO_UNKNOWN_DA, AccountError, AccountStore, LoginRefused,
+                          LoginThrottled, SsoRefused)
 from web.roles import WebRole
 
 NOW = datetime(2026, 3, 27, 13, 20, tzinfo=timezone.utc)
@@ -168,3 +169,66 @@ def test_a_disabled_accounts_token_is_refused_even_if_not_revoked(store: Account
     token = store.create_token("mille@eksempel-skole.dk", NOW)
     store._set("mille@eksempel-skole.dk", disabled=True)  # e.g. disabled by hand in the database
     assert store.account_for_token(token) is None
+
+
+# --- accounts for single sign-on (web/oidc.py proves the address; the account and its roles are local) ---
+
+
+def test_a_single_sign_on_account_has_no_password_and_says_so(store: AccountStore, tmp_path: Path):
+    account = store.add_sso("Jens@Eksempel-Skole.dk", "Jens Lærer", ["employee"], now=NOW)
+    assert account.sso_only and account.email == "jens@eksempel-skole.dk"
+    assert store.get("jens@eksempel-skole.dk").sso_only and not store.get("mille@eksempel-skole.dk").sso_only
+    assert _rows(tmp_path, "SELECT password_hash FROM users WHERE email = 'jens@eksempel-skole.dk'") == [(SSO_ONLY,)]
+    with pytest.raises(AccountError, match="findes allerede"):
+        store.add_sso("mille@eksempel-skole.dk", "Mille", ["dpo"])
+    with pytest.raises(AccountError, match="ukendt rolle"):
+        store.add_sso("ny@eksempel-skole.dk", "Ny", ["admin"])
+
+
+@pytest.mark.parametrize("password", ["", SSO_ONLY, PASSWORD])
+def test_a_password_login_to_a_single_sign_on_account_fails_like_a_wrong_password(tmp_path: Path, password: str):
+    checked = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            checked.append(hash)
+            return super().verify(hash, password)
+
+    store = _store(tmp_path, Counting(time_cost=1, memory_cost=8, parallelism=1))
+    store.add_sso("jens@eksempel-skole.dk", "Jens Lærer", ["employee"])
+    with pytest.raises(LoginRefused) as refused:
+        store.authenticate("jens@eksempel-skole.dk", password, NOW)
+    assert str(refused.value) == "Forkert e-mail eller adgangskode"
+    # As slow as a real verification (against the dummy hash), and counted like any failed login.
+    assert len(checked) == 1 and checked[0].startswith("$argon2id$")
+    assert _rows(tmp_path, "SELECT failed_logins FROM users") == [(1,)]
+
+
+def test_password_logins_to_a_single_sign_on_account_lock_it_like_any_other(store: AccountStore):
+    store.add_sso("jens@eksempel-skole.dk", "Jens Lærer", ["employee"])
+    for _ in range(4):
+        with pytest.raises(LoginRefused):
+            store.authenticate("jens@eksempel-skole.dk", "hvad som helst", NOW)
+    with pytest.raises(LoginThrottled):
+        store.authenticate("jens@eksempel-skole.dk", "hvad som helst", NOW)
+    # The lock guards passwords; the provider's login is not a guess, so it still gets in.
+    assert store.authenticate_sso("jens@eksempel-skole.dk", NOW).email == "jens@eksempel-skole.dk"
+
+
+def test_single_sign_on_finds_the_local_account_with_its_roles_and_records_the_login(store: AccountStore,
+                                                                                   tmp_path: Path):
+    account = store.authenticate_sso("MILLE@eksempel-skole.dk", NOW)
+    assert account.roles == [WebRole.KEY_PERSON, WebRole.DPO] and not account.sso_only
+    [(last_login,)] = _rows(tmp_path, "SELECT last_login_at FROM users")
+    assert last_login.startswith("2026-03-27 13:20")
+
+
+def test_single_sign_on_creates_nothing_and_lets_no_disabled_account_in(store: AccountStore):
+    with pytest.raises(SsoRefused) as unknown:
+        store.authenticate_sso("ukendt@eksempel-skole.dk", NOW)
+    assert str(unknown.value) == SSO_UNKNOWN_DA and unknown.value.reason == "unknown_account"
+    assert [a.email for a in store.list()] == ["mille@eksempel-skole.dk"]
+    store.disable("mille@eksempel-skole.dk")
+    with pytest.raises(SsoRefused) as disabled:
+        store.authenticate_sso("mille@eksempel-skole.dk", NOW)
+    assert str(disabled.value) == SSO_DISABLED_DA

@@ -39,7 +39,7 @@ def test_an_operator_creates_lists_and_disables_accounts_with_the_password_on_st
     assert jens.split() == ["jens@eksempel-skole.dk", "Jens", "Lærer", "deaktiveret", "medarbejder"]
     listed = json.loads(gdpr(tmp_path, "user", "list", "--json").stdout)
     assert listed[1] == {"email": "mille@eksempel-skole.dk", "name": "Mille Nordstrand", "roles": ["key_person", "dpo"],
-                         "disabled": False}
+                         "disabled": False, "sso_only": False}
 
     with sqlite3.connect(tmp_path / "register.db") as db:
         hashes = [h for (h,) in db.execute("SELECT password_hash FROM users")]
@@ -72,3 +72,25 @@ def test_a_bad_account_gets_one_line_naming_what_to_fix(tmp_path: Path):
     assert run.returncode == 2 and "findes allerede" in run.stderr
     run = gdpr(tmp_path, "user", "disable", "ukendt@eksempel-skole.dk")
     assert run.returncode == 2 and "ingen konto" in run.stderr
+
+
+def test_an_account_for_single_sign_on_is_created_without_a_password(tmp_path: Path):
+    run = gdpr(tmp_path, "user", "add", "jens@eksempel-skole.dk", "--name", "Jens Lærer", "--role", "employee",
+               "--sso")
+    assert run.returncode == 0, run.stderr
+    assert "jens@eksempel-skole.dk" in run.stdout and "kun ind med organisationens single sign-on" in run.stdout
+    assert "GDPR_OIDC_DISCOVERY_URL" in run.stdout  # created all the same, with a word that SSO is not set up
+    assert gdpr(tmp_path, "user", "list").stdout.split() == [
+        "jens@eksempel-skole.dk", "Jens", "Lærer", "aktiv", "medarbejder", "(kun", "single", "sign-on)"]
+    assert json.loads(gdpr(tmp_path, "user", "list", "--json").stdout)[0]["sso_only"] is True
+    with sqlite3.connect(tmp_path / "register.db") as db:
+        assert [h for (h,) in db.execute("SELECT password_hash FROM users")] == ["!sso-only"]
+
+
+def test_an_account_has_either_a_password_or_single_sign_on(tmp_path: Path):
+    run = gdpr(tmp_path, "user", "add", "jens@eksempel-skole.dk", "--name", "Jens", "--role", "employee",
+               "--sso", "--password-stdin", stdin=PASSWORD + "\n")
+    assert run.returncode == 2 and "not allowed with argument" in run.stderr
+    run = gdpr(tmp_path, "user", "add", "jens@eksempel-skole.dk", "--name", "Jens", "--role", "employee")
+    assert run.returncode == 2 and "--sso" in run.stderr and len(run.stderr.splitlines()) == 1
+    assert "Ingen konti" in gdpr(tmp_path, "user", "list").stdout
