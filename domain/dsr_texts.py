@@ -7,14 +7,14 @@ from decimal import Decimal
 from domain.deadlines import format_da
 from domain.dsr_machine import STATE_INFO, RequestState
 from domain.dsr_model import (
+    CHANNEL_DA,
     FEE_GROUND_DA,
+    ON_BEHALF_DA,
     PART_REFUSAL_BASIS_DA,
     RESTRICTION_GROUND_DA,
     THIRD_PARTY_GROUND_DA,
     THIRD_PARTY_REDACTED,
     FeeGround,
-    Channel,
-    Representation,
     RefusalGround,
     RequestCase,
     RequestType,
@@ -77,14 +77,8 @@ def _responsible(case: RequestCase) -> list[str]:
     return [case.inp.policy.responsible.email, case.inp.policy.dpo.email]
 
 
-CHANNEL_DA = {Channel.EMAIL: "e-mail", Channel.LETTER: "brev", Channel.PHONE: "telefon",
-              Channel.IN_PERSON: "personligt fremmøde"}
-ON_BEHALF_DA = {Representation.POWER_OF_ATTORNEY: "fuldmagt", Representation.PARENTAL_AUTHORITY: "forældremyndighed"}
-
-
 def _step_da(case: RequestCase) -> str:
-    # The procedure's own task label, without the source reference meant for the operator.
-    return STATE_INFO[RequestState(case.state)].task_da.split(" (seed")[0]
+    return STATE_INFO[RequestState(case.state)].task_da  # the procedure's own task, in words
 
 
 ART19_TYPES = (RequestType.RECTIFICATION, RequestType.ERASURE, RequestType.RESTRICTION)
