@@ -129,7 +129,7 @@ def _refuse_part(case: d.RequestCase, cmd: d.RefusePart, now: datetime) -> Resul
         if slot.status is d.SystemStatus.PENDING:
             slot.status, slot.completed_at, slot.completed_by = d.SystemStatus.DONE, now, cmd.actor
         slot.refused = True
-    where = system.name + (f", {cmd.table}" if cmd.table else "")
+    where = system.name + (f", {system.table_da(cmd.table)}" if cmd.table else "")
     return f"Del af anmodningen afslået ({where}; {d.PART_REFUSAL_BASIS_DA[cmd.basis]}): {cmd.reasons}", []
 
 

@@ -67,7 +67,7 @@ async def test_the_quarterly_review_reads_the_breach_register(requests: RequestD
             QuarterlyBreachReviewWorkflow.run, ControlInput(responsible=settings.key_person, dpo=settings.dpo,
                                                             period=_this_period()),
             id=f"review-{uuid.uuid4().hex[:6]}", task_queue=settings.task_queue)
-    assert f"{handle.id}: closed; risiko high_risk; anmeldt" in report.text and report.findings == []
+    assert f"{handle.id}: lukket; risiko: høj risiko; anmeldt" in report.text and report.findings == []
 
 
 async def test_the_worker_installs_monthly_and_quarterly_schedules(env, settings: Settings):
