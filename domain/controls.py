@@ -63,7 +63,8 @@ def monthly_request_report(period: Period, rows: list[RequestRegisterEntry], che
         answered = row.answered_at
         status = ("besvaret rettidigt" if row.in_time else "besvaret EFTER fristen") if answered else (
             "IKKE besvaret, fristen er overskredet" if row.deadline < now else "ikke besvaret endnu (frist ikke nået)")
-        lines.append(f"- {row.request_id} ({_type_da(row.type)}): {status}; frist {format_da(row.deadline)}")
+        lines.append(f"- {row.request_id}, anmodning om {_type_da(row.type)}: {status}; "
+                     f"frist {format_da(row.deadline)}")
         if (answered and not row.in_time) or (not answered and row.deadline < now):
             findings.append(f"{row.request_id}: not answered in time")
         systems = json.loads(row.systems)

@@ -9,13 +9,9 @@ as its visible text and checked. Form field names, attributes and addresses are 
 from __future__ import annotations
 
 import asyncio
-import enum
-import importlib
-import pkgutil
 import re
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,80 +19,14 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
-import domain
-from domain.case_index import CaseKind
 from domain.dsr_model import RequestView
-from tests.support import CaseDriver, MailBox
+from tests.support import ADDRESSES, CaseDriver, MailBox, internal_codes, visible_text
 from tests.web.conftest import csrf_of, log_in
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 KAREN = "karen.jensen@example.dk"  # in the example school database (elevnummer E1001)
 
-# --- the check ---------------------------------------------------------------------------------------------
-
-
-class _Text(HTMLParser):
-    """The text a browser shows: tags and attributes dropped, <script> and <style> left out, entities read."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in ("script", "style"):
-            self._hidden += 1
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._hidden -= 1
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
-
-
-# Values of the domain's enums that are also Danish words, or that people do read: "system" (it-system),
-# "mail" (e-mail), "register" (brudregister), and the case kinds, which begin the case numbers people quote.
-DANISH_TOO = {"system", "mail", "register"} | {kind.value for kind in CaseKind}
-
-
-def _enum_values() -> set[str]:
-    """Every value of every enum in the domain: states, triggers, roles, options. Read from the code, so the
-    list cannot go stale when a state or an option is added."""
-    values: set[str] = set()
-    for info in pkgutil.iter_modules(domain.__path__):
-        module = importlib.import_module(f"domain.{info.name}")
-        for thing in vars(module).values():
-            if isinstance(thing, type) and issubclass(thing, enum.Enum) and thing.__module__ == module.__name__:
-                values |= {str(member.value) for member in thing if isinstance(member.value, str)}
-    return values - DANISH_TOO
-
-
-CODES = _enum_values()
-SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
-SOURCES = re.compile(r"\b(seed|issue)\b|#\d", re.IGNORECASE)
-CLI = re.compile(r"\bgdpr\s+[a-z]")
-CODE_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODES), key=len, reverse=True)) + r")\b")
-# Addresses are data, not words: an e-mail address or a link may hold anything.
-ADDRESSES = re.compile(r"\S+@\S+|https?://\S+")
-
-
-def internal_codes(text: str) -> list[str]:
-    """The internal codes in a text a person reads: snake_case identifiers, enum values, source references,
-    CLI hints."""
-    text = ADDRESSES.sub(" ", text)
-    found = [m.group(0) for pattern in (SNAKE_CASE, SOURCES, CLI, CODE_WORD) for m in pattern.finditer(text)]
-    return sorted(set(found))
+# --- reading pages and mails (the check itself: tests/support.py, tested in tests/unit/test_words_not_codes.py)
 
 
 def _context(text: str, code: str) -> str:
@@ -127,15 +57,6 @@ class Reader:
 
     def report(self) -> str:
         return "\n".join(f"{where}\n    … {contexts[0]} …" for where, contexts in sorted(self.leaks.items()))
-
-
-def test_the_check_finds_the_codes_people_must_not_read():
-    html = ('<p class="key_person">Identitet verificeret (registered_address): ok</p><style>.a_b{}</style>'
-            '<p>Verificér identiteten (seed 001 §3.5), se issue #3, kør gdpr case show; tilstand containment; '
-            'skriv til dpo_kontakt@skole.dk</p><input name="facts.breach_types">')
-    assert internal_codes(visible_text(html)) == ["#3", "containment", "gdpr c", "issue", "registered_address",
-                                                  "seed"]
-    assert internal_codes("Sagen venter på DPO's godkendelse; it-systemet Aula, sag breach-2026-0001") == []
 
 
 # --- driving a breach case and an access request through the workspace -------------------------------------
