@@ -8,6 +8,7 @@ from typing import Callable
 from domain import dsr_model as d
 from domain import dsr_texts as texts
 from domain.model import SYSTEM, add_event
+from domain.deadlines import format_da
 from domain.dsr_deadlines import current_deadline, legal_deadline
 from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
 from domain.inventory import System
@@ -227,7 +228,7 @@ def _extend(case: d.RequestCase, cmd: d.Extend, now: datetime) -> Result:
     case.extension_reasons = cmd.reasons
     case.deadline = current_deadline(case)
     case.overdue = False
-    return f"Fristen forlænget til {case.deadline.isoformat()}: {cmd.reasons}", [texts.extension(case)]
+    return f"Fristen forlænget til {format_da(case.deadline)}: {cmd.reasons}", [texts.extension(case)]
 
 
 def _lift(case: d.RequestCase, cmd: d.LiftRestriction, now: datetime) -> Result:
