@@ -41,6 +41,6 @@ async def my_tasks(request: Request, user: Account = Depends(current_user)) -> H
     for row in page.rows:
         css, left = urgency(row.deadline, now, row.deadline_met)
         rows.append({"href": f"/{PATH[row.kind.value]}/{row.case_id}", "case_id": row.case_id,
-                     "kind": KIND_DA[row.kind.value], "task": current_task_da(row), "deadline": format_da(row.deadline),
-                     "left": left, "css": css})
+                     "kind": KIND_DA[row.kind.value], "task": current_task_da(row),
+                     "deadline": format_da(row.deadline), "left": left, "css": css})
     return render(request, "tasks.html", user, rows=rows, rest=page.rest)
