@@ -38,7 +38,8 @@ from domain.person import (
     with_shared_identifiers,
 )
 
-CONSENT_ONLY_REASON = "formålet består eller der er udeståender (seed 001 §3.7)"
+# Why rows not based on consent were kept; the erasure letter quotes it to the person (source: seed 001 §3.7).
+CONSENT_ONLY_REASON = "formålet består eller der er udeståender"
 
 
 class SqlActionRequest(Strict):

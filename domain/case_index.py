@@ -52,6 +52,17 @@ def _owner_and_task(info: dict, state_type: type[enum.Enum], state: str) -> tupl
     return (entry.owner.value if entry.owner is not None else None), entry.task_da
 
 
+def current_task_da(row: CaseIndexRow) -> str:
+    """The row's task in this version's words. A row keeps the text it was written with until its case takes
+    another step, so the list reads the task from the state and falls back to the stored text only for a state
+    this version does not know."""
+    if row.kind is CaseKind.BREACH:
+        _, task = _owner_and_task(BREACH_STATE_INFO, BreachState, row.state)
+    else:
+        _, task = _owner_and_task(REQUEST_STATE_INFO, RequestState, row.state)
+    return task or row.task_da
+
+
 def breach_deadline_met(entry: RegisterEntry) -> bool:
     """The register entry's view of BreachCase.deadline_met(): notified (Datatilsynet, or the controller
     when we are processor), or a "no" (not a breach, no risk) that is no longer waiting for the DPO."""

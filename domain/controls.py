@@ -9,8 +9,11 @@ import json
 from datetime import datetime, time, timedelta
 
 from domain.deadlines import COPENHAGEN, format_da
+from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
+from domain.dsr_model import TYPE_DA, RequestType
 from domain.dsr_register import RequestRegisterEntry
-from domain.model import Strict
+from domain.model import RiskLevel, Strict
+from domain.proposal import LEVEL_LABEL_DA
 from domain.register import RegisterEntry
 
 
@@ -54,12 +57,14 @@ class ControlReport(Strict):
 def monthly_request_report(period: Period, rows: list[RequestRegisterEntry], checks: list[EffectCheck],
                            now: datetime) -> ControlReport:
     findings: list[str] = []
-    lines = [f"Månedlig kontrol af registreredes anmodninger, {period.label} (seed 001 §3.5-3.10)", ""]
+    # The report is mailed to people: words only (the source is seed 001 §3.5-3.10).
+    lines = [f"Månedlig kontrol af registreredes anmodninger, {period.label}", ""]
     for row in rows:
         answered = row.answered_at
         status = ("besvaret rettidigt" if row.in_time else "besvaret EFTER fristen") if answered else (
             "IKKE besvaret, fristen er overskredet" if row.deadline < now else "ikke besvaret endnu (frist ikke nået)")
-        lines.append(f"- {row.request_id} ({row.type}): {status}; frist {format_da(row.deadline)}")
+        lines.append(f"- {row.request_id}, anmodning om {_type_da(row.type)}: {status}; "
+                     f"frist {format_da(row.deadline)}")
         if (answered and not row.in_time) or (not answered and row.deadline < now):
             findings.append(f"{row.request_id}: not answered in time")
         systems = json.loads(row.systems)
@@ -81,12 +86,12 @@ def monthly_request_report(period: Period, rows: list[RequestRegisterEntry], che
 
 def quarterly_breach_report(period: Period, rows: list[RegisterEntry], now: datetime) -> ControlReport:
     findings: list[str] = []
-    lines = [f"Kvartalsvis gennemgang af sikkerhedsbrudsloggen, {period.label} (seed 001 §3.18)", ""]
+    lines = [f"Kvartalsvis gennemgang af sikkerhedsbrudsloggen, {period.label}", ""]  # seed 001 §3.18
     for row in rows:
         notified = row.f8_authority_notified_at or row.controller_notified_at
         late = notified is not None and notified > row.deadline
         how = "dataansvarlig underrettet" if row.controller_notified_at else "anmeldt"
-        lines.append(f"- {row.case_id}: {row.state}; risiko {row.risk_level or '-'}; "
+        lines.append(f"- {row.case_id}: {_breach_state_da(row.state)}; risiko: {_risk_da(row.risk_level)}; "
                      f"{how} {format_da(notified) if notified else 'nej'}{' (for sent)' if late else ''}")
         if row.overdue or late:
             findings.append(f"{row.case_id}: notification deadline missed")
@@ -95,9 +100,33 @@ def quarterly_breach_report(period: Period, rows: list[RegisterEntry], now: date
         if row.state == "closed" and row.is_breach and not row.lessons_learned:
             findings.append(f"{row.case_id}: closed without lessons learned")
         if row.deviation_reason:
-            lines.append(f"  afveg fra forslaget ({row.proposed_level}): {row.deviation_reason}")
+            lines.append(f"  afveg fra forslaget ({_risk_da(row.proposed_level)}): {row.deviation_reason}")
     if not rows:
         lines.append("- ingen brud i perioden")
     lines += ["", f"Gennemgået {format_da(now)}: {len(rows)} brud, {len(findings)} afvigelse(r)."]
     return ControlReport(report_id=f"quarterly-{period.label}", kind="quarterly_breaches", period=period,
                          findings=findings, text="\n".join(lines) + "\n")
+
+
+def _type_da(value: str) -> str:
+    try:
+        return TYPE_DA[RequestType(value)]
+    except ValueError:
+        return value
+
+
+def _breach_state_da(value: str) -> str:
+    """'lukket', or 'åben' and the task the case waits for."""
+    if value == BreachState.CLOSED.value:
+        return "lukket"
+    try:
+        return f"åben ({BREACH_STATE_INFO[BreachState(value)].task_da.lower()})"
+    except (KeyError, ValueError):  # a state a newer version added
+        return "åben"
+
+
+def _risk_da(value: str | None) -> str:
+    try:
+        return LEVEL_LABEL_DA[RiskLevel(value)] if value else "ikke vurderet"
+    except ValueError:
+        return value or "ikke vurderet"

@@ -8,6 +8,7 @@ from typing import Callable
 from domain import dsr_model as d
 from domain import dsr_texts as texts
 from domain.model import SYSTEM, add_event
+from domain.deadlines import format_da
 from domain.dsr_deadlines import current_deadline, legal_deadline
 from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
 from domain.inventory import System
@@ -48,7 +49,7 @@ def open_request(inp: d.RequestInput, now: datetime) -> tuple[d.RequestCase, lis
     case = d.RequestCase(request_id=inp.request_id, state=S.RECEIVED.value, inp=inp, deadline=deadline.due,
                          deadline_rule=deadline.rule)
     add_event(case, now, Actor(name=inp.requester.name, role=Role.REPORTER), "receive",
-              f"Anmodning om {d.TYPE_DA[inp.type]} modtaget via {inp.channel.value}")
+              f"Anmodning om {d.TYPE_DA[inp.type]} modtaget via {d.CHANNEL_DA[inp.channel]}")
     return case, [texts.receipt(case), texts.new_request(case)]
 
 
@@ -80,7 +81,7 @@ def _verify(case: d.RequestCase, cmd: d.VerifyIdentity, now: datetime) -> Result
     case.transfer_confirmed = cmd.confirm_transfer_to is not None
     case.transfer_confirmation = cmd.transfer_confirmation
     # Addresses stay out of the timeline (it is copied to the register); the case holds them.
-    notes = [f"Identitet verificeret ({cmd.method.value}): {cmd.details}"]
+    notes = [f"Identitet verificeret ({d.IDENTITY_METHOD_DA[cmd.method]}): {cmd.details}"]
     if cmd.reply_to is not None:
         notes.append(f"anden svaradresse bekræftet: {cmd.reply_to_reason}")
     if case.transfer_confirmed:
@@ -109,7 +110,7 @@ def _record_information(case: d.RequestCase, cmd: d.RecordInformation, now: date
 def _refuse(case: d.RequestCase, cmd: d.Refuse, now: datetime) -> Result:
     case.refusal_ground = cmd.ground
     case.refusal_reasons = cmd.reasons
-    return f"Anmodningen afvises ({cmd.ground.value}): {cmd.reasons}", []
+    return f"Anmodningen afvises, fordi {d.REFUSAL_GROUND_DA[cmd.ground]}: {cmd.reasons}", []
 
 
 def _charge_fee(case: d.RequestCase, cmd: d.ChargeFee, now: datetime) -> Result:
@@ -129,7 +130,7 @@ def _refuse_part(case: d.RequestCase, cmd: d.RefusePart, now: datetime) -> Resul
         if slot.status is d.SystemStatus.PENDING:
             slot.status, slot.completed_at, slot.completed_by = d.SystemStatus.DONE, now, cmd.actor
         slot.refused = True
-    where = system.name + (f", {cmd.table}" if cmd.table else "")
+    where = system.name + (f", {system.table_da(cmd.table)}" if cmd.table else "")
     return f"Del af anmodningen afslået ({where}; {d.PART_REFUSAL_BASIS_DA[cmd.basis]}): {cmd.reasons}", []
 
 
@@ -227,7 +228,7 @@ def _extend(case: d.RequestCase, cmd: d.Extend, now: datetime) -> Result:
     case.extension_reasons = cmd.reasons
     case.deadline = current_deadline(case)
     case.overdue = False
-    return f"Fristen forlænget til {case.deadline.isoformat()}: {cmd.reasons}", [texts.extension(case)]
+    return f"Fristen forlænget til {format_da(case.deadline)}: {cmd.reasons}", [texts.extension(case)]
 
 
 def _lift(case: d.RequestCase, cmd: d.LiftRestriction, now: datetime) -> Result:

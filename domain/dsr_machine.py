@@ -56,11 +56,13 @@ COMMAND_TYPES = {
 }
 
 KP = Role.KEY_PERSON
+# The Danish task is what people read (the request page, 'Mine opgaver', the register, mails): words only.
+# Sources: identity first, seed 001 §3.5; erasure only when the purpose is gone and nothing is outstanding, §3.7.
 STATE_INFO = {
-    S.RECEIVED: StateInfo(KP, "Verificér identiteten (seed 001 §3.5)", "Verify the requester's identity"),
+    S.RECEIVED: StateInfo(KP, "Verificér identiteten", "Verify the requester's identity"),
     S.AWAITING_INFORMATION: StateInfo(Role.REPORTER, "Afventer oplysninger fra den registrerede",
                                       "Awaiting information from the requester"),
-    S.ERASURE_ASSESSMENT: StateInfo(KP, "Vurdér om formålet er ophørt og intet udestår (seed 001 §3.7)",
+    S.ERASURE_ASSESSMENT: StateInfo(KP, "Vurdér om formålet er ophørt og intet udestår",
                                     "Assess that the purpose is gone and nothing is outstanding"),
     S.OBJECTION_ASSESSMENT: StateInfo(KP, "Vurdér indsigelsen (art. 21)", "Assess the objection"),
     S.PROCESSING: StateInfo(Role.SYSTEM_OWNER, "Udfør handlingen i alle systemer",

@@ -58,6 +58,19 @@ class IdentityMethod(str, enum.Enum):
     PARENTAL_AUTHORITY = "parental_authority"
 
 
+# How identity was established, in words: the form's options and the timeline say the same.
+IDENTITY_METHOD_DA = {
+    IdentityMethod.ID_DOCUMENT: "legitimation set",
+    IdentityMethod.CONTROL_QUESTIONS: "kontrolspørgsmål (telefon)",
+    IdentityMethod.CALL_BACK: "kontrolopringning til et kendt nummer",
+    IdentityMethod.REGISTERED_ADDRESS: "svaret sendes til den adresse, vi allerede har registreret",
+    IdentityMethod.POWER_OF_ATTORNEY: "fuldmagt",
+    IdentityMethod.PARENTAL_AUTHORITY: "forældremyndighed",
+}
+CHANNEL_DA = {Channel.EMAIL: "e-mail", Channel.LETTER: "brev", Channel.PHONE: "telefon",
+              Channel.IN_PERSON: "personligt fremmøde"}
+ON_BEHALF_DA = {Representation.POWER_OF_ATTORNEY: "fuldmagt", Representation.PARENTAL_AUTHORITY: "forældremyndighed"}
+
 # Which methods establish identity for each channel (seed 001 §3.5).
 METHODS_FOR_CHANNEL: dict[Channel, set[IdentityMethod]] = {
     Channel.PHONE: {IdentityMethod.CONTROL_QUESTIONS, IdentityMethod.CALL_BACK, IdentityMethod.REGISTERED_ADDRESS},
@@ -363,6 +376,14 @@ class RefusalGround(str, enum.Enum):
     IDENTITY_NOT_ESTABLISHED = "identity_not_established"  # Art. 12(2) and (6)
     MANIFESTLY_UNFOUNDED = "manifestly_unfounded"  # Art. 12(5)
     EXCESSIVE = "excessive"  # Art. 12(5)
+
+
+# The ground in words, as the key person and the DPO read it (the letter to the requester: dsr_texts.REFUSAL_DA).
+REFUSAL_GROUND_DA = {
+    RefusalGround.IDENTITY_NOT_ESTABLISHED: "identiteten kunne ikke fastslås (art. 12, stk. 2 og 6)",
+    RefusalGround.MANIFESTLY_UNFOUNDED: "anmodningen er åbenbart grundløs (art. 12, stk. 5)",
+    RefusalGround.EXCESSIVE: "anmodningen er overdreven, fx fordi den gentages (art. 12, stk. 5)",
+}
 
 
 class Refuse(Command):

@@ -7,14 +7,14 @@ from decimal import Decimal
 from domain.deadlines import format_da
 from domain.dsr_machine import STATE_INFO, RequestState
 from domain.dsr_model import (
+    CHANNEL_DA,
     FEE_GROUND_DA,
+    ON_BEHALF_DA,
     PART_REFUSAL_BASIS_DA,
     RESTRICTION_GROUND_DA,
     THIRD_PARTY_GROUND_DA,
     THIRD_PARTY_REDACTED,
     FeeGround,
-    Channel,
-    Representation,
     RefusalGround,
     RequestCase,
     RequestType,
@@ -24,7 +24,7 @@ from domain.dsr_model import (
     answered_systems,
     third_party_columns,
 )
-from domain.inventory import LEGAL_BASIS_DA, Recipient, System
+from domain.inventory import LEGAL_BASIS_DA, Recipient, System, words
 from domain.mail_texts import SIGNATURE, OutgoingMail, workspace_link
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"
@@ -77,14 +77,8 @@ def _responsible(case: RequestCase) -> list[str]:
     return [case.inp.policy.responsible.email, case.inp.policy.dpo.email]
 
 
-CHANNEL_DA = {Channel.EMAIL: "e-mail", Channel.LETTER: "brev", Channel.PHONE: "telefon",
-              Channel.IN_PERSON: "personligt fremmøde"}
-ON_BEHALF_DA = {Representation.POWER_OF_ATTORNEY: "fuldmagt", Representation.PARENTAL_AUTHORITY: "forældremyndighed"}
-
-
 def _step_da(case: RequestCase) -> str:
-    # The procedure's own task label, without the source reference meant for the operator.
-    return STATE_INFO[RequestState(case.state)].task_da.split(" (seed")[0]
+    return STATE_INFO[RequestState(case.state)].task_da  # the procedure's own task, in words
 
 
 ART19_TYPES = (RequestType.RECTIFICATION, RequestType.ERASURE, RequestType.RESTRICTION)
@@ -189,11 +183,13 @@ def statement_task(case: RequestCase, system: System) -> OutgoingMail:
 
 
 def _what_changed(case: RequestCase, result: SystemResult) -> list[str]:
+    table_da = case.inp.inventory.system(result.system_id).table_da
     if case.type is RequestType.RECTIFICATION:
-        return [f"  - {t.table}.{c['column']}: ny værdi '{c['after']}'" for t in result.tables for c in t.changes]
+        return [f"  - {table_da(t.table)}, {words(c['column'])}: ny værdi '{c['after']}'"
+                for t in result.tables for c in t.changes]
     if case.type is RequestType.ERASURE:
-        return [f"  - {t.table}: {t.deleted} registrering(er) slettet" for t in result.tables if t.deleted]
-    return [f"  - {t.table}: {t.flagged} registrering(er) begrænset til opbevaring" for t in result.tables
+        return [f"  - {table_da(t.table)}: {t.deleted} registrering(er) slettet" for t in result.tables if t.deleted]
+    return [f"  - {table_da(t.table)}: {t.flagged} registrering(er) begrænset til opbevaring" for t in result.tables
             if t.flagged]
 
 
@@ -336,20 +332,20 @@ def _system_information(system: System) -> list[str]:
     ]
 
 
-def _rows(result: SystemResult) -> list[str]:
+def _rows(result: SystemResult, system: System) -> list[str]:
     lines = []
     for table in result.tables:
         for row in table.rows:
-            values = ", ".join(f"{k}: {v}" for k, v in row.items())
-            lines.append(f"  - {table.table}: {values}")
+            values = ", ".join(f"{words(k)}: {v}" for k, v in row.items())
+            lines.append(f"  - {system.table_da(table.table)}: {values}")
     if result.manual_result:
         lines.append(f"  - {result.manual_result}")
     return lines or ["  - ingen oplysninger fundet"]
 
 
-def _counts(result: SystemResult) -> list[str]:
+def _counts(result: SystemResult, system: System) -> list[str]:
     """What was found, without the values: those travel only in the encrypted attachment."""
-    lines = [f"  - {t.table}: {len(t.rows)} registrering(er)" for t in result.tables if t.rows]
+    lines = [f"  - {system.table_da(t.table)}: {len(t.rows)} registrering(er)" for t in result.tables if t.rows]
     if result.manual_result:
         lines.append(f"  - {result.manual_result}")
     return lines or ["  - ingen oplysninger fundet"]
@@ -365,6 +361,12 @@ def _art19(case: RequestCase) -> list[str]:
         return ["", "Ingen andre har modtaget de ændrede oplysninger fra os, så der er ingen at underrette (art. 19)."]
     return ["", "Vi har underrettet disse modtagere af dine oplysninger om ændringen, så de kan gøre det samme "
                 "(art. 19): " + ", ".join(told) + "."]
+
+
+def _where(case: RequestCase, system_id: str, table: str) -> str:
+    """A table as the letter names it: the system's name and the table in words."""
+    system = case.inp.inventory.system(system_id)
+    return f"{system.name}, {system.table_da(table)}"
 
 
 def _portability_exclusions(case: RequestCase) -> list[str]:
@@ -390,7 +392,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
         lines.append("Vi behandler følgende oplysninger om dig (art. 15):")
         for result in (case.systems if case.legacy else answered_systems(case)):
             system = inventory.system(result.system_id)
-            found = _rows(result) if case.legacy else _counts(result)
+            found = _rows(result, system) if case.legacy else _counts(result, system)
             lines += ["", f"{system.name}:", *_system_information(system), "  Oplysninger:", *found]
         if case.legacy:
             lines += ["", "Oplysningerne er også vedhæftet i et maskinlæsbart format (JSON)."]
@@ -418,7 +420,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
         for result in case.systems:
             for table in result.tables:
                 for change in table.changes:
-                    lines.append(f"  - {inventory.system(result.system_id).name}, {table.table}.{change['column']}: "
+                    lines.append(f"  - {_where(case, result.system_id, table.table)}, {words(change['column'])}: "
                                  f"'{change['before']}' → '{change['after']}'")
         if case.inp.statements:
             lines += ["", "Din supplerende erklæring er givet til ejeren af systemet og tilføjes dine oplysninger "
@@ -427,9 +429,9 @@ def _body_for_type(case: RequestCase) -> list[str]:
         lines += _art19(case)
     elif case.type is RequestType.ERASURE:
         results = case.systems if case.legacy else answered_systems(case)
-        erased = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.deleted} registrering(er)"
+        erased = [f"  - {_where(case, r.system_id, t.table)}: {t.deleted} registrering(er)"
                   for r in results for t in r.tables if t.deleted]
-        kept = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.kept} registrering(er) – {t.kept_reason}"
+        kept = [f"  - {_where(case, r.system_id, t.table)}: {t.kept} registrering(er) – {t.kept_reason}"
                 for r in results for t in r.tables if t.kept]
         manual = [f"  - {inventory.system(r.system_id).name}: {r.manual_result}"
                   + (f" (ikke slettet: {r.kept_reason})" if r.kept_reason else "") for r in results if r.manual]
@@ -440,7 +442,7 @@ def _body_for_type(case: RequestCase) -> list[str]:
                       "opbevare dem er nævnt ovenfor."]
         lines += _art19(case)
     elif case.type is RequestType.RESTRICTION:
-        flagged = [f"  - {inventory.system(r.system_id).name}, {t.table}: {t.flagged} registrering(er)"
+        flagged = [f"  - {_where(case, r.system_id, t.table)}: {t.flagged} registrering(er)"
                    for r in case.systems for t in r.tables if t.flagged]
         if case.inp.restriction_ground is not None:
             lines += [f"Grundlaget for begrænsningen: {RESTRICTION_GROUND_DA[case.inp.restriction_ground]}.", ""]
@@ -485,7 +487,8 @@ def _refused_parts(case: RequestCase) -> list[str]:
     lines = ["", "Vi har imødekommet din anmodning delvist: ovenfor står, hvad vi har gjort. Disse dele af din "
                  "anmodning har vi afslået:"]
     for part in case.refused_parts:
-        where = inventory.system(part.system_id).name + (f", {part.table}" if part.table else "")
+        system = inventory.system(part.system_id)
+        where = system.name + (f", {system.table_da(part.table)}" if part.table else "")
         lines += [f"  - {where}: {part.reasons}", f"    Retsgrundlag: {PART_REFUSAL_BASIS_DA[part.basis]}."]
     return [*lines, COMPLAINT_AND_COURTS_DA]
 

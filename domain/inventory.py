@@ -18,6 +18,11 @@ from domain.model import Contact, ShortText, Strict, Text
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
 
 
+def words(identifier: str) -> str:
+    """A table or column name as a person reads it in a letter: 'foraelder_email' -> 'foraelder email'."""
+    return identifier.replace("_", " ").strip()
+
+
 class LegalBasis(str, enum.Enum):
     CONSENT = "consent"  # Art. 6(1)(a): always erasable on request (seed 001 §3.7)
     CONTRACT = "contract"
@@ -47,6 +52,9 @@ class Recipient(Strict):
 
 class SqlTable(Strict):
     name: Identifier
+    title: ShortText | None = Field(
+        default=None, description="what the table holds, in words, as letters to the person name it (e.g. "
+                                  "'samtykke til fotos'); without it the name is used, underscores as spaces")
     key: Identifier = Field(description="primary key column")
     match: dict[Identifier, Identifier] = Field(
         min_length=1, description="subject identifier (e.g. email, elevnummer) -> column holding it")
@@ -105,6 +113,12 @@ class System(Strict):
 
     def basis_of(self, table: SqlTable) -> LegalBasis:
         return table.legal_basis or self.legal_basis
+
+    def table_da(self, table: str) -> str:
+        """A table of this system as letters and mails name it: its title, else its name in words."""
+        tables = self.connector.tables if self.connector.kind == "sql" else []
+        spec = next((t for t in tables if t.name == table), None)
+        return spec.title if spec is not None and spec.title else words(table)
 
     def portable_tables(self) -> list[str]:
         """Art. 20(1): only data processed by automated means on consent or contract may be ported."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.model import BreachFacts, RiskLevel, RiskProposal
-from domain.risk import LEVEL_DA, assess
+from domain.risk import EXCEPTION_DA, LEVEL_DA, assess
 
 LEVEL_LABEL_DA = {RiskLevel.NO_RISK: "ingen risiko", RiskLevel.RISK: "risiko", RiskLevel.HIGH_RISK: "høj risiko"}
 
@@ -21,6 +21,6 @@ def propose(facts: BreachFacts) -> RiskProposal:
 
 
 def summary_da(proposal: RiskProposal) -> str:
-    exception = f", undtagelse art. 34, stk. 3: {proposal.exception.value}" if proposal.exception else ""
+    exception = f", undtagelse art. 34, stk. 3: {EXCEPTION_DA[proposal.exception]}" if proposal.exception else ""
     return (f"Forslag: {LEVEL_LABEL_DA[proposal.level]} (ENISA {proposal.severity:g}, {proposal.severity_level}"
             f"{exception})")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from domain.model import BreachCase, DraftKind, DraftStatus, OrgRole, Strict
 from domain.notifications import DATA_CATEGORY_DA
+from domain.risk import EXCEPTION_DA
 from domain.view import ROLE_DA
 
 
@@ -72,7 +73,8 @@ def _reason_not_notified(case: BreachCase) -> str | None:
 
 def _reason_not_communicated(case: BreachCase) -> str | None:
     if case.communicate_to_subjects is False:
-        exception = (f" (art. 34, stk. 3: {case.art34_exception.value}; {case.art34_evidence or 'uden dokumentation'}"
+        exception = (f" (art. 34, stk. 3: {EXCEPTION_DA[case.art34_exception]}; "
+                     f"{case.art34_evidence or 'uden dokumentation'}"
                      + (f"; offentlig meddelelse: {case.art34_public_notice}" if case.art34_public_notice else "") + ")"
                      if case.art34_exception else "")
         return (case.communication_reason or "") + exception

@@ -1,12 +1,18 @@
-"""Test helpers: drive a breach case as its people would, and read the mail that arrived."""
+"""Test helpers: drive a breach case as its people would, read the mail that arrived, and find the internal
+codes in what people read."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
+import importlib
+import pkgutil
+import re
 import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +20,10 @@ from sqlalchemy import select
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+import domain
 from activities.inventory_file import load_inventory
 from domain import commands as c
+from domain.case_index import CaseKind
 from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
 from domain.inventory import Inventory
 from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView, Contact, Role
@@ -29,6 +37,73 @@ ROOT = Path(__file__).resolve().parents[1]
 KEY_PERSON = Actor(name="Mille Nordstrand", role=Role.KEY_PERSON)
 DPO = Actor(name="Dorthe DPO", role=Role.DPO)
 REPORTER = Contact(name="Rasmus Pedersen", email="rasmus@eksempel-skole.dk", phone="+45 11 22 33 44")
+
+
+# --- what people read: words, not internal codes ----------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    """The text a browser shows: tags and attributes dropped, <script> and <style> left out, entities read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden -= 1
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+# Values of the domain's enums that are also Danish words, or that people do read: "system" (it-system),
+# "mail" (e-mail), "register" (brudregister), and the case kinds, which begin the case numbers people quote.
+DANISH_TOO = {"system", "mail", "register"} | {kind.value for kind in CaseKind}
+
+
+def _enum_values() -> set[str]:
+    """Every value of every enum in the domain: states, triggers, roles, options. Read from the code, so the
+    list cannot go stale when a state or an option is added."""
+    values: set[str] = set()
+    for info in pkgutil.iter_modules(domain.__path__):
+        module = importlib.import_module(f"domain.{info.name}")
+        for thing in vars(module).values():
+            if isinstance(thing, type) and issubclass(thing, enum.Enum) and thing.__module__ == module.__name__:
+                values |= {str(member.value) for member in thing if isinstance(member.value, str)}
+    return values - DANISH_TOO
+
+
+CODES = _enum_values()
+SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+SOURCES = re.compile(r"\b(seed|issue)\b|#\d", re.IGNORECASE)
+CLI = re.compile(r"\bgdpr\s+[a-z]")
+CODE_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODES), key=len, reverse=True)) + r")\b")
+# Addresses are data, not words: an e-mail address or a link may hold anything.
+ADDRESSES = re.compile(r"\S+@\S+|https?://\S+")
+
+
+def internal_codes(text: str) -> list[str]:
+    """The internal codes in a text a person reads: snake_case identifiers, enum values (states, roles,
+    options), source references ('seed 001', 'issue #3') and CLI hints ('gdpr case ...')."""
+    text = ADDRESSES.sub(" ", text)
+    found = [m.group(0) for pattern in (SNAKE_CASE, SOURCES, CLI, CODE_WORD) for m in pattern.finditer(text)]
+    return sorted(set(found))
 
 
 def report(aware_at: datetime, **overrides: Any) -> BreachReport:

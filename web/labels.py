@@ -14,8 +14,8 @@ import enum
 from domain.breach_machine import Trigger
 from domain.dsr_machine import RequestTrigger
 from domain.dsr_model import (
-    TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis, RefusalGround,
-    Representation, RequestType, RestrictionGround, ThirdPartyGround,
+    CHANNEL_DA, IDENTITY_METHOD_DA, REFUSAL_GROUND_DA, TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis,
+    RefusalGround, Representation, RequestType, RestrictionGround, ThirdPartyGround,
 )
 from domain.model import (
     Affectedness, Art34Exception, Audience, AUDIENCE_DA, BreachType, ControllerContext, DataCategory, DraftKind,
@@ -328,19 +328,8 @@ OPTION_DA: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         DraftKind.SUBJECTS: "Underretningen af de berørte",
     },
     Audience: {audience: _first_upper(text) for audience, text in AUDIENCE_DA.items()},
-    IdentityMethod: {
-        IdentityMethod.ID_DOCUMENT: "Legitimation set",
-        IdentityMethod.CONTROL_QUESTIONS: "Kontrolspørgsmål (telefon)",
-        IdentityMethod.CALL_BACK: "Kontrolopringning til et kendt nummer",
-        IdentityMethod.REGISTERED_ADDRESS: "Svaret sendes til den adresse, vi allerede har registreret",
-        IdentityMethod.POWER_OF_ATTORNEY: "Fuldmagt",
-        IdentityMethod.PARENTAL_AUTHORITY: "Forældremyndighed",
-    },
-    RefusalGround: {
-        RefusalGround.IDENTITY_NOT_ESTABLISHED: "Identiteten kunne ikke fastslås (art. 12, stk. 2 og 6)",
-        RefusalGround.MANIFESTLY_UNFOUNDED: "Anmodningen er åbenbart grundløs (art. 12, stk. 5)",
-        RefusalGround.EXCESSIVE: "Anmodningen er overdreven, fx fordi den gentages (art. 12, stk. 5)",
-    },
+    IdentityMethod: {method: _first_upper(text) for method, text in IDENTITY_METHOD_DA.items()},
+    RefusalGround: {ground: _first_upper(text) for ground, text in REFUSAL_GROUND_DA.items()},
     FeeGround: {
         FeeGround.MANIFESTLY_UNFOUNDED: "Åbenbart grundløs anmodning (art. 12, stk. 5, litra a)",
         FeeGround.EXCESSIVE: "Overdreven anmodning (art. 12, stk. 5, litra a)",
@@ -356,8 +345,7 @@ OPTION_DA: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         PartRefusalBasis.OTHERS_RIGHTS: "Andres rettigheder og frihedsrettigheder (art. 15, stk. 4, og art. 20, stk. 4)",
     },
     RequestType: {kind: _first_upper(text) for kind, text in TYPE_DA.items()},
-    Channel: {Channel.EMAIL: "E-mail", Channel.LETTER: "Brev", Channel.PHONE: "Telefon",
-              Channel.IN_PERSON: "Personligt fremmøde"},
+    Channel: {channel: _first_upper(text) for channel, text in CHANNEL_DA.items()},
     Representation: {Representation.POWER_OF_ATTORNEY: "Med fuldmagt",
                      Representation.PARENTAL_AUTHORITY: "Som forælder med forældremyndighed (barn under 18)"},
     RestrictionGround: {

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
 from domain.case_index import breach_deadline_met
 from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
-from domain.dsr_model import Channel, IdentityMethod, RefusalGround, Representation, RequestType, TYPE_DA
+from domain import dsr_model as dsr
+from domain.dsr_model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
 from domain.dsr_register import RequestRegisterEntry
 from domain.model import Art34Exception, RiskLevel
 from domain.register import RegisterEntry
@@ -34,10 +35,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RISK_DA = {RiskLevel.NO_RISK.value: "Ingen risiko", RiskLevel.RISK.value: "Risiko",
            RiskLevel.HIGH_RISK.value: "Høj risiko"}
 ORG_ROLE_DA = {"controller": "Dataansvarlig", "processor": "Databehandler"}
-CHANNEL_DA = {Channel.EMAIL.value: "E-mail", Channel.LETTER.value: "Brev", Channel.PHONE.value: "Telefon",
-              Channel.IN_PERSON.value: "Personligt fremmøde"}
-ON_BEHALF_DA = {Representation.POWER_OF_ATTORNEY.value: "Fuldmagt",
-                Representation.PARENTAL_AUTHORITY.value: "Forældremyndighed"}
+CHANNEL_DA = {channel.value: text[:1].upper() + text[1:] for channel, text in dsr.CHANNEL_DA.items()}
+ON_BEHALF_DA = {kind.value: text[:1].upper() + text[1:] for kind, text in dsr.ON_BEHALF_DA.items()}
 
 
 def date_da(moment: datetime | None) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from domain.breach_machine import STATE_INFO as BREACH_INFO, BreachState
-from domain.case_index import CaseIndexRow, CaseKind, index_row
+from domain.case_index import CaseIndexRow, CaseKind, current_task_da, index_row
 from domain.dsr_machine import STATE_INFO as REQUEST_INFO, RequestState
 from domain.dsr_register import RequestRegisterEntry
 from domain.register import build_register_entry
@@ -82,3 +82,11 @@ def test_a_request_deadline_is_met_once_answered_and_a_closed_request_is_closed(
 def test_an_unknown_state_gives_nobody_and_no_task_instead_of_failing_the_register_write():
     row = index_row(request_entry("some_future_state"), organisation="X", seq=1)
     assert row.next_role is None and row.task_da == "" and isinstance(row, CaseIndexRow)
+
+
+def test_the_list_shows_the_task_in_this_versions_words_not_the_text_a_row_was_written_with():
+    row = index_row(request_entry(), organisation="Eksempel Skole", seq=1).model_copy(
+        update={"task_da": "Verificér identiteten (seed 001 §3.5)"})  # written by an earlier version
+    assert current_task_da(row) == REQUEST_INFO[RequestState.RECEIVED].task_da == "Verificér identiteten"
+    newer = row.model_copy(update={"state": "a_state_from_a_newer_version", "task_da": "Gør noget nyt"})
+    assert current_task_da(newer) == "Gør noget nyt"

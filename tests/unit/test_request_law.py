@@ -351,11 +351,11 @@ def test_a_partial_refusal_of_an_erasure_keeps_that_part_and_the_letter_gives_re
     assert "fravaer" not in tables and "elever" in tables  # the connector never sees the refused table
     _finish_systems(case, {"foto": [d.TableOutcome(table="foto_samtykke", deleted=1)]})
     letter = case.answers[-1].text_da
-    assert "Vi har slettet (art. 17):" in letter and "foto_samtykke: 1 registrering(er)" in letter
+    assert "Vi har slettet (art. 17):" in letter and "samtykke til fotos: 1 registrering(er)" in letter
     assert "Vi har imødekommet din anmodning delvist" in letter
     assert "SFO-betalinger: Betalinger er regnskabsmateriale" in letter
     assert "art. 17, stk. 3, litra b" in letter and "art. 17, stk. 3, litra d" in letter
-    assert "Elevadministration, fravaer: Fraværet indgår" in letter
+    assert "Elevadministration, fravær: Fraværet indgår" in letter
     assert "Du kan klage over afslaget til Datatilsynet og indbringe det for domstolene (art. 12, stk. 4)." in letter
     assert "legal_obligation" not in letter and "archiving" not in letter
     from domain.dsr_register import build_request_entry

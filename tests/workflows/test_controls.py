@@ -47,7 +47,7 @@ async def _control(requests: RequestDriver, period: Period) -> ControlReport:
 async def test_the_monthly_control_finds_an_erasure_that_did_not_take_effect(requests: RequestDriver, mailbox: MailBox):
     request_id = await _erase(requests)
     clean = await _control(requests, _this_period())
-    assert clean.findings == [] and f"{request_id} (erasure): besvaret rettidigt" in clean.text
+    assert clean.findings == [] and f"{request_id}, anmodning om sletning (art. 17): besvaret rettidigt" in clean.text
 
     # Someone restores the photo consent from a backup: the erasure no longer holds.
     requests.rows("insert into foto_samtykke (foraelder_email, elevnummer, billede, givet_dato) "
@@ -67,7 +67,7 @@ async def test_the_quarterly_review_reads_the_breach_register(requests: RequestD
             QuarterlyBreachReviewWorkflow.run, ControlInput(responsible=settings.key_person, dpo=settings.dpo,
                                                             period=_this_period()),
             id=f"review-{uuid.uuid4().hex[:6]}", task_queue=settings.task_queue)
-    assert f"{handle.id}: closed; risiko high_risk; anmeldt" in report.text and report.findings == []
+    assert f"{handle.id}: lukket; risiko: høj risiko; anmeldt" in report.text and report.findings == []
 
 
 async def test_the_worker_installs_monthly_and_quarterly_schedules(env, settings: Settings):

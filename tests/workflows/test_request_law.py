@@ -213,7 +213,7 @@ async def test_a_partial_refusal_of_an_erasure_keeps_the_refused_rows_and_the_re
     assert requests.rows("select count(*) from foto_samtykke where elevnummer='E1001'") == [(1,)]  # refused: kept
     assert requests.rows("select count(*) from nyhedsbrev where email=?", KAREN) == [(0,)]  # the rest: erased
     letter = _text(next(m for m in _to(mailbox, handle.id, KAREN) if "Svar på din anmodning" in m["Subject"]))
-    assert "Elevadministration, fravaer: Fraværet indgår i en verserende klagesag" in letter
+    assert "Elevadministration, fravær: Fraværet indgår i en verserende klagesag" in letter
     assert "Fotosamtykker og klassebilleder: Billedet indgår i samme klagesag" in letter
     assert "art. 17, stk. 3, litra e" in letter and "(art. 12, stk. 4)" in letter
 

@@ -172,10 +172,6 @@ async def _load(client: Client, request_id: str) -> tuple[RequestView, RequestCa
         return None
 
 
-def _state_da(view: RequestView) -> str:
-    return view.state_label_da.split(" (seed")[0]  # the source reference is for the operator
-
-
 def _role_da(role: Role) -> str:
     return "den registrerede" if role is Role.REPORTER else ROLE_DA[role]
 
@@ -231,7 +227,7 @@ async def _request_page(request: Request, user: Account, client: Client, request
     css, left = urgency(view.deadline, view.as_of, case.answered_at is not None)
     return render(
         request, "request.html", user, status_code=status_code, view=view, full=full, actions=actions,
-        state=_state_da(view), type_da=TYPE_DA[view.type], deadline=format_da(view.deadline), left=left, css=css,
+        state=view.state_label_da, type_da=TYPE_DA[view.type], deadline=format_da(view.deadline), left=left, css=css,
         received=format_da(view.received_at), tasks=_manual_tasks(case, request_id, user),
         answers=_answers(case) if full else [], requester=case.inp.requester.name if full else None,
         timeline=[{"at": format_da(e.at), "who": e.actor.name, "role": _role_da(e.actor.role), "what": e.summary}

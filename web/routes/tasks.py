@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from urllib.parse import urlencode
-
 from activities.case_index import list_cases
+from domain.case_index import current_task_da
 from domain.deadlines import format_da
 from domain.model import Role
 from domain.view import ROLE_DA
@@ -71,7 +71,7 @@ async def my_tasks(request: Request, vis: str = "", alle: bool = False, side: in
     for row in page.rows:
         css, left = urgency(row.deadline, now, row.deadline_met)
         rows.append({"href": f"/{PATH[row.kind.value]}/{row.case_id}", "case_id": row.case_id,
-                     "kind": KIND_DA[row.kind.value], "task": row.task_da, "deadline": format_da(row.deadline),
+                     "kind": KIND_DA[row.kind.value], "task": current_task_da(row), "deadline": format_da(row.deadline),
                      "left": left, "css": css, "who": _role_da(row.next_role)})
     first = (side - 1) * PAGE + 1
     query = {"vis": vis if kind else "", "alle": "1" if show_all else ""}
