@@ -6,19 +6,19 @@ source .venv/bin/activate
 
 # Three people act, each in their own name: the nøgleperson receives and verifies, the secretary who owns
 # the paper archive records its manual tasks, the DPO approves the answers. Their accounts are made here
-# if they do not exist yet (an operator's step), and each person's personal token is made by logging in
-# to the workspace, as "Min konto" -> "Opret en ny nøgle" would. Set WALKTHROUGH_PASSWORD if you made
-# these accounts yourself with another password.
+# if they do not exist yet (an operator's step; addresses of their own, so they do not meet the accounts
+# `make run` suggests), and each person's personal token is made by logging in to the workspace, as
+# "Min konto" -> "Opret en ny nøgle" would. Set WALKTHROUGH_PASSWORD if you made them with another password.
 PW=${WALKTHROUGH_PASSWORD:-"en lang adgangskode til eksemplet"}
 account() { gdpr user list --json | grep -q "\"$1\"" || printf '%s\n' "$PW" | gdpr user add "$1" --name "$2" \
               --role "$3" --password-stdin >/dev/null; }
 token() { printf '%s\n' "$PW" | python examples/workspace_token.py "$1"; }
-account noegleperson@eksempel-skole.dk "Mille Nordstrand" employee,key_person
+account gennemgang.noegleperson@eksempel-skole.dk "Mille Nordstrand" employee,key_person
 account sekretaer@eksempel-skole.dk "Skolesekretær Hanne Holm" system_owner   # owner of the paper archive
-account dpo@eksempel-skole.dk "Dorthe DPO" dpo
-export GDPR_TOKEN; GDPR_TOKEN=$(token noegleperson@eksempel-skole.dk)   # the nøgleperson, unless said otherwise
+account gennemgang.dpo@eksempel-skole.dk "Dorthe DPO" dpo
+export GDPR_TOKEN; GDPR_TOKEN=$(token gennemgang.noegleperson@eksempel-skole.dk)   # the nøgleperson, unless said otherwise
 HANNE=$(token sekretaer@eksempel-skole.dk)
-DORTHE=$(token dpo@eksempel-skole.dk)
+DORTHE=$(token gennemgang.dpo@eksempel-skole.dk)
 KAREN=(--requester-name "Karen Jensen" --requester-email karen.jensen@example.dk
        --id email=karen.jensen@example.dk --id elevnummer=E1001)
 

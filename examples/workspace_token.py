@@ -19,7 +19,8 @@ def token_for(base: str, email: str, password: str) -> str:
         csrf = _csrf(http.get("/login").text)
         login = http.post("/login", data={"email": email, "password": password, "next": "/", "csrf_token": csrf})
         if login.status_code != 303:
-            raise SystemExit(f"workspace_token: login refused for {email} ({login.status_code})")
+            raise SystemExit(f"workspace_token: login refused for {email} ({login.status_code}): no such account, "
+                             f"or another password (WALKTHROUGH_PASSWORD)")
         made = http.post("/konto/noegler", data={"csrf_token": _csrf(http.get("/konto").text)})
         found = re.search(r'id="token" type="text" readonly value="([^"]+)"', made.text)
         if made.status_code != 201 or found is None:
