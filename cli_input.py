@@ -20,11 +20,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.inventory_file import load_inventory
 from domain.bounds import HORIZON
+from domain.case_ids import BREACH_ID_PATTERN, REQUEST_ID_PATTERN
 from domain.inventory import Inventory
 from domain.model import EARLIEST, LATEST
 
-BREACH_ID = re.compile(r"^breach-\d{4}-\d{4,}$")
-REQUEST_ID = re.compile(r"^dsr-\d{4}-\d{4,}$")
+BREACH_ID = re.compile(BREACH_ID_PATTERN)
+REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 _KINDS = {"breach": (BREACH_ID, "brudsag", "gdpr case show"), "request": (REQUEST_ID, "anmodning", "gdpr request show")}
 
 # The RPC codes that mean "the server is not there", not "your request was wrong".

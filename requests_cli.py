@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the registry is loaded only where a case is opened
+    from organisations import Served
+
 import argparse
 import json
 from datetime import datetime, timezone
@@ -15,7 +20,7 @@ from activities.db import make_engine
 from activities.register import allocate_case_number
 from cli_input import UNREACHABLE, case_id as checked_id, rpc_problem
 from domain.deadlines import COPENHAGEN, format_da, format_duration
-from domain.dsr_model import TYPE_DA, RequestCase, RequestInput, RequestView
+from domain.dsr_model import TYPE_DA, DsrPolicy, RequestCase, RequestInput, RequestView
 from domain.inventory import LEGAL_BASIS_DA, Inventory
 from domain.model import Role
 from domain.view import ROLE_DA
@@ -55,6 +60,7 @@ def add_parsers(sub: Any) -> None:
     submit.add_argument("--further-copy-of", metavar="REQUEST_ID",
                         help="access: the person already received a copy in the answer to this earlier access request; "
                              "a fee for the further copy may then be charged (Art. 15(3), action charge_fee)")
+    submit.add_argument("--organisation", help="the organisation that received it, if you work in several")
     submit.add_argument("--json", action="store_true")
     show = request.add_parser("show", help="state, deadline, systems done/pending, timeline")
     show.add_argument("request_id")
@@ -116,10 +122,10 @@ def request_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def receive(settings: Settings, fields: dict[str, Any], inventory: Inventory,
-            request_id: str = "dsr-2000-0000") -> RequestInput:
+            request_id: str = "dsr-2000-0000", policy: DsrPolicy | None = None) -> RequestInput:
     """A new request with every intake rule checked (raises `ValidationError`); the placeholder number
     validates before a real one is taken. `fields` are what the person gave: no number, policy or inventory."""
-    return RequestInput.receive({**fields, "request_id": request_id, "policy": request_policy(settings),
+    return RequestInput.receive({**fields, "request_id": request_id, "policy": policy or request_policy(settings),
                                  "inventory": inventory})
 
 
@@ -139,17 +145,24 @@ EARLIER_COPY_EN = {
 }
 
 
-async def open_request(client: Client, settings: Settings, fields: dict[str, Any],
-                       inventory: Inventory) -> RequestView:
-    """Receive a data-subject request (the CLI and the web workspace both come here): every intake rule
-    (`ValidationError`), a further copy names an earlier answer (`EarlierCopyRefused`), then a number and
-    the workflow."""
-    inp = receive(settings, fields, inventory)  # validate before taking a number
+async def open_request(client: Client, settings: Settings, fields: dict[str, Any], inventory: Inventory,
+                       served: Served | None = None, organisation_id: str | None = None) -> RequestView:
+    """Receive a data-subject request in an organisation (the web workspace and its API come here): every intake
+    rule (`ValidationError`), a further copy names an earlier answer (`EarlierCopyRefused`), then a number in
+    the organisation's series and the workflow under its policy."""
+    from domain.case_ids import case_id as make_case_id
+    from organisations import from_settings, request_policy as policy_of
+
+    organisation = served.get(organisation_id) if served else from_settings(settings)
+    series = served.series(organisation) if served else None
+    policy = policy_of(settings, organisation)
+    inp = receive(settings, fields, inventory, policy=policy)  # validate before taking a number
     if inp.further_copy_of:
         await _check_earlier_copy(client, inp.further_copy_of, inp.identifiers)
     year = inp.received_at.astimezone(COPENHAGEN).year
-    request_id = f"dsr-{year}-{allocate_case_number(make_engine(settings.database_url), 'dsr', year):04d}"
-    inp = receive(settings, fields, inventory, request_id)
+    number = allocate_case_number(make_engine(settings.database_url), "dsr", year, series or "")
+    request_id = make_case_id("request", series, year, number)
+    inp = receive(settings, fields, inventory, request_id, policy=policy)
     handle = await client.start_workflow(
         DataSubjectRequestWorkflow.run, inp, id=request_id, task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL, static_summary=f"Anmodning {request_id} ({inp.type.value})")
@@ -167,7 +180,10 @@ async def submit(settings: Settings, args: argparse.Namespace, received: datetim
         fields = request_fields(args)
     except ValueError as err:
         raise user_error(str(err)) from None
-    return await post(settings, "/api/requests", {**fields, "received_at": received.isoformat()})
+    body = {**fields, "received_at": received.isoformat()}
+    if args.organisation:
+        body["organisation"] = args.organisation
+    return await post(settings, "/api/requests", body)
 
 
 async def _check_earlier_copy(client: Client, earlier_id: str, identifiers: dict[str, str]) -> None:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     mail_from: str = "gdpr-sager@eksempel-skole.dk"
     mail_dir: Path = Path("data/mail")
 
+    # Many organisations in one deployment: one YAML file each in this folder (organisations.py). Without
+    # it, the one organisation below, with short case ids; `organisation_id` names it in the case index.
+    organisations_dir: Path = Path("organisations")
+    organisation_id: str = Field(default="eksempel-skole", pattern=r"^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$", max_length=40)
     # The organisation and its people
     organisation_name: str = "Eksempel Skole"
     # On the notification to Datatilsynet. Empty (the default): printed as not yet known, never invented.

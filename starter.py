@@ -26,6 +26,11 @@ under "Min konto"; workspace_api.py); the workspace decides your role. The rest 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the registry is loaded only where a case is opened
+    from organisations import Served
+
 import argparse
 import asyncio
 import csv
@@ -55,6 +60,7 @@ import crypto_cli
 import deadletters_cli
 import requests_cli
 import retention_cli
+import organisations_cli
 import users_cli
 import workspace_api
 from codec import CodecError
@@ -113,7 +119,7 @@ async def report_breach(settings: Settings, args: argparse.Namespace) -> dict[st
         raise UserError("aware_at: cannot be in the future")
     occurred_at = _parse_time(args.occurred_at, "occurred_at")
     body: dict[str, Any] = {
-        "reporter_phone": args.reporter_phone,
+        "reporter_phone": args.reporter_phone, "organisation": args.organisation,
         "aware_at": aware_at.isoformat() if aware_at else None,
         "occurred_at": occurred_at.isoformat() if occurred_at else None,
         "what_happened": args.what, "how_discovered": args.how,
@@ -125,12 +131,19 @@ async def report_breach(settings: Settings, args: argparse.Namespace) -> dict[st
     return await workspace_api.post(settings, "/api/breaches", body)
 
 
-async def open_breach(client: Client, settings: Settings, report: BreachReport) -> CaseView:
-    """Open a breach case (the CLI and the web workspace both come here): a case number, then the workflow."""
+async def open_breach(client: Client, settings: Settings, report: BreachReport, served: Served | None = None,
+                      organisation_id: str | None = None) -> CaseView:
+    """Open a breach case in an organisation (the web workspace and its API come here): a number in the
+    organisation's series, then the workflow under the organisation's policy."""
+    from domain.case_ids import case_id as make_case_id
+    from organisations import case_policy, from_settings
+
+    organisation = served.get(organisation_id) if served else from_settings(settings)
+    series = served.series(organisation) if served else None
     year = report.aware_at.astimezone(COPENHAGEN).year
-    number = allocate_case_number(make_engine(settings.database_url), "breach", year)
-    case_id = f"breach-{year}-{number:04d}"
-    inp = BreachCaseInput(case_id=case_id, report=report, policy=settings.case_policy())
+    number = allocate_case_number(make_engine(settings.database_url), "breach", year, series or "")
+    case_id = make_case_id("breach", series, year, number)
+    inp = BreachCaseInput(case_id=case_id, report=report, policy=case_policy(settings, organisation))
     handle = await client.start_workflow(
         BreachCaseWorkflow.run, inp, id=case_id, task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -356,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     breach = sub.add_parser("breach", help="breach cases").add_subparsers(dest="breach_command", required=True)
     rep = breach.add_parser("report", help="report a possible personal-data breach (you are the reporter: GDPR_TOKEN)")
     rep.add_argument("--reporter-phone", help="a phone number the nøgleperson can call you on")
+    rep.add_argument("--organisation", help="the organisation it happened in, if you work in several")
     rep.add_argument("--aware-at", required=True,
                      help="when the first person in the organisation became aware (ISO-8601, or 'now')")
     rep.add_argument("--occurred-at", help="when the breach happened, if known")
@@ -404,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     deadletters_cli.add_parsers(sub)
     crypto_cli.add_parsers(sub)
     users_cli.add_parsers(sub)
+    organisations_cli.add_parsers(sub)
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -437,6 +452,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         return deadletters_cli.render_list(settings, args)  # the list is the operator's, on the host
     if args.command in users_cli.COMMANDS:
         return users_cli.run(args, settings, UserError)
+    if args.command in organisations_cli.COMMANDS:
+        return organisations_cli.run(args, settings, UserError)
     client = await connect(settings)
     if args.command in crypto_cli.COMMANDS:
         return await crypto_cli.run(client, settings, args, UserError)

@@ -40,6 +40,11 @@ def add_parsers(sub: Any) -> None:
                        help="read the password from standard input (never on the command line)")
     login.add_argument("--sso", action="store_true",
                        help="no password: the account logs in only through single sign-on (GDPR_OIDC_*)")
+    add.add_argument("--organisation", action="append", default=[], metavar="ORG[,ORG...]",
+                     help="the organisations whose cases the account works in (when several are served)")
+    orgs = user.add_parser("organisations", help="set the organisations whose cases an account works in")
+    orgs.add_argument("email")
+    orgs.add_argument("organisation", nargs="+", metavar="ORG", help="organisation ids (see `gdpr organisation list`)")
     listing = user.add_parser("list", help="every account, its roles and whether it is active")
     listing.add_argument("--json", action="store_true")
     for name, text in (("disable", "no more logins; the account's personal tokens are revoked"),
@@ -51,7 +56,15 @@ def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception
     store = AccountStore(make_engine(settings.database_url))
     try:
         if args.user_command == "add":
-            return add(store, args, user_error, settings)
+            done = add(store, args, user_error, settings)
+            chosen = _organisations(settings, args.organisation, user_error)
+            if chosen:
+                store.set_organisations(args.email, chosen)
+                done += f" Organisationer: {', '.join(chosen)}."
+            return done
+        if args.user_command == "organisations":
+            chosen = store.set_organisations(args.email, _organisations(settings, args.organisation, user_error))
+            return f"{args.email.strip().lower()} arbejder nu i: {', '.join(chosen)}."
         if args.user_command == "list":
             accounts = store.list()
             if args.json:
@@ -82,6 +95,24 @@ def add(store: AccountStore, args: argparse.Namespace, user_error: type[Exceptio
     password = read_password(user_error)
     account = store.add(args.email, args.name, roles, password, now=datetime.now(timezone.utc))
     return f"Konto oprettet: {account.email}, {account.name} ({roles_da(account)})."
+
+
+def _organisations(settings: Settings, given: list[str], user_error: type[Exception]) -> list[str]:
+    """The ids given (comma-separated or repeated), each one an organisation this deployment serves."""
+    from organisations import OrganisationError, Registry
+
+    wanted = sorted({part.strip() for value in given for part in value.split(",") if part.strip()})
+    if not wanted:
+        return []
+    try:
+        served = Registry(settings).served()
+    except OrganisationError as err:
+        raise user_error(str(err)) from None
+    unknown = [o for o in wanted if o not in served.organisations]
+    if unknown or not served.multi:
+        known = ", ".join(served.organisations) if served.multi else "ingen (organisationsmappen er tom)"
+        raise user_error(f"ukendt organisation {', '.join(unknown or wanted)}; kendte: {known}")
+    return wanted
 
 
 def read_password(user_error: type[Exception]) -> str:

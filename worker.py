@@ -48,7 +48,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     engine = make_engine(settings.database_url)
     mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                        sender=settings.mail_from), engine)
-    register = RegisterActivities(engine, settings.organisation_name)
+    register = RegisterActivities(engine, settings.organisation_id)
     drafts = DraftActivities(settings.templates_dir)
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir, engine, mail)
@@ -79,7 +79,7 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await ensure_namespace_retention(client, settings)
     await ensure_schedules(client, settings)
-    added = backfill_case_index(make_engine(settings.database_url), settings.organisation_name)
+    added = backfill_case_index(make_engine(settings.database_url), settings.organisation_id)
     if added:
         logging.getLogger("worker").info("case index backfilled", extra={"cases": added})
     with ThreadPoolExecutor(max_workers=16) as executor:

@@ -30,7 +30,7 @@ class CasePage(BaseModel):
 
 
 def _filters(*, next_roles: set[str] | None, kind: str | None, state: str | None,
-             organisation: str | None) -> list:
+             organisation: str | set[str] | None) -> list:
     conditions = []
     if next_roles is not None:
         # sorted: set iteration order must not change the SQL text (statement cache, plans)
@@ -39,7 +39,9 @@ def _filters(*, next_roles: set[str] | None, kind: str | None, state: str | None
         conditions.append(case_index.c.kind == kind)
     if state is not None:
         conditions.append(case_index.c.state == state)
-    if organisation is not None:
+    if isinstance(organisation, (set, frozenset)):  # the organisations a login works in (sorted: stable SQL)
+        conditions.append(case_index.c.organisation.in_(sorted(organisation)))
+    elif organisation is not None:
         conditions.append(case_index.c.organisation == organisation)
     return conditions
 
@@ -55,7 +57,7 @@ def closed_cases_query(conditions: list):
 
 
 def list_cases(engine: Engine, *, next_roles: set[str] | None = None, kind: str | None = None,
-               state: str | None = None, organisation: str | None = None, include_closed: bool = False,
+               state: str | None = None, organisation: str | set[str] | None = None, include_closed: bool = False,
                limit: int = DEFAULT_PAGE, offset: int = 0) -> CasePage:
     """One page of cases, the most urgent first, and the count of all that match.
 
@@ -94,6 +96,7 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
     """
     from activities.db import breach_register, dsr_register
     from activities.register import to_utc, upsert_case_index
+    from domain.case_ids import organisation_of
     from domain.case_index import index_row
     from domain.dsr_register import RequestRegisterEntry
     from domain.register import RegisterEntry
@@ -106,7 +109,8 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
             for row in conn.execute(select(table).where(key.not_in(indexed))).mappings():
                 values = {name: row[name] for name in model.model_fields}
                 entry = model.model_validate(values)
-                index = index_row(entry, organisation=organisation, seq=row["last_seq"] or 0)
+                named = organisation_of(getattr(entry, "case_id", None) or getattr(entry, "request_id", ""))
+                index = index_row(entry, organisation=named or organisation, seq=row["last_seq"] or 0)
                 upsert_case_index(conn, to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
                 added += 1
     return added

@@ -238,7 +238,9 @@ case_numbers = Table(
     Column("kind", String(20), nullable=False),
     Column("year", Integer, nullable=False),
     Column("number", Integer, nullable=False),
-    UniqueConstraint("kind", "year", "number"),
+    # Each organisation has its own series (organisations.py); '' is a single-organisation deployment's.
+    Column("organisation", String(40), nullable=False, server_default=""),
+    UniqueConstraint("organisation", "kind", "year", "number", name="uq_case_numbers_series"),
 )
 
 
@@ -258,6 +260,14 @@ users = Table(
 )
 
 # Personal tokens for the CLI, stored only as the SHA-256 of the token.
+# Which organisations' cases an account works in (several for a DPO serving many; one for a nøgleperson).
+# Only read when the deployment serves organisations from its folder; with one organisation, every account works in it.
+user_organisations = Table(
+    "user_organisations", metadata,
+    Column("email", String(320), primary_key=True),
+    Column("organisation", String(40), primary_key=True),
+)
+
 user_tokens = Table(
     "user_tokens", metadata,
     Column("token_hash", String(64), primary_key=True),

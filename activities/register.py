@@ -11,6 +11,7 @@ from temporalio import activity
 from activities import audit
 from activities.db import breach_register, case_events, case_index, case_numbers, dsr_register
 from activities.failures import effect_errors
+from domain.case_ids import organisation_of
 from domain.case_index import CaseIndexRow, index_row
 from domain.model import Strict, TimelineEvent
 from domain.dsr_register import RequestRegisterEntry
@@ -32,21 +33,25 @@ class RequestStepRecord(Strict):
 class RegisterActivities:
     def __init__(self, engine: Engine, organisation: str = "") -> None:
         self._engine = engine
-        # The case index's organisation column. The register entries do not carry it (activity inputs
-        # stay as they are for running cases), so the worker passes the configured organisation name,
-        # the same setting every case policy is taken from; a multi-organisation change fills it per case.
+        # The case index's organisation column: the organisation the case id names (domain/case_ids.py), or,
+        # for a short id, the one organisation of a single-organisation deployment (GDPR_ORGANISATION_ID).
         self._organisation = organisation
 
     @activity.defn(name="record_step")
     def record_step(self, record: StepRecord) -> None:
         """Idempotent: the event is keyed by (case id, seq); the row is an upsert."""
         self._record(breach_register, "case_id", record.event, to_utc(record.entry.model_dump()),
-                     index_row(record.entry, organisation=self._organisation, seq=record.event.seq))
+                     index_row(record.entry, organisation=self._organisation_of(record.entry.case_id),
+                               seq=record.event.seq))
 
     @activity.defn(name="record_request_step")
     def record_request_step(self, record: RequestStepRecord) -> None:
         self._record(dsr_register, "request_id", record.event, to_utc(record.entry.model_dump()),
-                     index_row(record.entry, organisation=self._organisation, seq=record.event.seq))
+                     index_row(record.entry, organisation=self._organisation_of(record.entry.request_id),
+                               seq=record.event.seq))
+
+    def _organisation_of(self, case_id: str) -> str:
+        return organisation_of(case_id) or self._organisation
 
     def _record(self, table, key: str, event: TimelineEvent, row: dict, index: CaseIndexRow) -> None:
         """Effects run side by side, so steps may arrive out of order: the row keeps the latest step
@@ -104,8 +109,8 @@ def upsert_case_index(conn: Connection, values: dict) -> None:
         conn.execute(update(case_index).where(case_index.c.case_id == values["case_id"]).values(**values))
 
 
-def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
-    """Next number for a readable case id (breach-2026-0007); unique even under races.
+def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str = "") -> int:
+    """Next number in the organisation's series for a readable case id (breach-2026-0007); unique even under races.
 
     A lost race is a unique violation; the whole transaction is retried (PostgreSQL aborts a
     transaction after an error, so the retry must start a new one).
@@ -114,9 +119,10 @@ def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
         try:
             with engine.begin() as conn:
                 current = conn.execute(select(func.max(case_numbers.c.number)).where(
-                    case_numbers.c.kind == kind, case_numbers.c.year == year)).scalar()
+                    case_numbers.c.organisation == organisation, case_numbers.c.kind == kind,
+                    case_numbers.c.year == year)).scalar()
                 number = (current or 0) + 1
-                conn.execute(insert(case_numbers).values(kind=kind, year=year, number=number))
+                conn.execute(insert(case_numbers).values(kind=kind, year=year, number=number, organisation=organisation))
             return number
         except IntegrityError:
             continue

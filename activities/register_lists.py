@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import Engine, and_, func, or_, select
 
-from activities.db import breach_register, case_events, dsr_register
+from activities.db import breach_register, case_events, case_index, dsr_register
 from activities.register import to_utc
 from domain.dsr_register import RequestRegisterEntry
 from domain.model import Strict
@@ -33,6 +33,7 @@ class RegisterFilter(Strict):
     year: int | None = None  # the year (Danish time) the organisation became aware / the request arrived
     notified: bool | None = None  # breaches: notified to Datatilsynet or not
     request_type: str | None = None  # requests: access, erasure, ...
+    organisations: list[str] | None = None  # only these organisations' cases (from the case index)
 
 
 class BreachPage(BaseModel):
@@ -87,7 +88,14 @@ def _breach_conditions(f: RegisterFilter) -> list:
     if f.notified is not None:
         conditions.append(t.c.f8_authority_notified_at.is_not(None) if f.notified
                           else t.c.f8_authority_notified_at.is_(None))
-    return conditions
+    return conditions + _organisation_conditions(t.c.case_id, f)
+
+
+def _organisation_conditions(key, f: RegisterFilter) -> list:
+    """The case index knows each case's organisation (open and closed): the register rows keep to those."""
+    if f.organisations is None:
+        return []
+    return [key.in_(select(case_index.c.case_id).where(case_index.c.organisation.in_(sorted(f.organisations))))]
 
 
 def _request_conditions(f: RegisterFilter) -> list:
@@ -100,7 +108,7 @@ def _request_conditions(f: RegisterFilter) -> list:
         conditions += [t.c.received_at >= start, t.c.received_at < end]
     if f.request_type is not None:
         conditions.append(t.c.type == f.request_type)
-    return conditions
+    return conditions + _organisation_conditions(t.c.request_id, f)
 
 
 def _entry(model, row) -> Any:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, ValidationInfo, model_validator
 
 from domain.commands import Command, Review
+from domain.case_ids import REQUEST_ID_PATTERN
 from domain.inventory import Identifier, Inventory, System
 from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
 from domain.person import PersonResolution, correction_problem, identifier_problems
@@ -213,7 +214,7 @@ class DsrPolicy(Strict):
 
 
 class RequestInput(Strict):
-    request_id: Annotated[str, StringConstraints(pattern=r"^dsr-\d{4}-\d{4,}$")]
+    request_id: Annotated[str, StringConstraints(pattern=REQUEST_ID_PATTERN)]
     type: RequestType
     channel: Channel
     received_at: Moment
@@ -232,7 +233,7 @@ class RequestInput(Strict):
     restriction_ground: RestrictionGround | None = Field(default=None, description="restriction: Art. 18(1)(a)-(d)")
     objection_direct_marketing: bool = Field(
         default=False, description="objection: the processing objected to is direct marketing (Art. 21(2)-(3))")
-    further_copy_of: Annotated[str, StringConstraints(pattern=r"^dsr-\d{4}-\d{4,}$")] | None = Field(
+    further_copy_of: Annotated[str, StringConstraints(pattern=REQUEST_ID_PATTERN)] | None = Field(
         default=None, description="access: the earlier access request whose answer already gave this person a copy; "
                                   "this one asks for a further copy (Art. 15(3))")
     policy: DsrPolicy

@@ -15,6 +15,8 @@ from pydantic import (
     AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator,
 )
 
+from domain.case_ids import BREACH_ID_PATTERN
+
 # --- bounded values: what a person may type ------------------------------------------
 # Every input is bounded so one absurd value (2^64 people, Infinity hours, year 9999,
 # a NUL byte) is refused at the door instead of failing a database write or a mail later.
@@ -170,7 +172,7 @@ class BreachReport(Strict):
 
 
 class BreachCaseInput(Strict):
-    case_id: Annotated[str, StringConstraints(pattern=r"^breach-\d{4}-\d{4,}$")]
+    case_id: Annotated[str, StringConstraints(pattern=BREACH_ID_PATTERN)]
     report: BreachReport
     policy: CasePolicy
 

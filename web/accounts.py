@@ -23,10 +23,10 @@ from typing import Any, Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, EmailStr, TypeAdapter, ValidationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from activities.db import user_tokens, users
+from activities.db import user_organisations, user_tokens, users
 from domain.deadlines import format_da
 from web.roles import WEB_ROLE_DA, WebRole
 
@@ -204,6 +204,27 @@ class AccountStore:
         """A new password (e.g. set by an operator); it also lifts a lock."""
         _check_password(password)
         return self._set(email, password_hash=self.hasher.hash(password), failed_logins=0, locked_until=None)
+
+    # --- organisations ----------------------------------------------------------------
+
+    def organisations_of(self, email: str) -> list[str]:
+        """The organisations whose cases the account works in (read only when the deployment serves several)."""
+        query = (select(user_organisations.c.organisation)
+                 .where(user_organisations.c.email == normalise_email(email)).order_by(user_organisations.c.organisation))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def set_organisations(self, email: str, organisations: Iterable[str]) -> list[str]:
+        """Replaces the account's organisations (an operator's decision, like its roles)."""
+        row = self._row(email)
+        if row is None:
+            raise AccountError(f"ingen konto med e-mailen {normalise_email(email)}")
+        chosen = sorted({o.strip() for o in organisations if o.strip()})
+        with self.engine.begin() as conn:
+            conn.execute(delete(user_organisations).where(user_organisations.c.email == row.email))
+            if chosen:
+                conn.execute(insert(user_organisations), [{"email": row.email, "organisation": o} for o in chosen])
+        return chosen
 
     # --- login ------------------------------------------------------------------------
 

@@ -60,6 +60,9 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.accounts = AccountStore(app.state.engine)
+    from organisations import Registry
+
+    app.state.organisations = Registry(settings)  # re-read when its folder changes: no restart for a new one
     app.state.client_factory = connect_client
     app.state.sso = None
     if settings.oidc_enabled:

@@ -29,6 +29,7 @@ from temporal_client import failure_message
 from web.accounts import Account, AccountStore
 from web.acting import actor_for
 from web.app import refusal_text, temporal
+from web.organisations import check_case, pick, served
 from web.roles import WebRole
 
 router = APIRouter(prefix="/api")
@@ -75,6 +76,7 @@ async def report_breach(request: Request, body: Any = Body(...), user: Account =
     from starter import open_breach
 
     fields = _fields(body)
+    organisation = _organisation(request, user, fields.pop("organisation", None))
     phone = fields.pop("reporter_phone", None)
     fields["reporter"] = {"name": user.name, "email": user.email, "phone": phone}
     try:
@@ -84,13 +86,14 @@ async def report_breach(request: Request, body: Any = Body(...), user: Account =
     if report.aware_at > datetime.now(timezone.utc):
         return JSONResponse({"detail": "invalid input", "errors": [
             {"field": "aware_at", "message": "cannot be in the future"}]}, status_code=422)
-    view = await open_breach(client, request.app.state.settings, report)
+    view = await open_breach(client, request.app.state.settings, report, served(request), organisation.id)
     return JSONResponse(view.model_dump(mode="json"), status_code=201)
 
 
 @router.post("/breaches/{case_id}/actions/{action}")
-async def breach_action(case_id: str, action: str, body: Any = Body(default_factory=dict),
+async def breach_action(request: Request, case_id: str, action: str, body: Any = Body(default_factory=dict),
                         user: Account = Depends(token_user), client: Client = Depends(temporal)) -> Response:
+    _check_case(request, user, case_id)
     trigger = _trigger(BreachTrigger, action)
     return await _act(client, user, BREACH, BREACH_COMMANDS, trigger, case_id, _fields(body), CaseView)
 
@@ -108,9 +111,8 @@ async def submit_request(request: Request, body: Any = Body(...), user: Account 
     holds(user, *INTAKE_ROLES)
     fields = _fields(body)
     settings = request.app.state.settings
-    from cli_input import inventory_from
-
-    inventory = inventory_from(settings.inventory_file)
+    organisation = _organisation(request, user, fields.pop("organisation", None))
+    inventory = request.app.state.organisations.inventory(organisation)
     try:
         received = datetime.fromisoformat(str(fields.get("received_at", "")))
     except ValueError:
@@ -119,7 +121,7 @@ async def submit_request(request: Request, body: Any = Body(...), user: Account 
         return JSONResponse({"detail": "invalid input", "errors": [
             {"field": "received_at", "message": "cannot be in the future"}]}, status_code=422)
     try:
-        view = await open_request(client, settings, fields, inventory)
+        view = await open_request(client, settings, fields, inventory, served(request), organisation.id)
     except ValidationError as err:
         return invalid(err)
     except EarlierCopyRefused as err:
@@ -130,10 +132,11 @@ async def submit_request(request: Request, body: Any = Body(...), user: Account 
 
 
 @router.post("/requests/{request_id}/actions/{action}")
-async def request_action(request_id: str, action: str, body: Any = Body(default_factory=dict),
+async def request_action(request: Request, request_id: str, action: str, body: Any = Body(default_factory=dict),
                          user: Account = Depends(token_user), client: Client = Depends(temporal)) -> Response:
     from web.routes.requests import task_owner_refusal
 
+    _check_case(request, user, request_id)
     trigger = _trigger(RequestTrigger, action)
     fields = _fields(body)
     if trigger is RequestTrigger.COMPLETE_MANUAL_TASK and isinstance(fields.get("system_id"), str):
@@ -177,6 +180,23 @@ async def dead_letter(request: Request, case_id: str, number: str, change: str, 
 
 
 # --- shared -------------------------------------------------------------------------------------------
+
+
+def _organisation(request: Request, user: Account, wanted: Any):
+    """The organisation a new case is opened in: named in the body, or the token's person's only one."""
+    chosen, options = pick(request, user, wanted if isinstance(wanted, str) else None)
+    if chosen is None:
+        names = ", ".join(o.id for o in options)
+        raise HTTPException(status_code=422, detail=f"name the organisation ('organisation': one of {names})")
+    return chosen
+
+
+def _check_case(request: Request, user: Account, case_id: str) -> None:
+    """Another organisation's case does not exist for this person (404, like the pages)."""
+    try:
+        check_case(request, user, case_id)
+    except HTTPException:
+        raise HTTPException(status_code=404, detail=f"{case_id} findes ikke") from None
 
 
 def _trigger(kind: type[enum.Enum], action: str) -> Any:

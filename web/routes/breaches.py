@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
+from domain.case_ids import is_case_id
 from domain.case import KIND_DA
 from domain.deadlines import format_da
 from domain.model import BreachReport
@@ -24,6 +24,7 @@ from web.acting import actor_for, run_action
 from web.app import render, temporal
 from web.forms import errors_da, form_for, parse_form, refill
 from web.labels import ACTION_DA
+from web.organisations import check_case, pick, served
 from web.routes.tasks import urgency
 from web.roles import WebRole
 from web.security import current_user, require
@@ -43,16 +44,25 @@ def _local_now() -> str:
 
 
 @router.get("/brud/ny", response_class=HTMLResponse)
-async def report_form(request: Request, user: Account = Depends(current_user)) -> HTMLResponse:
+async def report_form(request: Request, organisation: str | None = None,
+                      user: Account = Depends(current_user)) -> HTMLResponse:
+    chosen, options = pick(request, user, organisation)
+    if chosen is None:
+        return render(request, "choose_organisation.html", user, heading="Anmeld et brud", path="/brud/ny",
+                      organisations=options)
     return render(request, "report.html", user, values={"aware_at": _local_now()}, errors={},
-                  labels=REPORT_FIELDS_DA)
+                  labels=REPORT_FIELDS_DA, organisation=chosen, several=len(options) > 1)
 
 
 @router.post("/brud/ny")
 async def report(request: Request, user: Account = Depends(current_user), client: Client = Depends(temporal),
                  what_happened: str = Form(""), aware_at: str = Form(""), affected_people: str = Form(""),
-                 affected_data: str = Form(""), how_discovered: str = Form("")) -> Response:
-    """Any logged-in person may report; the reporter is the login, never a form field."""
+                 affected_data: str = Form(""), how_discovered: str = Form(""),
+                 organisation: str = Form("")) -> Response:
+    """Any logged-in person may report, in an organisation they work in; the reporter is the login."""
+    chosen, options = pick(request, user, organisation or None)
+    if chosen is None:  # several, and the form named none of them (or one the login does not work in)
+        raise HTTPException(status_code=403, detail="Vælg en organisation, du arbejder i.")
     values = {"what_happened": what_happened, "aware_at": aware_at, "affected_people": affected_people,
               "affected_data": affected_data, "how_discovered": how_discovered}
     errors = {name: "Skal udfyldes" for name, value in values.items() if not value.strip()}
@@ -75,8 +85,8 @@ async def report(request: Request, user: Account = Depends(current_user), client
             errors = {str(e["loc"][0]): "Ugyldig værdi" for e in err.errors()}
     if errors:  # everything typed comes back, with the reason next to each field
         return render(request, "report.html", user, status_code=422, values=values, errors=errors,
-                      labels=REPORT_FIELDS_DA)
-    view = await open_breach(client, request.app.state.settings, breach)
+                      labels=REPORT_FIELDS_DA, organisation=chosen, several=len(options) > 1)
+    view = await open_breach(client, request.app.state.settings, breach, served(request), chosen.id)
     return render(request, "report_done.html", user, case_id=view.case_id)
 
 
@@ -157,6 +167,7 @@ CASE_READERS = (WebRole.KEY_PERSON, WebRole.DPO, WebRole.MANAGEMENT)
 async def case_page(request: Request, case_id: str, user: Account = Depends(require(*CASE_READERS)),
                     client: Client = Depends(temporal)) -> HTMLResponse:
     _check_id(case_id)
+    check_case(request, user, case_id)
     return await _case_page(request, user, client, case_id)
 
 
@@ -165,6 +176,7 @@ async def act(request: Request, case_id: str, action: str, user: Account = Depen
               client: Client = Depends(temporal)) -> Response:
     """An action in the case: the role is the server's choice from the login; the workflow's validator decides."""
     _check_id(case_id)
+    check_case(request, user, case_id)
     try:
         trigger = Trigger(action)
     except ValueError:
@@ -187,5 +199,5 @@ async def act(request: Request, case_id: str, action: str, user: Account = Depen
 
 
 def _check_id(case_id: str) -> None:
-    if not re.fullmatch(r"breach-\d{4}-\d{4,8}", case_id):
+    if not is_case_id(case_id, "breach"):
         raise HTTPException(status_code=404, detail="Sagen findes ikke.")

@@ -21,6 +21,7 @@ from activities.register_lists import (
 )
 from domain.dsr_model import RequestType
 from web.accounts import Account
+from web.organisations import check_case, list_filter
 from web.app import render
 from web.register_view import (
     BREACH_FIELDS, COPENHAGEN, REQUEST_FIELDS, breach_table_row, date_da, register_csv, report_events,
@@ -38,7 +39,8 @@ YES_NO = {"ja": True, "nej": False}
 class Query:
     """The filters as the page's GET form sends them; anything unknown means "any"."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, organisations: set[str] | None = None) -> None:
+        self.organisations = organisations
         q = request.query_params
         self.status = q.get("status") if q.get("status") in STATUS else "alle"
         year = q.get("aar", "")
@@ -50,7 +52,8 @@ class Query:
 
     def filter(self) -> RegisterFilter:
         return RegisterFilter(closed=STATUS[self.status], year=self.year,
-                              notified=YES_NO.get(self.notified), request_type=self.type or None)
+                              notified=YES_NO.get(self.notified), request_type=self.type or None,
+                              organisations=sorted(self.organisations) if self.organisations is not None else None)
 
     def params(self, **changes) -> str:
         values = {"status": self.status, "aar": self.year or "", "anmeldt": self.notified, "type": self.type,
@@ -76,7 +79,7 @@ def _csv_response(text: str, name: str) -> Response:
 
 @router.get("/register/brud", response_class=HTMLResponse)
 async def breaches(request: Request, user: Account = Depends(current_user)) -> HTMLResponse:
-    query = Query(request)
+    query = Query(request, list_filter(request, user))
     engine = request.app.state.engine
     page = list_breaches(engine, query.filter(), limit=PAGE, offset=(query.page - 1) * PAGE)
     return render(request, "register_breaches.html", user, rows=[breach_table_row(e) for e in page.rows],
@@ -86,15 +89,15 @@ async def breaches(request: Request, user: Account = Depends(current_user)) -> H
 
 
 @router.get("/register/brud.csv")
-async def breaches_csv(request: Request) -> Response:
+async def breaches_csv(request: Request, user: Account = Depends(current_user)) -> Response:
     """The whole filtered register (no pages), every field."""
-    page = list_breaches(request.app.state.engine, Query(request).filter(), limit=MAX_EXPORT)
+    page = list_breaches(request.app.state.engine, Query(request, list_filter(request, user)).filter(), limit=MAX_EXPORT)
     return _csv_response(register_csv(BREACH_FIELDS, page.rows), "brudregister")
 
 
 @router.get("/register/anmodninger", response_class=HTMLResponse)
 async def requests(request: Request, user: Account = Depends(current_user)) -> HTMLResponse:
-    query = Query(request)
+    query = Query(request, list_filter(request, user))
     engine = request.app.state.engine
     page = list_requests(engine, query.filter(), limit=PAGE, offset=(query.page - 1) * PAGE)
     return render(request, "register_requests.html", user, rows=[request_table_row(e) for e in page.rows],
@@ -105,8 +108,8 @@ async def requests(request: Request, user: Account = Depends(current_user)) -> H
 
 
 @router.get("/register/anmodninger.csv")
-async def requests_csv(request: Request) -> Response:
-    page = list_requests(request.app.state.engine, Query(request).filter(), limit=MAX_EXPORT)
+async def requests_csv(request: Request, user: Account = Depends(current_user)) -> Response:
+    page = list_requests(request.app.state.engine, Query(request, list_filter(request, user)).filter(), limit=MAX_EXPORT)
     return _csv_response(register_csv(REQUEST_FIELDS, page.rows), "anmodningsregister")
 
 
@@ -117,6 +120,7 @@ async def case_report(request: Request, case_id: str, user: Account = Depends(cu
     from web.routes.breaches import _check_id
 
     _check_id(case_id)
+    check_case(request, user, case_id)
     engine = request.app.state.engine
     entry = breach_entry(engine, case_id)
     if entry is None:

@@ -7,7 +7,6 @@ Routes stay thin: the intake calls `requests_cli.open_request`, the one applicat
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from domain.deadlines import format_da
+from domain.case_ids import is_case_id
 from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestTrigger
 from domain.dsr_model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
 from domain.dsr_texts import statements_for
@@ -26,6 +26,7 @@ from domain.person import identifier_problems, kind_da, known_identifier_kinds
 from domain.view import ROLE_DA
 from web.accounts import Account
 from web.acting import actor_for, run_action
+from web.organisations import check_case, pick, served
 from web.app import render, temporal
 from web.forms import errors_da, form_for, parse_form, refill, to_form
 from web.labels import ACTION_DA
@@ -51,10 +52,8 @@ EARLIER_COPY_DA = {
 _SHORT_TEXT = TypeAdapter(ShortText)
 
 
-def _inventory(request: Request):
-    from cli_input import inventory_from
-
-    return inventory_from(request.app.state.settings.inventory_file)
+def _inventory(request: Request, organisation):
+    return request.app.state.organisations.inventory(organisation)
 
 
 def _local_now() -> str:
@@ -62,7 +61,7 @@ def _local_now() -> str:
 
 
 def _check_id(request_id: str) -> None:
-    if not re.fullmatch(r"dsr-\d{4}-\d{4,8}", request_id):
+    if not is_case_id(request_id, "request"):
         raise HTTPException(status_code=404, detail="Anmodningen findes ikke.")
 
 
@@ -100,7 +99,8 @@ def _identifier_errors(rows: list[tuple[str, str]], inventory) -> str | None:
 
 
 def _intake_page(request: Request, user: Account, inventory, values: dict | None, rows: list[tuple[str, str]],
-                 errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+                 errors: dict[str, str], status_code: int = 200, organisation=None, several: bool = False
+                 ) -> HTMLResponse:
     if values is None:
         given: dict = {"received_at": _local_now()}
     else:  # as parse_form reads it, but the time exactly as typed (also when it is not a valid time)
@@ -114,12 +114,18 @@ def _intake_page(request: Request, user: Account, inventory, values: dict | None
     rows = rows + [("", "")] * max(1, 3 - len(rows))
     summary = [message for message in dict.fromkeys(errors.values())]
     return render(request, "request_new.html", user, status_code=status_code, fields=fields, kinds=kinds,
-                  rows=rows, errors=errors, summary=summary)
+                  rows=rows, errors=errors, summary=summary, organisation=organisation, several=several)
 
 
 @router.get("/anmodning/ny", response_class=HTMLResponse)
-async def intake_form(request: Request, user: Account = Depends(require(*INTAKE_ROLES))) -> HTMLResponse:
-    return _intake_page(request, user, _inventory(request), None, [], {})
+async def intake_form(request: Request, organisation: str | None = None,
+                      user: Account = Depends(require(*INTAKE_ROLES))) -> HTMLResponse:
+    chosen, options = pick(request, user, organisation)
+    if chosen is None:
+        return render(request, "choose_organisation.html", user, heading="Ny anmodning", path="/anmodning/ny",
+                      organisations=options)
+    return _intake_page(request, user, _inventory(request, chosen), None, [], {}, organisation=chosen,
+                        several=len(options) > 1)
 
 
 @router.post("/anmodning/ny")
@@ -127,8 +133,12 @@ async def intake(request: Request, user: Account = Depends(require(*INTAKE_ROLES
                  client: Client = Depends(temporal)) -> Response:
     from requests_cli import EarlierCopyRefused, open_request, receive
 
-    inventory = _inventory(request)
     form = await request.form()
+    wanted = form.get("organisation")
+    chosen, options = pick(request, user, wanted if isinstance(wanted, str) and wanted else None)
+    if chosen is None:  # several, and the form named none the login works in
+        raise HTTPException(status_code=403, detail="Vælg en organisation, du arbejder i.")
+    inventory = _inventory(request, chosen)
     values = form_values(form)
     rows = _identifier_rows(form)
     errors: dict[str, str] = {}
@@ -150,11 +160,13 @@ async def intake(request: Request, user: Account = Depends(require(*INTAKE_ROLES
             errors["received_at"] = "Kan ikke ligge i fremtiden."
     if not errors:
         try:
-            view = await open_request(client, request.app.state.settings, fields, inventory)
+            view = await open_request(client, request.app.state.settings, fields, inventory, served(request),
+                                      chosen.id)
         except EarlierCopyRefused as err:
             errors["further_copy_of"] = EARLIER_COPY_DA[err.reason]
     if errors:  # everything typed comes back, with the reason next to each field
-        return _intake_page(request, user, inventory, values, rows, errors, status_code=422)
+        return _intake_page(request, user, inventory, values, rows, errors, status_code=422, organisation=chosen,
+                            several=len(options) > 1)
     return render(request, "request_done.html", user, request_id=view.request_id, deadline=format_da(view.deadline))
 
 
@@ -240,6 +252,7 @@ async def request_page(request: Request, request_id: str,
                        user: Account = Depends(require(WebRole.KEY_PERSON, WebRole.DPO, WebRole.SYSTEM_OWNER)),
                        client: Client = Depends(temporal)) -> HTMLResponse:
     _check_id(request_id)
+    check_case(request, user, request_id)
     return await _request_page(request, user, client, request_id)
 
 
@@ -248,6 +261,7 @@ async def act(request: Request, request_id: str, action: str, user: Account = De
               client: Client = Depends(temporal)) -> Response:
     """An action on the request: the role is the server's choice from the login; the workflow's validator decides."""
     _check_id(request_id)
+    check_case(request, user, request_id)
     try:
         trigger = T(action)
     except ValueError:
@@ -316,6 +330,7 @@ TASK_ROLES = (WebRole.SYSTEM_OWNER, WebRole.KEY_PERSON, WebRole.DPO)
 async def task_page(request: Request, request_id: str, system_id: str,
                     user: Account = Depends(require(*TASK_ROLES)), client: Client = Depends(temporal)) -> HTMLResponse:
     _check_id(request_id)
+    check_case(request, user, request_id)
     return await _task_page(request, user, client, request_id, system_id)
 
 
@@ -337,6 +352,7 @@ async def complete_task(request: Request, request_id: str, system_id: str, user:
                         client: Client = Depends(temporal)) -> Response:
     """The owner records what was found and done; the procedure's table says which roles may."""
     _check_id(request_id)
+    check_case(request, user, request_id)
     actor = actor_for(user, REQUEST, T.COMPLETE_MANUAL_TASK)
     if actor is None:
         raise HTTPException(status_code=403, detail="Du har ikke en rolle, der må udføre denne handling.")

@@ -16,6 +16,7 @@ from domain.view import ROLE_DA
 from web.accounts import Account
 from web.acting import case_roles
 from web.app import render
+from web.organisations import list_filter
 from web.roles import WebRole
 from web.security import current_user
 
@@ -65,7 +66,8 @@ async def my_tasks(request: Request, vis: str = "", alle: bool = False, side: in
     if show_all and len(readable) == 1:
         kind = readable[0]  # management reads breaches only
     roles = None if show_all else {role.value for role in case_roles(user)}
-    page = list_cases(request.app.state.engine, next_roles=roles, kind=kind, limit=PAGE, offset=(side - 1) * PAGE)
+    page = list_cases(request.app.state.engine, next_roles=roles, kind=kind, organisation=list_filter(request, user),
+                      limit=PAGE, offset=(side - 1) * PAGE)
     now = datetime.now(timezone.utc)
     rows = []
     for row in page.rows:
