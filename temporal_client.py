@@ -36,6 +36,24 @@ async def connect(settings: Settings) -> Client:
                                 data_converter=data_converter(settings))
 
 
+async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Register the case search attributes (workflows/search_attributes.py) the server does not know yet;
+    the worker does this before it polls, since a workflow upserting an unknown one cannot progress."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+
+    from workflows.search_attributes import ALL
+
+    kinds = {"KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+             "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME}
+    known = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))
+    missing = {key.name: kinds[key.indexed_value_type.name] for key in ALL if key.name not in known.custom_attributes}
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing))
+    return sorted(missing)
+
+
 def failure_message(error: BaseException) -> str:
     """The most specific message in a Temporal failure chain.
 

@@ -25,7 +25,7 @@ from activities.register import RegisterActivities
 from activities.retention import RetentionActivities
 from logging_setup import configure_logging
 from settings import Settings, load_settings
-from temporal_client import connect
+from temporal_client import connect, ensure_search_attributes
 from workflows.breach import BreachCaseWorkflow
 from schedules import ensure_namespace_retention, ensure_schedules
 from workflows.controls import MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
@@ -78,6 +78,7 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await ensure_namespace_retention(client, settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
     await ensure_schedules(client, settings)
     added = backfill_case_index(make_engine(settings.database_url), settings.organisation_id)
     if added:

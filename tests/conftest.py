@@ -22,7 +22,8 @@ from logging_setup import configure_logging
 from mailsink import KeepingHandler, free_port, start_sink
 from settings import Settings
 from codec import new_master_key
-from temporal_client import data_converter
+from temporal_client import data_converter, ensure_search_attributes
+from workflows.search_attributes import dev_server_args
 from scripts.example_school import create_example_school
 from tests.support import CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
@@ -31,6 +32,7 @@ from worker import build_worker
 TIME_SKIPPING_ARGS = [
     "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
     "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
+    *dev_server_args(),  # the case search attributes (workflows/search_attributes.py)
 ]
 
 
@@ -66,6 +68,7 @@ async def env(master_key: str) -> AsyncIterator[WorkflowEnvironment]:
         dev_server_extra_args=TIME_SKIPPING_ARGS,
         data_converter=data_converter(Settings(_env_file=None)),  # type: ignore[call-arg]
     )
+    await ensure_search_attributes(environment.client, environment.client.namespace)  # as the worker does
     yield environment
     await environment.shutdown()
 

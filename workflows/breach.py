@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio import workflow
 
+from workflows.search_attributes import keep_current
 from workflows.common import (
     MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
 )
@@ -207,6 +208,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     # --- side effects --------------------------------------------------------------------
     def _emit(self, event: TimelineEvent, mails: list[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
+        keep_current(entry, self.case.policy.organisation_name)
         self._effects.add(StepRecord(event=event, entry=entry))
         self._effects.extend(mails)
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
+from workflows.search_attributes import keep_current
 from workflows.common import (
     ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text, make_update,
     rejected,
@@ -181,6 +182,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     # --- effects ------------------------------------------------------------------------
     def _emit(self, effects: list[Any]) -> None:
         entry = build_request_entry(self.case, workflow.now())
+        keep_current(entry, self.case.inp.policy.organisation_name)
         self._effects.add(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
         self._effects.extend(effects)
 
