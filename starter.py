@@ -280,8 +280,8 @@ def render_cases(views: list[CaseView], now: datetime) -> str:
     return "\n".join(rows)
 
 
-def register_export(settings: Settings, fmt: str) -> str:
-    rows = export_register(make_engine(settings.database_url))
+def register_export(settings: Settings, fmt: str, organisation: str | None = None) -> str:
+    rows = export_register(make_engine(settings.database_url), organisation)
     serialisable = [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in r.items()} for r in rows]
     if fmt == "json":
         return json.dumps(serialisable, ensure_ascii=False, indent=2)
@@ -422,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg = sub.add_parser("register", help="the breach register").add_subparsers(dest="register_command", required=True)
     export = reg.add_parser("export", help="export every breach, notified or not")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--organisation", help="only this organisation's register (see `gdpr organisation list`)")
     retention_cli.add_parser(reg)
     return parser
 
@@ -440,7 +441,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "register" and args.register_command == "verify":
         return retention_cli.verify_command(args, settings)
     if args.command == "register":
-        return register_export(settings, args.format)
+        return register_export(settings, args.format, args.organisation)
     if args.command == "controls" and args.controls_command == "reports":
         return requests_cli.render_reports(list_reports(make_engine(settings.database_url)))
     if args.command == "inventory":

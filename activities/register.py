@@ -129,9 +129,14 @@ def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str
     raise RuntimeError("could not allocate a case number")
 
 
-def export_register(engine: Engine) -> list[dict]:
+def export_register(engine: Engine, organisation: str | None = None) -> list[dict]:
+    """The whole breach register, or one organisation's (its cases as the case index knows them)."""
+    query = select(breach_register).order_by(breach_register.c.case_id)
+    if organisation is not None:
+        query = query.where(breach_register.c.case_id.in_(
+            select(case_index.c.case_id).where(case_index.c.organisation == organisation)))
     with engine.connect() as conn:
-        rows = conn.execute(select(breach_register).order_by(breach_register.c.case_id)).mappings().all()
+        rows = conn.execute(query).mappings().all()
     return [to_utc({k: v for k, v in r.items() if k != "last_seq"}) for r in rows]
 
 

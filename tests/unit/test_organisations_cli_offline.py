@@ -73,3 +73,16 @@ def test_a_folder_with_two_files_for_one_id_is_refused_naming_both(tmp_path: Pat
     settings = Settings(_env_file=None, organisations_dir=folder)  # type: ignore[call-arg]
     with pytest.raises(OrganisationError, match="also used by"):
         Registry(settings).served()
+
+
+def test_the_example_organisations_are_served_with_the_example_inventory(tmp_path: Path):
+    for name in ("vestskolen", "oestskolen"):
+        run = gdpr(tmp_path, "organisation", "add", str(ROOT / "examples" / "organisations" / f"{name}.yaml"))
+        assert run.returncode == 0, run.stderr
+    settings = Settings(_env_file=None, organisations_dir=tmp_path / "organisations")  # type: ignore[call-arg]
+    registry = Registry(settings)
+    served = registry.served()
+    assert served.multi and set(served.organisations) == {"vestskolen", "oestskolen"}
+    for organisation in served.organisations.values():
+        assert registry.inventory_path(organisation).resolve() == (ROOT / "examples" / "inventory.yaml").resolve()
+        assert registry.inventory(organisation).systems
