@@ -9,7 +9,7 @@ open ones, the most recently changed first. Every WHERE and ORDER BY uses indexe
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, false, func, select, true
+from sqlalchemy import ColumnElement, Engine, false, func, select, true
 
 from activities.db import case_index
 from activities.register import to_utc
@@ -30,8 +30,8 @@ class CasePage(BaseModel):
 
 
 def _filters(*, next_roles: set[str] | None, kind: str | None, state: str | None,
-             organisation: str | None) -> list:
-    conditions = []
+             organisation: str | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if next_roles is not None:
         # sorted: set iteration order must not change the SQL text (statement cache, plans)
         conditions.append(case_index.c.next_role.in_(sorted(next_roles)))

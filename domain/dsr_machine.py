@@ -47,7 +47,7 @@ class RequestTrigger(str, enum.Enum):
 
 
 S, T = RequestState, RequestTrigger
-COMMAND_TYPES = {
+COMMAND_TYPES: dict[RequestTrigger, type[d.Command]] = {
     T.VERIFY_IDENTITY: d.VerifyIdentity, T.REQUEST_INFORMATION: d.RequestInformation,
     T.RECORD_INFORMATION: d.RecordInformation, T.REFUSE: d.Refuse, T.ASSESS_ERASURE: d.AssessErasure,
     T.DECIDE_OBJECTION: d.DecideObjection, T.COMPLETE_MANUAL_TASK: d.CompleteManualTask,

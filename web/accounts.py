@@ -15,6 +15,7 @@ stored, so the table cannot be used to log in.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -289,7 +290,7 @@ class AccountStore:
             ).values(revoked_at=_utc(now or datetime.now(timezone.utc))))
         return result.rowcount
 
-    def list_tokens(self, email: str) -> list[TokenInfo]:
+    def list_tokens(self, email: str) -> builtins.list[TokenInfo]:  # builtins: `list` here is the method above
         """The account's tokens, newest first; each known by the start of its hash, never the token itself."""
         query = (select(user_tokens).where(user_tokens.c.email == normalise_email(email))
                  .order_by(user_tokens.c.created_at.desc()))

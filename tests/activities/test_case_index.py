@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
 from temporalio.testing import ActivityEnvironment
@@ -108,7 +109,7 @@ def test_every_list_query_reads_its_order_from_an_index(tmp_path: Path):
     """SQLite's plan: an index search, no temporary sort of the matching rows."""
     engine = make_engine(f"sqlite:///{tmp_path}/r.db")
     _fill(engine, 50, 5)
-    filters = [dict(), dict(next_roles={"key_person"}), dict(next_roles={"key_person", "dpo"}), dict(kind="breach"), dict(state="reported"),
+    filters: list[dict[str, Any]] = [dict(), dict(next_roles={"key_person"}), dict(next_roles={"key_person", "dpo"}), dict(kind="breach"), dict(state="reported"),
                dict(organisation="Eksempel Skole")]
     with engine.connect() as conn:
         for f in filters:

@@ -63,12 +63,13 @@ def request_input_baseline() -> dict[str, Any]:
 
 
 def baselines() -> list[tuple[str, type[BaseModel], dict[str, Any]]]:
-    out = []
+    out: list[tuple[str, type[BaseModel], dict[str, Any]]] = []
     for trigger, model in BREACH_COMMANDS.items():
         out.append((f"breach.{trigger.value}", model, next(iter(commands(trigger).values())).model_dump(mode="json")))
-    for trigger, model in REQUEST_COMMANDS.items():
-        fields = {"actor": KP.model_dump(mode="json"), **REQUEST_BASELINES[trigger.value]}
-        out.append((f"request.{trigger.value}", model, model.model_validate(fields).model_dump(mode="json")))
+    for request_trigger, request_model in REQUEST_COMMANDS.items():
+        fields = {"actor": KP.model_dump(mode="json"), **REQUEST_BASELINES[request_trigger.value]}
+        out.append((f"request.{request_trigger.value}", request_model,
+                    request_model.model_validate(fields).model_dump(mode="json")))
     out.append(("BreachReport", BreachReport, report(NOW, occurred_at=NOW - timedelta(hours=1)).model_dump(mode="json")))
     out.append(("BreachFacts", BreachFacts, facts(started_at=NOW - timedelta(hours=3), ended_at=NOW,
                                                   unavailability_hours=2.5).model_dump(mode="json")))

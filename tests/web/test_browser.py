@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 import uvicorn
@@ -55,7 +55,7 @@ async def _log_in(page: Page, site: str, email: str) -> None:
     await expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()
 
 
-async def _do(page: Page, action: str, summary: str, fill: dict[str, str], check: list[str] = ()) -> None:
+async def _do(page: Page, action: str, summary: str, fill: dict[str, str], check: Sequence[str] = ()) -> None:
     """Open an action on the case page, fill its form by the inputs' names, and submit it."""
     await page.get_by_text(summary, exact=True).first.click()
     form = page.locator(f'form[action$="/handling/{action}"]')

@@ -106,5 +106,7 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
     history = await handle.fetch_history()
     await Replayer(workflows=[BreachCaseWorkflow], data_converter=driver.env.client.data_converter).replay_workflow(history)
     if os.environ.get("GDPR_WRITE_FIXTURES"):
-        plain = await decrypted(history, driver.env.client.data_converter.payload_codec)  # fixtures replay under any key
+        codec = driver.env.client.data_converter.payload_codec
+        assert codec is not None
+        plain = await decrypted(history, codec)  # fixtures replay under any key
         FIXTURE.write_text(json.dumps(plain.to_json_dict(), indent=1))
