@@ -38,6 +38,13 @@ KEY_PERSON = Actor(name="Mille Nordstrand", role=Role.KEY_PERSON)
 DPO = Actor(name="Dorthe DPO", role=Role.DPO)
 REPORTER = Contact(name="Rasmus Pedersen", email="rasmus@eksempel-skole.dk", phone="+45 11 22 33 44")
 
+# The dev server's settings for server-side time skipping (TIME-SKIPPING.md): the session fixture's, and the
+# encryption tests' own servers.
+TIME_SKIPPING_ARGS = [
+    "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
+    "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
+]
+
 
 # --- what people read: words, not internal codes ----------------------------------------------------------
 

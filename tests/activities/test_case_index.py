@@ -17,8 +17,7 @@ from domain.breach_machine import Trigger
 from domain.commands import AssessBreach
 from domain.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
-from tests.unit.cases import KP, NOW, new_case
-from tests.unit.test_case_index import request_entry
+from tests.unit.cases import KP, NOW, new_case, request_entry
 
 
 def _index(engine: Engine, case_id: str) -> dict:

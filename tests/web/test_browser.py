@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.web.conftest import PASSWORD
+from tests.web.support import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium on a machine without internet: no background connections, no sandbox as root (see the env notes).

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from tests.support import CaseDriver
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 
 async def _report(client: httpx.AsyncClient) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from activities.db import breach_register, case_events
 from tests.support import CaseDriver, RequestDriver
-from tests.web.conftest import log_in
+from tests.web.support import log_in
 from web.routes import register as register_routes
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

@@ -16,9 +16,9 @@ from domain import dsr_model as d
 from crypto_cli import decrypted
 from scripts.example_school import TEST_FAMILIES
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
+from tests.workflows.support import REQUEST_FIXTURE as FIXTURE
 from workflows.request import DataSubjectRequestWorkflow
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "request_erasure_history.json"
 
 E = "E1001"
 EMAIL = "karen.jensen@example.dk"

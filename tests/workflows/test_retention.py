@@ -33,7 +33,7 @@ from settings import Settings
 from logging_setup import configure_logging
 from tests.support import REPORTER, CaseDriver
 from tests.unit.cases import NOW, S, case_in
-from tests.workflows.test_full_case import run_high_risk_case
+from tests.workflows.support import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
