@@ -239,7 +239,9 @@ class CaseCodec(PayloadCodec, WithSerializationContext):
         if not payloads:
             return []
         key_id = self.case_id or SHARED_KEY_ID
-        data_key = self.keys._cached(key_id) or await asyncio.to_thread(self.keys.key_for_encoding, key_id)
+        data_key = self.keys._cached(key_id)
+        if data_key is None:
+            data_key = await asyncio.to_thread(self.keys.key_for_encoding, key_id)
         return [encrypt_payload(p, key_id, data_key) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:

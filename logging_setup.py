@@ -19,12 +19,13 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor
 from temporalio import activity, workflow
 
 _TEMPORAL_KEYS = ("temporal_workflow", "temporal_activity")
 
 
-def _case_id(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _case_id(_: Any, __: str, event: EventDict) -> EventDict:
     for key in _TEMPORAL_KEYS:
         ctx = event.pop(key, None)
         if isinstance(ctx, dict):
@@ -68,13 +69,13 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def scrub_personal_data(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def scrub_personal_data(_: Any, __: str, event: EventDict) -> EventDict:
     """Remove e-mail addresses, CPR numbers and SQL parameters from every value of a log line."""
     return {key: _scrub(value) for key, value in event.items()}
 
 
 def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> None:
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

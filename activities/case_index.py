@@ -9,7 +9,7 @@ open ones, the most recently changed first. Every WHERE and ORDER BY uses indexe
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, false, func, select, true
+from sqlalchemy import ColumnElement, Engine, false, func, select, true
 
 from activities.db import case_index
 from activities.register import to_utc
@@ -30,8 +30,8 @@ class CasePage(BaseModel):
 
 
 def _filters(*, next_roles: set[str] | None, kind: str | None, state: str | None,
-             organisation: str | set[str] | None) -> list:
-    conditions = []
+             organisation: str | set[str] | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if next_roles is not None:
         # sorted: set iteration order must not change the SQL text (statement cache, plans)
         conditions.append(case_index.c.next_role.in_(sorted(next_roles)))
@@ -109,7 +109,7 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
             for row in conn.execute(select(table).where(key.not_in(indexed))).mappings():
                 values = {name: row[name] for name in model.model_fields}
                 entry = model.model_validate(values)
-                named = organisation_of(getattr(entry, "case_id", None) or getattr(entry, "request_id", ""))
+                named = organisation_of(str(row[key.name]))
                 index = index_row(entry, organisation=named or organisation, seq=row["last_seq"] or 0)
                 upsert_case_index(conn, to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
                 added += 1

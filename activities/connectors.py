@@ -186,7 +186,7 @@ class ConnectorActivities:
 
     def _table(self, engine: Engine, req: SqlActionRequest, spec: SqlTable, keys: list[RowKey]) -> TableOutcome:
         state, plan = self._progress(req, spec.name)
-        if state == "done":
+        if state == "done" and plan is not None:  # a stored state always comes with its plan
             return plan.outcome
         table = self._reflect(engine, spec)
         if plan is None:

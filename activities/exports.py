@@ -121,8 +121,9 @@ class ExportActivities:
 
 
 def _files(req: ExportRequest) -> list[tuple[str, str]]:
-    data = {r.system_id: {"tables": {t.table: t.rows for t in r.tables}, "manual_result": r.manual_result}
-            for r in req.systems}
+    data: dict[str, dict[str, Any]] = {
+        r.system_id: {"tables": {t.table: t.rows for t in r.tables}, "manual_result": r.manual_result}
+        for r in req.systems}
     if req.type is RequestType.ACCESS:
         body = json.dumps({"request_id": req.request_id, "systems": data}, ensure_ascii=False, indent=2)
         return [(f"{req.request_id}-indsigt.json", body)]

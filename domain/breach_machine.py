@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain import commands as c
 from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel, Role
@@ -159,7 +160,7 @@ _PLANNABLE = [S.FACT_FINDING, S.AWAITING_SUPPLIERS, S.NOTIFICATION_DRAFTING, S.N
               S.NOTIFICATION_APPROVED, *_COMMUNICATION_PENDING, S.COMMUNICATION_POSTPONED]
 
 # dest None = internal transition: the action is recorded, the state stays.
-TRANSITIONS: list[dict] = [
+TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.CONTAINMENT, "conditions": ["is_breach"]},
     {"trigger": T.ASSESS_BREACH, "source": S.REPORTED, "dest": S.NOT_BREACH_PROPOSED, "conditions": ["not_a_breach"]},
     {"trigger": T.CO_DECIDE, "source": S.NOT_BREACH_PROPOSED, "dest": S.CLOSED,
@@ -390,15 +391,15 @@ BREACH = Procedure(states=BreachState, triggers=Trigger, transitions=TRANSITIONS
 
 
 def allowed_triggers(state: BreachState) -> list[Trigger]:
-    return BREACH.offered(state)  # type: ignore[return-value]
+    return BREACH.offered(state)
 
 
 def check(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState | None:
-    return BREACH.check(case, trigger, command, now)  # type: ignore[return-value]
+    return BREACH.check(case, trigger, command, now)
 
 
 def fire(case: BreachCase, trigger: Trigger, command: c.Command, now: datetime) -> BreachState:
-    return BREACH.fire(case, trigger, command, now)  # type: ignore[return-value]
+    return BREACH.fire(case, trigger, command, now)
 
 
 def mermaid() -> str:

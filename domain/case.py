@@ -7,7 +7,7 @@ timeline, and returns the mails it causes. No I/O, no clocks: `now` is passed in
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from domain import commands as c
 from domain import mail_texts as mails
@@ -107,7 +107,7 @@ def _facts(case: BreachCase, cmd: c.RecordFacts, now: datetime) -> Result:
 
 
 def _request_suppliers(case: BreachCase, cmd: c.RequestSupplierAccounts, now: datetime) -> Result:
-    out = []
+    out: list[Effect] = []
     for s in cmd.suppliers:
         request = SupplierRequest(name=s.name, email=s.email, system=s.system, requested_at=now)
         case.suppliers.append(request)
@@ -341,7 +341,9 @@ def _close(case: BreachCase, cmd: c.Close, now: datetime) -> Result:
     return "Erfaringsopsamling registreret; sagen lukket", []
 
 
-_APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
+# Each handler takes its own trigger's command type (COMMAND_TYPES pairs them; the workflow validates the
+# command against it before act()), so the table can only say "some command" here.
+_APPLY: dict[Trigger, Callable[[BreachCase, Any, datetime], Result]] = {
     Trigger.ASSESS_BREACH: _assess_breach,
     Trigger.CO_DECIDE: _co_decide,
     Trigger.CONTAIN: _contain,
@@ -363,7 +365,7 @@ _APPLY: dict[Trigger, Callable[[BreachCase, c.Command, datetime], Result]] = {
     Trigger.REVIEW_POSTPONEMENT: _review_postponement,
     Trigger.PLAN_COMMUNICATION: _plan_communication,
     Trigger.REOPEN: _reopen,
-}  # type: ignore[dict-item]
+}
 
 
 def remind(case: BreachCase, hours_before: int, now: datetime) -> list[OutgoingMail]:

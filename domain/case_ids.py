@@ -30,4 +30,4 @@ def organisation_of(case_or_letter_id: str) -> str | None:
 
 def is_case_id(value: str, kind: str) -> bool:
     found = CASE_ID.match(value)
-    return bool(found) and found.group("prefix") == KIND_PREFIX[kind]
+    return found is not None and found.group("prefix") == KIND_PREFIX[kind]

@@ -8,12 +8,15 @@ roles, dates and the Danish task text of the state, nothing a person wrote.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
 from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
 from domain.dsr_register import RequestRegisterEntry
 from domain.model import RiskLevel, Strict
+from domain.procedure import StateInfo
 from domain.register import RegisterEntry
 
 
@@ -42,7 +45,7 @@ class CaseIndexRow(Strict):
     last_seq: int  # the timeline step this row shows; an earlier step never overwrites it
 
 
-def _owner_and_task(info: dict, state_type: type[enum.Enum], state: str) -> tuple[str | None, str]:
+def _owner_and_task(info: Mapping[Any, StateInfo], state_type: type[enum.Enum], state: str) -> tuple[str | None, str]:
     """Who acts next and the task; an unknown state (a newer code version) gives nobody and no task
     rather than failing the register write."""
     try:

@@ -11,7 +11,7 @@ from domain.model import SYSTEM, add_event
 from domain.deadlines import format_da
 from domain.dsr_deadlines import current_deadline, legal_deadline
 from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
-from domain.inventory import System
+from domain.inventory import SqlConnector, System
 from domain.mail_texts import OutgoingMail
 from domain.model import Actor, Role, Strict
 
@@ -139,7 +139,8 @@ def _release_third_party(case: d.RequestCase, cmd: d.ReleaseThirdPartyData, now:
         system_id=cmd.system_id, table=cmd.table, column=cmd.column, ground=cmd.ground, reasons=cmd.reasons,
         decided_at=now, decided_by=cmd.actor))
     system = case.inp.inventory.system(cmd.system_id)
-    spec = next(t for t in system.connector.tables if t.name == cmd.table)  # type: ignore[union-attr]
+    assert isinstance(system.connector, SqlConnector)  # the release's guard admits only a column of an SQL table
+    spec = next(t for t in system.connector.tables if t.name == cmd.table)
     return (f"Oplysninger om andre personer udleveres alligevel ({system.name}: {spec.third_party[cmd.column]}), "
             f"fordi {d.THIRD_PARTY_GROUND_DA[cmd.ground]}: {cmd.reasons}", [])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from domain import dsr_model as d
 from domain.dsr_deadlines import first_month_deadline
@@ -46,7 +47,7 @@ class RequestTrigger(str, enum.Enum):
 
 
 S, T = RequestState, RequestTrigger
-COMMAND_TYPES = {
+COMMAND_TYPES: dict[RequestTrigger, type[d.Command]] = {
     T.VERIFY_IDENTITY: d.VerifyIdentity, T.REQUEST_INFORMATION: d.RequestInformation,
     T.RECORD_INFORMATION: d.RecordInformation, T.REFUSE: d.Refuse, T.ASSESS_ERASURE: d.AssessErasure,
     T.DECIDE_OBJECTION: d.DecideObjection, T.COMPLETE_MANUAL_TASK: d.CompleteManualTask,
@@ -83,7 +84,7 @@ _BEFORE_ANSWER = [*_REFUSABLE, S.PROCESSING, S.ANSWER_REVISION]
 # Decisions on what an export holds: made before the export is written (the guards say more).
 _BEFORE_EXPORT = [*_REFUSABLE, S.PROCESSING]
 
-TRANSITIONS: list[dict] = [
+TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": T.VERIFY_IDENTITY, "source": _UNVERIFIED, "dest": S.ERASURE_ASSESSMENT,
      "conditions": ["is_erasure", "method_fits", "child_maturity_assessed", "address_verified",
                     "transfer_confirmation_fits"]},
@@ -238,7 +239,8 @@ def _part_not_yet_refused(ctx: GuardContext) -> bool:
     scope = part_scope(ctx.case)
     if cmd.system_id not in scope:
         return False
-    return cmd.table is None or (scope[cmd.system_id] is not None and cmd.table in scope[cmd.system_id])
+    tables = scope[cmd.system_id]
+    return cmd.table is None or (tables is not None and cmd.table in tables)
 
 
 def _part_not_yet_acted(ctx: GuardContext) -> bool:
@@ -357,7 +359,7 @@ REQUEST = Procedure(states=RequestState, triggers=RequestTrigger, transitions=TR
 
 
 def check(case: d.RequestCase, trigger: RequestTrigger, command: d.Command, now: datetime) -> RequestState | None:
-    return REQUEST.check(case, trigger, command, now)  # type: ignore[return-value]
+    return REQUEST.check(case, trigger, command, now)
 
 
 def mermaid() -> str:

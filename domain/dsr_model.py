@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, ValidationInfo, model_validator
 
-from domain.commands import Command, Review
 from domain.case_ids import REQUEST_ID_PATTERN
+from domain.commands import Command as Command, Review  # `as`: re-exported, callers write d.Command
 from domain.inventory import Identifier, Inventory, System
 from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
 from domain.person import PersonResolution, correction_problem, identifier_problems

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
+
+from pydantic import BaseModel
 
 from domain.dsr_model import RequestCase
 from domain.model import Strict
@@ -59,5 +62,5 @@ def build_request_entry(case: RequestCase, now: datetime) -> RequestRegisterEntr
     )
 
 
-def _json_list(items: list) -> str | None:
+def _json_list(items: Sequence[BaseModel]) -> str | None:
     return json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False) if items else None

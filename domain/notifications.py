@@ -11,6 +11,7 @@ claims that all is given while something is missing.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from domain import commands as c
 from domain.deadlines import COPENHAGEN, format_da
@@ -346,8 +347,9 @@ def template_name(kind: DraftKind) -> str:
             DraftKind.SUBJECTS: "subject_communication"}[kind]
 
 
-def _form_values(case: BreachCase, draft: NotificationDraft, lang: str) -> dict[str, str | None]:
-    """The form's values as text in `lang`; None where the template prints 'not yet known'."""
+def _form_values(case: BreachCase, draft: NotificationDraft, lang: str) -> dict[str, str | list[str] | None]:
+    """The form's values as text in `lang` ("unknown": the labels of fields not yet known); None where the template
+    prints 'not yet known'."""
     da = lang == "da"
     fmt = format_da if da else _format_en
     unknown = set(draft.unknown_fields)
@@ -377,13 +379,13 @@ def _format_en(moment: datetime) -> str:
     return moment.astimezone(COPENHAGEN).strftime("%d %B %Y %H:%M %Z")
 
 
-def draft_context(case: BreachCase, draft_index: int, lang: str) -> dict:
+def draft_context(case: BreachCase, draft_index: int, lang: str) -> dict[str, Any]:
     """Everything a draft template may use; organisation and DPO come from the case's policy (settings)."""
     version = case.drafts[draft_index]
     unknown = NOT_YET_KNOWN_DA if lang == "da" else NOT_YET_KNOWN_EN
     fmt = format_da if lang == "da" else _format_en
     policy = case.policy
-    context: dict = {
+    context: dict[str, Any] = {
         "organisation": policy.organisation_name,
         "organisation_cvr": policy.organisation_cvr,
         "organisation_address": policy.organisation_address,

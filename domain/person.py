@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from itertools import combinations
-from typing import Iterable
+from typing import Any, Iterable
 
 from pydantic import Field
 
@@ -154,7 +154,7 @@ def resolve_table(facts: TableFacts, supplied: dict[str, str]) -> TableResolutio
     if not held:
         return TableResolution(table=facts.table, verdict=Verdict.NOT_HELD)
     rows = [r for r in facts.rows if any(_matches(r, k, supplied) for k in held)]
-    base: dict = {"table": facts.table, "matched": len(rows), "held": sorted(held)}
+    base: dict[str, Any] = {"table": facts.table, "matched": len(rows), "held": sorted(held)}
     for a, b in combinations(sorted(held), 2):
         with_a = {r.key for r in rows if _matches(r, a, supplied)}
         with_b = {r.key for r in rows if _matches(r, b, supplied)}

@@ -12,7 +12,7 @@ import enum
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from transitions import Machine
 
@@ -21,6 +21,10 @@ from domain.refusals_da import GUARD_DA
 
 # The library logs every transition at INFO; under replay that would repeat.
 logging.getLogger("transitions").setLevel(logging.WARNING)
+
+# A procedure's own state and trigger enums, so `check()` and `fire()` return the caller's state type.
+StateT = TypeVar("StateT", bound=enum.Enum)
+TriggerT = TypeVar("TriggerT", bound=enum.Enum)
 
 
 class Rejection(Exception):
@@ -57,14 +61,14 @@ class Guard:
 
 
 @dataclass
-class Procedure:
-    states: type[enum.Enum]
-    triggers: type[enum.Enum]
-    transitions: list[dict]
+class Procedure(Generic[StateT, TriggerT]):
+    states: type[StateT]
+    triggers: type[TriggerT]
+    transitions: list[dict[str, Any]]
     guards: dict[str, Guard]
-    state_info: dict[Any, StateInfo]
-    default_roles: frozenset
-    roles: dict[Any, frozenset] = field(default_factory=dict)
+    state_info: dict[StateT, StateInfo]
+    default_roles: frozenset[Any]  # Roles (domain.model); Any keeps this module free of the case models
+    roles: dict[TriggerT, frozenset[Any]] = field(default_factory=dict)
     _model_class: type | None = None
 
     def __post_init__(self) -> None:
@@ -76,16 +80,16 @@ class Procedure:
             setattr(model_class, name, (lambda g: lambda _self, event: g.test(event.kwargs["ctx"]))(guard))
         self._model_class = model_class
 
-    def candidates(self, state: enum.Enum, trigger: enum.Enum) -> list[dict]:
+    def candidates(self, state: StateT, trigger: TriggerT) -> list[dict[str, Any]]:
         return [t for t in self.transitions
                 if t["trigger"] is trigger and (t["source"] == state or (isinstance(t["source"], list)
                                                                         and state in t["source"]))]
 
-    def offered(self, state: enum.Enum) -> list[enum.Enum]:
+    def offered(self, state: StateT) -> list[TriggerT]:
         """Actions the procedure offers in a state, before guards (for 'what can I do now')."""
         return [trigger for trigger in self.triggers if self.candidates(state, trigger)]
 
-    def check(self, case: Any, trigger: enum.Enum, command: Any, now: datetime) -> enum.Enum | None:
+    def check(self, case: Any, trigger: TriggerT, command: Any, now: datetime) -> StateT | None:
         """Raise Rejection if the action is not allowed; return the state it leads to (None: unchanged)."""
         state = self.states(case.state)
         roles = self.roles.get(trigger, self.default_roles)
@@ -111,7 +115,8 @@ class Procedure:
                 continue  # a different branch of the decision
             failed = [n for n in names if self.guards[n].message is not None and not self.guards[n].test(ctx)]
             if not failed:
-                return transition["dest"]
+                dest: StateT | None = transition["dest"]
+                return dest
             problems.extend(self._explain(n, ctx) for n in failed)
             problems_da.extend(GUARD_DA.get(n, "Handlingen passer ikke med sagens trin.") for n in failed)
         if not problems:
@@ -127,7 +132,7 @@ class Procedure:
         assert guard.message is not None
         return guard.message
 
-    def fire(self, case: Any, trigger: enum.Enum, command: Any, now: datetime) -> enum.Enum:
+    def fire(self, case: Any, trigger: TriggerT, command: Any, now: datetime) -> StateT:
         """Run the trigger through the `transitions` machine; the machine has the last word."""
         assert self._model_class is not None
         model = self._model_class(self.states(case.state))
@@ -137,7 +142,7 @@ class Procedure:
             raise Rejection(f"'{trigger.value}' refused by the state machine in state '{case.state}'")
         return self.states(model.state)
 
-    def mermaid(self, initial: enum.Enum, final: enum.Enum) -> str:
+    def mermaid(self, initial: StateT, final: StateT) -> str:
         """The state diagram, generated from the table."""
         lines = ["stateDiagram-v2", f"    [*] --> {initial.value}"]
         for t in self.transitions:

@@ -28,6 +28,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -160,7 +161,7 @@ def bench_lists(open_cases: int, workdir: Path, runs: int = 20) -> None:
     fill_case_index(engine, open_cases, closed_cases)
     print(json.dumps({"bench": "case_index_fill", "open": open_cases, "closed": closed_cases,
                       "seconds": round(time.perf_counter() - t0, 2), "nproc": os.cpu_count()}))
-    lists = {"all open": {}, "role key_person": {"next_roles": {"key_person"}},
+    lists: dict[str, dict[str, Any]] = {"all open": {}, "role key_person": {"next_roles": {"key_person"}},
              "roles key_person+dpo": {"next_roles": {"key_person", "dpo"}}, "kind request": {"kind": "request"},
              "state processing": {"state": "processing"}, "organisation": {"organisation": "Eksempel Skole"},
              "all, closed last (last page)": {"include_closed": True, "offset": open_cases + closed_cases - 50}}

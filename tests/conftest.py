@@ -23,17 +23,10 @@ from mailsink import KeepingHandler, free_port, start_sink
 from settings import Settings
 from codec import new_master_key
 from temporal_client import data_converter, ensure_search_attributes
-from workflows.search_attributes import dev_server_args
 from scripts.example_school import create_example_school
-from tests.support import CaseDriver, MailBox, RequestDriver
+from tests.support import TIME_SKIPPING_ARGS, CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
 from worker import build_worker
-
-TIME_SKIPPING_ARGS = [
-    "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
-    "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
-    *dev_server_args(),  # the case search attributes (workflows/search_attributes.py)
-]
 
 
 @pytest.fixture(scope="session", autouse=True)

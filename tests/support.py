@@ -31,12 +31,21 @@ from mailsink import KeepingHandler
 from settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
 from workflows.request import DataSubjectRequestWorkflow
+from workflows.search_attributes import dev_server_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
 KEY_PERSON = Actor(name="Mille Nordstrand", role=Role.KEY_PERSON)
 DPO = Actor(name="Dorthe DPO", role=Role.DPO)
 REPORTER = Contact(name="Rasmus Pedersen", email="rasmus@eksempel-skole.dk", phone="+45 11 22 33 44")
+
+# The dev server's settings for server-side time skipping (TIME-SKIPPING.md): the session fixture's, and the
+# encryption tests' own servers.
+TIME_SKIPPING_ARGS = [
+    "--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true",
+    "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
+    *dev_server_args(),  # the case search attributes (workflows/search_attributes.py)
+]
 
 
 # --- what people read: words, not internal codes ----------------------------------------------------------

@@ -36,7 +36,8 @@ class Workspace:
     """A running workspace and the personal tokens of PEOPLE (made on first use)."""
 
     def __init__(self, url: str, app) -> None:
-        self.url, self.app, self._tokens = url, app, {}
+        self.url, self.app = url, app
+        self._tokens: dict[str, str] = {}
 
     def token(self, who: str) -> str:
         if who not in self._tokens:

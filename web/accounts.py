@@ -15,6 +15,7 @@ stored, so the table cannot be used to log in.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -207,14 +208,14 @@ class AccountStore:
 
     # --- organisations ----------------------------------------------------------------
 
-    def organisations_of(self, email: str) -> list[str]:
+    def organisations_of(self, email: str) -> builtins.list[str]:
         """The organisations whose cases the account works in (read only when the deployment serves several)."""
         query = (select(user_organisations.c.organisation)
                  .where(user_organisations.c.email == normalise_email(email)).order_by(user_organisations.c.organisation))
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def set_organisations(self, email: str, organisations: Iterable[str]) -> list[str]:
+    def set_organisations(self, email: str, organisations: Iterable[str]) -> builtins.list[str]:
         """Replaces the account's organisations (an operator's decision, like its roles)."""
         row = self._row(email)
         if row is None:
@@ -310,7 +311,7 @@ class AccountStore:
             ).values(revoked_at=_utc(now or datetime.now(timezone.utc))))
         return result.rowcount
 
-    def list_tokens(self, email: str) -> list[TokenInfo]:
+    def list_tokens(self, email: str) -> builtins.list[TokenInfo]:  # builtins: `list` here is the method above
         """The account's tokens, newest first; each known by the start of its hash, never the token itself."""
         query = (select(user_tokens).where(user_tokens.c.email == normalise_email(email))
                  .order_by(user_tokens.c.created_at.desc()))

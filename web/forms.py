@@ -27,7 +27,6 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
-import annotated_types
 from pydantic import AwareDatetime, BaseModel, EmailStr, NaiveDatetime, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -581,7 +580,7 @@ def _number_da(value: Any) -> str:
     return str(number).replace(".", ",")
 
 
-def _message_da(err: dict[str, Any], shape: _Shape | None, kind: str | None) -> str:
+def _message_da(err: Mapping[str, Any], shape: _Shape | None, kind: str | None) -> str:
     kind_of = err["type"]
     ctx = err.get("ctx") or {}
     if kind_of == "missing":
@@ -657,7 +656,7 @@ def errors_da(error: ValidationError, model: type[BaseModel]) -> dict[str, str]:
                 add(key, RULE_FALLBACK_DA)
             continue
         kind = _kind(shape) if shape is not None else None
-        if kind in ("list", "multiselect") and item is not None:
+        if shape is not None and kind in ("list", "multiselect") and item is not None:
             add(key, f"Punkt {item + 1}: " + _message_da(err, shape, _leaf_kind(shape) if kind == "list" else "select"))
         else:
             add(key, _message_da(err, shape, kind))

@@ -10,6 +10,7 @@ decision from being recorded, and a failing register write never holds back a re
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -206,13 +207,13 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             self._emit_system(domain_case.remind_supplier(self.case, name, workflow.now()))
 
     # --- side effects --------------------------------------------------------------------
-    def _emit(self, event: TimelineEvent, mails: list[OutgoingMail | DraftMail]) -> None:
+    def _emit(self, event: TimelineEvent, mails: Sequence[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
         keep_current(entry, self.case.policy.organisation_name)
         self._effects.add(StepRecord(event=event, entry=entry))
         self._effects.extend(mails)
 
-    def _emit_system(self, mails: list[OutgoingMail | DraftMail]) -> None:
+    def _emit_system(self, mails: Sequence[OutgoingMail | DraftMail]) -> None:
         if mails:
             self._emit(self.case.timeline[-1], mails)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -155,7 +155,7 @@ class Effects:
         else:
             self._waiting.append(effect)
 
-    def extend(self, effects: list[Any]) -> None:
+    def extend(self, effects: Iterable[Any]) -> None:
         for effect in effects:
             self.add(effect)
 
@@ -166,7 +166,7 @@ class Effects:
         return any(letter.status is not dl.LetterStatus.RESOLVED and letter.status is not dl.LetterStatus.DISCARDED
                    for letter in self._letters.values())
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[object]) -> None:
         self._running += 1
 
         async def tracked() -> None:

@@ -144,7 +144,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             deadline = self.case.deadline
 
             def changed_or_answered() -> bool:
-                return self._answered() or self.case.deadline != deadline
+                return self._answered() or self.case.deadline != deadline  # noqa: B023 - awaited in this iteration
 
             closing = tuple(self.case.inp.policy.closing_days)  # closing days bring a reminder forward
             moments = ((reminder_before(deadline, days, closing), days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
 from temporalio.testing import ActivityEnvironment
@@ -16,8 +17,7 @@ from domain.breach_machine import Trigger
 from domain.commands import AssessBreach
 from domain.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
-from tests.unit.cases import KP, NOW, new_case
-from tests.unit.test_case_index import request_entry
+from tests.unit.cases import KP, NOW, new_case, request_entry
 
 
 def _index(engine: Engine, case_id: str) -> dict:
@@ -108,7 +108,7 @@ def test_every_list_query_reads_its_order_from_an_index(tmp_path: Path):
     """SQLite's plan: an index search, no temporary sort of the matching rows."""
     engine = make_engine(f"sqlite:///{tmp_path}/r.db")
     _fill(engine, 50, 5)
-    filters = [dict(), dict(next_roles={"key_person"}), dict(next_roles={"key_person", "dpo"}), dict(kind="breach"), dict(state="reported"),
+    filters: list[dict[str, Any]] = [dict(), dict(next_roles={"key_person"}), dict(next_roles={"key_person", "dpo"}), dict(kind="breach"), dict(state="reported"),
                dict(organisation="Eksempel Skole")]
     with engine.connect() as conn:
         for f in filters:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pyzipper
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.db import make_engine
@@ -23,7 +23,7 @@ ROWS = [SystemResult(system_id="elevadministration", tables=[TableOutcome(
     table="elever", rows=[{"navn": "Emil Jensen", "cpr": "010112-1234"}])])]
 
 
-def _exports(tmp_path: Path, smtp) -> tuple[ExportActivities, object]:
+def _exports(tmp_path: Path, smtp) -> tuple[ExportActivities, Engine]:
     engine = make_engine(f"sqlite:///{tmp_path}/r.db")
     mail = MailActivities(SmtpSettings(host="127.0.0.1", port=smtp[0], sender="gdpr@skole.dk"), engine)
     return ExportActivities(tmp_path / "exports", engine, mail), engine

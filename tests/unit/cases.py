@@ -1,13 +1,16 @@
-"""Build breach cases in any state with the pure domain (no server)."""
+"""Build breach cases in any state with the pure domain (no server), and valid request actions and register
+entries for the tests that need one."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from domain import commands as c
 from domain.breach_machine import BreachState as S
 from domain.breach_machine import Trigger as T
 from domain.case import act, open_case
+from domain.dsr_register import RequestRegisterEntry
 from domain.model import Actor, BreachCase, BreachCaseInput, CasePolicy, Contact, Role
 from tests.support import facts, report
 
@@ -121,3 +124,40 @@ def case_in(state: S) -> BreachCase:
         assert case.state == reached.value
     assert case.state == state.value
     return case
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+SYSTEM = {"name": "engine", "role": "system"}
+OWNER = {"name": "Hanne", "role": "system_owner"}
+# The fields of a valid command for every request action (all but the actor, which each test sets), by trigger.
+REQUEST_BASELINES: dict[str, dict[str, Any]] = {
+    "verify_identity": {"method": "id_document", "details": "Pas set", "maturity_assessment": None},
+    "request_information": {"needed": "Kopi af legitimation"},
+    "record_information": {"answer": "Modtaget"},
+    "refuse": {"ground": "excessive", "reasons": "Tredje anmodning på en uge"},
+    "assess_erasure": {"purpose_no_longer_present": True, "no_outstanding_obligations": True, "reasons": "r"},
+    "decide_objection": {"accept": True, "reasons": "r"},
+    "complete_manual_task": {"actor": OWNER, "system_id": "papirarkiv", "result": "Intet fundet", "kept_reason": None},
+    "systems_done": {"actor": SYSTEM},
+    "review_answer": {"actor": DPO.model_dump(mode="json"), "approve": False, "comments": "Ret"},
+    "revise_answer": {"note": "Tilføjet"},
+    "extend": {"reasons": "Mange systemer"},
+    "lift_restriction": {"reasons": "Berigtiget"},
+    "charge_fee": {"ground": "further_copy", "amount_dkk": "125.00", "reasons": "Tredje kopi",
+                   "cost_basis": "20 minutter à 375 kr. i timen"},
+    "refuse_part": {"system_id": "papirarkiv", "table": None, "basis": "dbl_22", "reasons": "Politiets efterforskning"},
+    "release_third_party_data": {"system_id": "elevadministration", "table": "elever", "column": "noedkontakt",
+                                 "ground": "consent", "reasons": "Morfar har givet samtykke"},
+}
+
+
+def request_entry(state: str = "received", **overrides: Any) -> RequestRegisterEntry:
+    """A request's register entry, as the register writes it, in `state`."""
+    values: dict[str, Any] = dict(
+        request_id="dsr-2026-0001", type="erasure", channel="email", state=state, received_at=NOW - timedelta(days=2),
+        deadline=NOW + timedelta(days=28), extended=False, extension_reasons=None, on_behalf=None,
+        identity_method=None, verified_at=None, refusal_ground=None, refusal_reasons=None, systems="{}",
+        identifiers='{"elevnummer": "E1001"}', answered_at=None, in_time=None, overdue=False, closed_at=None,
+        updated_at=NOW)
+    return RequestRegisterEntry(**(values | overrides))

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from domain.breach_machine import STATE_INFO as BREACH_INFO, BreachState
 from domain.case_index import CaseIndexRow, CaseKind, current_task_da, index_row
 from domain.dsr_machine import STATE_INFO as REQUEST_INFO, RequestState
-from domain.dsr_register import RequestRegisterEntry
 from domain.register import build_register_entry
-from tests.unit.cases import NOW, S, case_in, new_case
+from tests.unit.cases import NOW, S, case_in, new_case, request_entry
 
 PERSONAL = ("Mille", "Dorthe", "@", "skole.dk")
-
-
-def request_entry(state: str = "received", **overrides) -> RequestRegisterEntry:
-    values = dict(
-        request_id="dsr-2026-0001", type="erasure", channel="email", state=state, received_at=NOW - timedelta(days=2),
-        deadline=NOW + timedelta(days=28), extended=False, extension_reasons=None, on_behalf=None,
-        identity_method=None, verified_at=None, refusal_ground=None, refusal_reasons=None, systems="{}",
-        identifiers='{"elevnummer": "E1001"}', answered_at=None, in_time=None, overdue=False, closed_at=None,
-        updated_at=NOW)
-    return RequestRegisterEntry(**(values | overrides))
 
 
 def test_a_new_breach_case_is_the_key_persons_with_its_72_hour_deadline_and_no_personal_data():

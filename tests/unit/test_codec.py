@@ -143,7 +143,7 @@ def test_a_destroyed_key_leaves_no_copy_in_the_key_database_files(tmp_path: Path
     for n in range(1, 4):
         store.key_for_encoding(f"dsr-2026-000{n}")
     with store.engine.connect() as conn:
-        wrapped = conn.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == "dsr-2026-0002")).scalar()
+        wrapped = conn.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == "dsr-2026-0002")).scalar_one()
     assert destroy_case_key(store.engine, "dsr-2026-0002")
     raw = base64.b64decode(wrapped)
     for file in tmp_path.glob("keys.db*"):  # the database, its write-ahead log and shared memory

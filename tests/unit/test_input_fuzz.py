@@ -22,33 +22,11 @@ from domain.model import BreachFacts, BreachReport
 from settings import Settings, request_policy
 from tests.junk import junk_for, run_fuzz, sweep
 from tests.support import facts, report
-from tests.unit.cases import DPO, KP, commands
+from tests.unit.cases import KP, REQUEST_BASELINES, commands
 
 EXAMPLES = 60  # random examples per model, on top of the sweep; ~30 models
 ROOT = Path(__file__).parents[2]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
-SYSTEM = {"name": "engine", "role": "system"}
-OWNER = {"name": "Hanne", "role": "system_owner"}
-
-REQUEST_BASELINES: dict[str, dict[str, Any]] = {
-    "verify_identity": {"method": "id_document", "details": "Pas set", "maturity_assessment": None},
-    "request_information": {"needed": "Kopi af legitimation"},
-    "record_information": {"answer": "Modtaget"},
-    "refuse": {"ground": "excessive", "reasons": "Tredje anmodning på en uge"},
-    "assess_erasure": {"purpose_no_longer_present": True, "no_outstanding_obligations": True, "reasons": "r"},
-    "decide_objection": {"accept": True, "reasons": "r"},
-    "complete_manual_task": {"actor": OWNER, "system_id": "papirarkiv", "result": "Intet fundet", "kept_reason": None},
-    "systems_done": {"actor": SYSTEM},
-    "review_answer": {"actor": DPO.model_dump(mode="json"), "approve": False, "comments": "Ret"},
-    "revise_answer": {"note": "Tilføjet"},
-    "extend": {"reasons": "Mange systemer"},
-    "lift_restriction": {"reasons": "Berigtiget"},
-    "charge_fee": {"ground": "further_copy", "amount_dkk": "125.00", "reasons": "Tredje kopi",
-                   "cost_basis": "20 minutter à 375 kr. i timen"},
-    "refuse_part": {"system_id": "papirarkiv", "table": None, "basis": "dbl_22", "reasons": "Politiets efterforskning"},
-    "release_third_party_data": {"system_id": "elevadministration", "table": "elever", "column": "noedkontakt",
-                                 "ground": "consent", "reasons": "Morfar har givet samtykke"},
-}
 
 
 def request_input_baseline() -> dict[str, Any]:
@@ -63,12 +41,13 @@ def request_input_baseline() -> dict[str, Any]:
 
 
 def baselines() -> list[tuple[str, type[BaseModel], dict[str, Any]]]:
-    out = []
+    out: list[tuple[str, type[BaseModel], dict[str, Any]]] = []
     for trigger, model in BREACH_COMMANDS.items():
         out.append((f"breach.{trigger.value}", model, next(iter(commands(trigger).values())).model_dump(mode="json")))
-    for trigger, model in REQUEST_COMMANDS.items():
-        fields = {"actor": KP.model_dump(mode="json"), **REQUEST_BASELINES[trigger.value]}
-        out.append((f"request.{trigger.value}", model, model.model_validate(fields).model_dump(mode="json")))
+    for request_trigger, request_model in REQUEST_COMMANDS.items():
+        fields = {"actor": KP.model_dump(mode="json"), **REQUEST_BASELINES[request_trigger.value]}
+        out.append((f"request.{request_trigger.value}", request_model,
+                    request_model.model_validate(fields).model_dump(mode="json")))
     out.append(("BreachReport", BreachReport, report(NOW, occurred_at=NOW - timedelta(hours=1)).model_dump(mode="json")))
     out.append(("BreachFacts", BreachFacts, facts(started_at=NOW - timedelta(hours=3), ended_at=NOW,
                                                   unavailability_hours=2.5).model_dump(mode="json")))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from domain.deadlines import add_months, breach_deadline, extension_allowed, reminder_before, request_deadline
-from domain.holidays import Calendar, easter_sunday, public_holidays
+from domain.holidays import easter_sunday, public_holidays
 
 
 @pytest.mark.parametrize("year,easter", [

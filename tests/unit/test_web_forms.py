@@ -25,7 +25,7 @@ from web.labels import ACTION_DA, HELP_DA, LABELS_DA, OPTION_DA
 
 ROOT = Path(__file__).parents[2]
 SYSTEM_ACTOR = {"name": "GDPR-sagsmotoren", "role": "system"}
-ALL_COMMANDS: dict[enum.Enum, type[BaseModel]] = {**BREACH_COMMANDS, **REQUEST_COMMANDS}
+ALL_COMMANDS: dict[enum.Enum, type[BaseModel]] = dict([*BREACH_COMMANDS.items(), *REQUEST_COMMANDS.items()])
 
 
 def request_examples(trigger: RequestTrigger) -> dict[str, d.Command]:
@@ -106,7 +106,7 @@ def _enums(model: type[BaseModel]) -> set[type[enum.Enum]]:
     return found
 
 
-FORM_ROOTS = [*ALL_COMMANDS.values(), d.RequestInput]
+FORM_ROOTS: list[type[BaseModel]] = [*ALL_COMMANDS.values(), d.RequestInput]
 FORM_MODELS = sorted({m for model in FORM_ROOTS for m in _models(model)}, key=lambda m: m.__name__)
 FORM_ENUMS = sorted({e for model in FORM_ROOTS for e in _enums(model)}, key=lambda e: e.__name__)
 FIELDS = [(m, name) for m in FORM_MODELS for name in m.model_fields if not _skip(m, name)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,20 +14,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import case_numbers
-
 from settings import Settings
+from tests.web.support import PASSWORD, PEOPLE
 from web.app import create_app
-from web.roles import WebRole
-
-PASSWORD = "korrekt hest batteri 42"
-PEOPLE = {
-    "ansat@skole.dk": ("Rasmus Ansat", [WebRole.EMPLOYEE]),
-    "mille@skole.dk": ("Mille Nøgleperson", [WebRole.EMPLOYEE, WebRole.KEY_PERSON]),
-    "dorthe@skole.dk": ("Dorthe DPO", [WebRole.DPO]),
-    "leder@skole.dk": ("Lene Leder", [WebRole.MANAGEMENT]),
-    "ejer@skole.dk": ("Simon Systemejer", [WebRole.SYSTEM_OWNER]),
-    "drift@skole.dk": ("Olga Drift", [WebRole.OPERATOR]),
-}
 
 
 @pytest.fixture
@@ -55,15 +43,3 @@ async def browser(web: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An anonymous visitor with a cookie jar."""
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://test") as client:
         yield client
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    page = await client.get("/login")
-    return await client.post("/login", data={"email": email, "password": password, "next": "/",
-                                             "csrf_token": csrf_of(page.text)})

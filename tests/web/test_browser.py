@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.web.conftest import PASSWORD
+from tests.web.support import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium on a machine without internet: no background connections, no sandbox as root (see the env notes).
@@ -55,7 +55,7 @@ async def _log_in(page: Page, site: str, email: str) -> None:
     await expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()
 
 
-async def _do(page: Page, action: str, summary: str, fill: dict[str, str], check: list[str] = ()) -> None:
+async def _do(page: Page, action: str, summary: str, fill: dict[str, str], check: Sequence[str] = ()) -> None:
     """Open an action on the case page, fill its form by the inputs' names, and submit it."""
     await page.get_by_text(summary, exact=True).first.click()
     form = page.locator(f'form[action$="/handling/{action}"]')

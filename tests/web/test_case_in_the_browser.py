@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from tests.support import CaseDriver
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 
 async def _report(client: httpx.AsyncClient) -> str:
@@ -54,7 +55,7 @@ async def test_the_key_person_advances_a_case_the_author_cannot_approve_and_the_
 
     page = await browser.get(f"/brud/{case_id}")
     assert "Vurdér om hændelsen er et brud" in page.text and "assess_breach" not in page.text.split("<form")[0]
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("assess_breach", {"is_breach": "true", "reason": "Karakterer til uvedkommende"}),
         ("contain", {"measures": "Beskeden trukket tilbage", "system_stopped": "false"}),
         ("inform_management", {"crisis_team": ["Skoleleder", "DPO"]}),
@@ -69,8 +70,8 @@ async def test_the_key_person_advances_a_case_the_author_cannot_approve_and_the_
         response = await _act(browser, case_id, action, data)
         assert response.status_code == 303, (action, response.status_code, re.findall(r'class="error"[^>]*>([^<]+)', response.text))
         if action == "record_facts":  # the engine's proposal, with its reasons, until the decision is taken
-            page = (await browser.get(f"/brud/{case_id}")).text
-            assert "Forslag til risikovurdering" in page and "Anmeld til Datatilsynet: <strong>ja</strong>" in page
+            shown = (await browser.get(f"/brud/{case_id}")).text
+            assert "Forslag til risikovurdering" in shown and "Anmeld til Datatilsynet: <strong>ja</strong>" in shown
     assert "Forslag til risikovurdering" not in (await browser.get(f"/brud/{case_id}")).text
 
     # The nøgleperson holds no DPO role: the approve form is not offered, and a forged POST is refused here.
@@ -95,14 +96,15 @@ async def test_a_dpo_who_wrote_the_draft_cannot_approve_it(web: FastAPI, browser
     web.state.accounts.add("begge@skole.dk", "Bo Begge", ["key_person", "dpo"], "korrekt hest batteri 42")
     await log_in(browser, "begge@skole.dk")
     case_id = await _report(browser)
-    for action, data in [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("assess_breach", {"is_breach": "true", "reason": "r"}),
         ("contain", {"measures": "m", "system_stopped": "false"}),
         ("inform_management", {"crisis_team": ["Skoleleder"]}),
         ("record_facts", {"facts.breach_types": "confidentiality", "facts.data_categories": ["identity"]}),
         ("assess_notification", {"level": "risk", "reasons": "r", "deviation_reason": "Forsigtighed"}),
         ("submit_notification_draft", {"likely_consequences": "k", "measures_proposed": "p"}),
-    ]:
+    ]
+    for action, data in steps:
         assert (await _act(browser, case_id, action, data)).status_code == 303, action
     refused = await _act(browser, case_id, "review_draft", {"approve": "true"})
     assert refused.status_code == 409 and "Fire øjne" in refused.text  # in Danish, not the log's English

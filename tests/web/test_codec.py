@@ -12,7 +12,7 @@ from temporalio.api.common.v1 import Payloads
 
 from settings import Settings
 from tests.support import CaseDriver
-from tests.web.conftest import log_in
+from tests.web.support import log_in
 
 UI = "http://localhost:8233"  # the default GDPR_TEMPORAL_UI_URL
 

@@ -6,33 +6,14 @@ import re
 
 import httpx
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from activities.db import breach_register
-from tests.web.conftest import PASSWORD, csrf_of, log_in
-
-PUBLIC = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
-
+from tests.web.support import PASSWORD, PUBLIC, csrf_of, every_route, log_in
 
 async def test_healthz_answers_without_login(browser: httpx.AsyncClient):
     response = await browser.get("/healthz")
     assert response.status_code == 200 and response.text == "ok"
-
-
-def every_route(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path) of every route, through included routers."""
-    found: list[tuple[str, str]] = []
-
-    def walk(routes) -> None:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                found.extend((method, route.path) for method in route.methods)
-            elif hasattr(route, "original_router"):
-                walk(route.original_router.routes)
-
-    walk(app.routes)
-    return found
 
 
 async def test_every_route_but_login_and_healthz_refuses_an_anonymous_request(web: FastAPI, browser: httpx.AsyncClient):

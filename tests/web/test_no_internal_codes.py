@@ -21,7 +21,7 @@ from temporalio.client import Client
 
 from domain.dsr_model import RequestView
 from tests.support import ADDRESSES, CaseDriver, MailBox, internal_codes, visible_text
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 KAREN = "karen.jensen@example.dk"  # in the example school database (elevnummer E1001)

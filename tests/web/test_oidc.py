@@ -39,8 +39,7 @@ from web.accounts import REFUSED_DA, SSO_DISABLED_DA, SSO_UNKNOWN_DA
 from web.app import create_app
 from web.oidc import FAILED_DA, NO_EMAIL_DA, UNAVAILABLE_DA, UNVERIFIED_DA
 from web.roles import WebRole
-from tests.web.conftest import PASSWORD, csrf_of, log_in
-from tests.web.test_login_and_access import PUBLIC, every_route
+from tests.web.support import PASSWORD, PUBLIC, csrf_of, every_route, log_in
 
 CLIENT_ID = "gdpr-arbejdsrum"
 CLIENT_SECRET = "hemmeligheden-fra-udbyderen"

@@ -10,9 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 from schedules import SCHEDULE_DA, ensure_schedules
 from settings import Settings
 from tests.support import CaseDriver
-from tests.web.conftest import csrf_of, log_in
-from tests.workflows.test_deadletters_cli import _case_with_a_dead_letter
-from tests.workflows.test_independent_effects import eventually, query
+from tests.web.support import csrf_of, log_in
+from tests.workflows.support import case_with_a_dead_letter, eventually, query
 
 
 def _as(web: FastAPI) -> httpx.AsyncClient:
@@ -34,7 +33,7 @@ async def test_only_an_operator_sees_drift_in_the_menu_and_opens_the_page(web: F
 
 async def test_the_operator_retries_a_dead_letter_as_themselves_once_the_cause_is_fixed(
         web: FastAPI, browser: httpx.AsyncClient, settings: Settings, driver: CaseDriver):
-    handle = await _case_with_a_dead_letter(settings, driver)
+    handle = await case_with_a_dead_letter(settings, driver)
     letter = f"{handle.id}/1"
 
     await log_in(browser, "mille@skole.dk")  # a key person, not an operator: refused, nothing changes
@@ -67,7 +66,7 @@ async def test_the_operator_retries_a_dead_letter_as_themselves_once_the_cause_i
 
 async def test_a_discard_needs_a_reason_and_records_who_gave_the_letter_up(
         web: FastAPI, settings: Settings, driver: CaseDriver):
-    handle = await _case_with_a_dead_letter(settings, driver)
+    handle = await case_with_a_dead_letter(settings, driver)
     letter = f"{handle.id}/1"
     async with _as(web) as operator:
         await log_in(operator, "drift@skole.dk")

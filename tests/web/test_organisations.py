@@ -20,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings
 from tests.support import CaseDriver, MailBox
-from tests.web.conftest import PASSWORD, csrf_of, log_in
+from tests.web.support import PASSWORD, csrf_of, log_in
 from web.app import create_app
 from web.roles import WebRole
 from workflows.breach import BreachCaseWorkflow

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from activities.db import breach_register
 from tests.support import CaseDriver
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 
 async def _new_token(client: httpx.AsyncClient) -> str:

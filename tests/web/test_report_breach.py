@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.support import MailBox
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 
 async def test_an_employee_reports_a_breach_and_gets_the_case_number_and_a_receipt(

@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowHandle
 from domain.dsr_machine import RequestTrigger
 from domain.dsr_model import RequestResult, RequestView
 from tests.support import MailBox, RequestDriver
-from tests.web.conftest import csrf_of, log_in
+from tests.web.support import csrf_of, log_in
 
 KAREN = "karen.jensen@example.dk"  # in the example school database (elevnummer E1001)
 

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from scripts.bench import fill_case_index
-from tests.web.conftest import log_in
+from tests.web.support import log_in
 
 
 def _case_ids(html: str) -> list[str]:

@@ -12,7 +12,7 @@ from domain.controls import ControlReport, Period
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_schedules
 from settings import Settings
 from tests.support import KEY_PERSON, MailBox, RequestDriver
-from tests.workflows.test_full_case import run_high_risk_case
+from tests.workflows.support import run_high_risk_case
 from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 
 E = "E1001"

@@ -7,7 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 from settings import Settings
 from tests.support import CaseDriver
 from tests.workspace import Workspace, gdpr as run_gdpr
-from tests.workflows.test_independent_effects import ASSESS, eventually, query
+from tests.workflows.support import case_with_a_dead_letter, eventually, query
 
 
 async def gdpr(env: WorkflowEnvironment, settings: Settings, *args: str, workspace: Workspace | None = None):
@@ -15,21 +15,9 @@ async def gdpr(env: WorkflowEnvironment, settings: Settings, *args: str, workspa
     return await run_gdpr(env, settings, *args, person="operator" if workspace else None, workspace=workspace)
 
 
-async def _case_with_a_dead_letter(settings: Settings, driver: CaseDriver):
-    """A case whose register write for its first assessment the database refuses: one dead letter."""
-    handle = await driver.open()
-    await driver.settle(handle)
-    query(settings, "CREATE TRIGGER refuse BEFORE UPDATE ON breach_register WHEN NEW.state = 'containment' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END")
-    await driver.act(handle, "assess_breach", ASSESS)
-    await eventually(lambda: query(settings, "SELECT count(*) FROM dead_letters WHERE case_id = ?",
-                                   handle.id) == [(1,)], what="the dead letter")
-    return handle
-
-
 async def test_an_operator_lists_a_dead_letter_and_retries_it_through_its_case_once_the_cause_is_fixed(
         env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, workspace: Workspace):
-    handle = await _case_with_a_dead_letter(settings, driver)
+    handle = await case_with_a_dead_letter(settings, driver)
     letter = f"{handle.id}/1"
 
     listed = await gdpr(env, settings, "deadletters")
@@ -51,7 +39,7 @@ async def test_an_operator_lists_a_dead_letter_and_retries_it_through_its_case_o
 
 async def test_a_letter_whose_case_no_longer_runs_cannot_be_retried_but_is_discarded_with_the_reason_recorded(
         env: WorkflowEnvironment, settings: Settings, driver: CaseDriver, workspace: Workspace):
-    handle = await _case_with_a_dead_letter(settings, driver)
+    handle = await case_with_a_dead_letter(settings, driver)
     await handle.terminate(reason="test: the workflow was ended by hand")
     letter = f"{handle.id}/1"
     retried = await gdpr(env, settings, "deadletters", "retry", letter, workspace=workspace)

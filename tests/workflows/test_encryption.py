@@ -20,10 +20,9 @@ from crypto_cli import _payloads, decoded_history
 from logging_setup import configure_logging
 from settings import Settings
 from temporal_client import data_converter
-from tests.conftest import TIME_SKIPPING_ARGS
-from tests.support import REPORTER, CaseDriver, RequestDriver
-from tests.workflows.test_cli import gdpr
-from tests.workflows.test_full_case import run_high_risk_case
+from tests.support import REPORTER, TIME_SKIPPING_ARGS, CaseDriver, RequestDriver
+from tests.workflows.support import run_high_risk_case
+from tests.workspace import gdpr
 from worker import build_worker
 from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT
 from workflows.common import INDEPENDENT_EFFECTS

@@ -4,55 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from sqlalchemy import select
-from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
 from activities.db import breach_register, case_events, make_engine
-from domain import commands as c
-from domain.model import CaseResult, SupplierAccount
 from starter import render_drafts
 from crypto_cli import decrypted
-from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
+from tests.support import KEY_PERSON, CaseDriver, MailBox
+from tests.workflows.support import BREACH_FIXTURE as FIXTURE, run_high_risk_case
 from workflows.breach import BreachCaseWorkflow
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "breach_high_risk_history.json"
-
-
-async def run_high_risk_case(driver: CaseDriver, handle: WorkflowHandle) -> CaseResult:
-    act = driver.act
-    await driver.to_fact_finding(handle)
-    await act(handle, "request_supplier_accounts", c.RequestSupplierAccounts(
-        actor=KEY_PERSON, suppliers=[c.SupplierContact(name="Netcompany", email="support@aula.example", system="Aula")]))
-    await act(handle, "record_supplier_account", c.RecordSupplierAccount(
-        actor=KEY_PERSON, supplier="Netcompany", account=SupplierAccount(
-            timeline="Kl. 9.02 sendt, kl. 9.40 slettet", cause="Brugerfejl", consequences="24 modtagere",
-            fix="Beskeden trukket tilbage", prevention="Bekræftelsesdialog ved følsomme vedhæftninger")))
-    await act(handle, "assess_notification", c.AssessNotification(
-        actor=KEY_PERSON, level="high_risk", reasons="CPR-numre på børn videregivet til en bred kreds"))
-    await act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
-        actor=KEY_PERSON, likely_consequences="Risiko for identitetsmisbrug", measures_proposed="Undervisning"))
-    view = await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=False,
-                                                           comments="Beskriv konsekvenserne for børnene konkret"))
-    assert view.state == "notification_drafting"
-    await act(handle, "submit_notification_draft", c.SubmitNotificationDraft(
-        actor=KEY_PERSON, likely_consequences="CPR-numre på 24 børn kan misbruges til identitetstyveri",
-        measures_proposed="Undervisning af personale; bekræftelsesdialog i Aula"))
-    await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))
-    await act(handle, "record_submission", c.RecordSubmission(actor=DPO, reference="DT-2026-123"))
-    await act(handle, "decide_communication", c.DecideCommunication(
-        actor=KEY_PERSON, communicate=True, reason="Høj risiko for børnene"))
-    await act(handle, "submit_communication_draft", c.SubmitCommunicationDraft(
-        actor=KEY_PERSON, affectedness="certainly", description="Dit barns CPR-nummer blev sendt til forkerte modtagere",
-        likely_consequences="Risiko for misbrug af CPR-nummeret", measures_taken="Beskeden er slettet", channel="Aula"))
-    await act(handle, "review_draft", c.ReviewDraft(actor=DPO, approve=True))
-    await act(handle, "record_communication_sent", c.RecordCommunicationSent(actor=KEY_PERSON, recipients=24))
-    await act(handle, "add_follow_up", c.AddFollowUp(actor=DPO, new_facts="Alle modtagere har bekræftet sletning"))
-    await act(handle, "document", c.Document(actor=KEY_PERSON, summary="Forløb og beslutninger som i tidslinjen"))
-    await act(handle, "close", c.Close(actor=KEY_PERSON, lessons_learned="Bekræftelsesdialog indført"))
-    return await driver.closed_for_good(handle)
 
 
 async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(driver: CaseDriver, mailbox: MailBox):
@@ -106,5 +67,7 @@ async def test_high_risk_case_runs_from_report_to_close_with_dpo_rejection(drive
     history = await handle.fetch_history()
     await Replayer(workflows=[BreachCaseWorkflow], data_converter=driver.env.client.data_converter).replay_workflow(history)
     if os.environ.get("GDPR_WRITE_FIXTURES"):
-        plain = await decrypted(history, driver.env.client.data_converter.payload_codec)  # fixtures replay under any key
+        codec = driver.env.client.data_converter.payload_codec
+        assert codec is not None
+        plain = await decrypted(history, codec)  # fixtures replay under any key
         FIXTURE.write_text(json.dumps(plain.to_json_dict(), indent=1))

@@ -8,12 +8,10 @@ port is closed, or a SQLite trigger refuses a value (a permanent error).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -26,21 +24,12 @@ from mailsink import free_port, start_sink
 from settings import Settings
 from temporal_client import data_converter
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox, RequestDriver
+from tests.workflows.support import ASSESS, eventually, query
 from worker import WORKFLOWS, build_worker, workflow_runner
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
-ASSESS = c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="Personoplysninger videregivet til uvedkommende")
 CONTAIN = c.Contain(actor=KEY_PERSON, measures="Beskeden slettet i Aula", system_stopped=False)
 INFORM = c.InformManagement(actor=KEY_PERSON, crisis_team=["Skoleleder", "DPO"])
-
-
-def register_db(settings: Settings) -> Path:
-    return Path(settings.database_url.removeprefix("sqlite:///"))
-
-
-def query(settings: Settings, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(register_db(settings)) as db:
-        return db.execute(sql, params).fetchall()
 
 
 @contextmanager
@@ -58,15 +47,6 @@ async def worker_with(env: WorkflowEnvironment, settings: Settings) -> AsyncIter
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with build_worker(env.client, settings, executor):
             yield
-
-
-async def eventually(check, timeout: float = 20.0, what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not check():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def replays(handle: WorkflowHandle) -> bool:

@@ -7,7 +7,7 @@ import json
 
 from logging_setup import configure_logging
 from tests.support import REPORTER, CaseDriver
-from tests.workflows.test_full_case import run_high_risk_case
+from tests.workflows.support import run_high_risk_case
 
 
 async def test_logs_carry_the_case_id_and_no_personal_data(driver: CaseDriver):

@@ -14,8 +14,7 @@ from temporalio.worker import Replayer
 
 from settings import Settings
 from temporal_client import data_converter
-from tests.workflows.test_full_case import FIXTURE
-from tests.workflows.test_requests import FIXTURE as REQUEST_FIXTURE
+from tests.workflows.support import BREACH_FIXTURE as FIXTURE, REQUEST_FIXTURE
 from worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
 from workflows.request import DataSubjectRequestWorkflow

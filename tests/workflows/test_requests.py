@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from domain import dsr_model as d
 from crypto_cli import decrypted
 from scripts.example_school import TEST_FAMILIES
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
+from tests.workflows.support import REQUEST_FIXTURE as FIXTURE
 from workflows.request import DataSubjectRequestWorkflow
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "request_erasure_history.json"
 
 E = "E1001"
 EMAIL = "karen.jensen@example.dk"
@@ -89,7 +88,9 @@ async def test_erasure_deletes_what_may_go_and_keeps_and_names_what_must_stay(re
     history = await handle.fetch_history()
     await Replayer(workflows=[DataSubjectRequestWorkflow], data_converter=requests.env.client.data_converter).replay_workflow(history)
     if os.environ.get("GDPR_WRITE_FIXTURES"):
-        plain = await decrypted(history, requests.env.client.data_converter.payload_codec)  # fixtures replay under any key
+        codec = requests.env.client.data_converter.payload_codec
+        assert codec is not None
+        plain = await decrypted(history, codec)  # fixtures replay under any key
         FIXTURE.write_text(json.dumps(plain.to_json_dict(), indent=1))
 
 

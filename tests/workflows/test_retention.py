@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, insert, select
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, ScheduleActionStartWorkflow
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities import audit
@@ -33,7 +33,7 @@ from settings import Settings
 from logging_setup import configure_logging
 from tests.support import REPORTER, CaseDriver
 from tests.unit.cases import NOW, S, case_in
-from tests.workflows.test_full_case import run_high_risk_case
+from tests.workflows.support import run_high_risk_case
 from workflows.retention import PurgeReport, RetentionPurgeWorkflow
 
 CASE_ROWS = (breach_register.c.case_id, dsr_register.c.request_id, case_events.c.case_id, outbox.c.case_id,
@@ -237,14 +237,17 @@ async def test_the_worker_installs_a_daily_purge_schedule_that_starts_the_purge(
     described = await handle.describe()
     calendar = described.schedule.spec.calendars[0]
     assert [r.start for r in calendar.hour] == [3] and len(calendar.day_of_month) in (0, 1)
-    assert described.schedule.action.workflow == "RetentionPurge"
+    action = described.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow) and action.workflow == "RetentionPurge"
     await handle.trigger()
     for _ in range(100):
         described = await handle.describe()
         if described.info.recent_actions:
             break
         await asyncio.sleep(0.1)
-    run_id = described.info.recent_actions[-1].action.workflow_id
+    started = described.info.recent_actions[-1].action
+    assert isinstance(started, ScheduleActionExecutionStartWorkflow)
+    run_id = started.workflow_id
     report = await client.get_workflow_handle_for(RetentionPurgeWorkflow.run, run_id).result()
     assert report.failed == []
 

@@ -24,8 +24,7 @@ from domain.dsr_model import RequestView
 from domain.model import CaseView
 from tests.junk import draw, junk_for
 from tests.support import CaseDriver, RequestDriver
-from tests.unit.cases import PATH, commands
-from tests.unit.test_input_fuzz import REQUEST_BASELINES
+from tests.unit.cases import PATH, REQUEST_BASELINES, commands
 
 PER_STEP = 6  # junk payloads fired at each step's own update
 PER_OTHER = 2  # junk payloads at each other update while the case waits

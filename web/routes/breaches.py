@@ -15,7 +15,7 @@ from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
 from domain.case_ids import is_case_id
 from domain.case import KIND_DA
 from domain.deadlines import format_da
-from domain.model import BreachReport
+from domain.model import BreachReport, DraftKind
 from domain.proposal import LEVEL_LABEL_DA
 from domain.view import ROLE_DA
 from starter import open_breach
@@ -104,7 +104,8 @@ def form_values(form) -> dict[str, str | list[str]]:
 
 def draft_history(details) -> list[dict]:
     """Every draft version, with what changed since the version before of the same kind."""
-    out, previous = [], {}
+    out: list[dict] = []
+    previous: dict[DraftKind, str] = {}
     for draft in details.drafts:
         text = draft.text_da or ""
         before = previous.get(draft.kind)

@@ -42,10 +42,11 @@ class Query:
     def __init__(self, request: Request, organisations: set[str] | None = None) -> None:
         self.organisations = organisations
         q = request.query_params
-        self.status = q.get("status") if q.get("status") in STATUS else "alle"
+        status, notified = q.get("status", "alle"), q.get("anmeldt", "")
+        self.status = status if status in STATUS else "alle"
         year = q.get("aar", "")
         self.year = int(year) if year.isdigit() and 1900 < int(year) < 3000 else None
-        self.notified = q.get("anmeldt") if q.get("anmeldt") in YES_NO else ""
+        self.notified = notified if notified in YES_NO else ""
         self.type = q.get("type") if q.get("type") in {t.value for t in RequestType} else ""
         page = q.get("side", "1")
         self.page = max(1, int(page)) if page.isdigit() and len(page) < 7 else 1
