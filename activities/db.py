@@ -238,9 +238,19 @@ case_numbers = Table(
     Column("kind", String(20), nullable=False),
     Column("year", Integer, nullable=False),
     Column("number", Integer, nullable=False),
-    # Each organisation has its own series (organisations.py); '' is a single-organisation deployment's.
-    Column("organisation", String(40), nullable=False, server_default=""),
-    UniqueConstraint("organisation", "kind", "year", "number", name="uq_case_numbers_series"),
+    UniqueConstraint("kind", "year", "number"),
+)
+
+# Each organisation served from the organisations folder has its own series (organisations.py); a
+# single-organisation deployment keeps using `case_numbers` above, so its numbering simply goes on.
+organisation_case_numbers = Table(
+    "organisation_case_numbers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("organisation", "kind", "year", "number", name="uq_organisation_case_numbers"),
 )
 
 

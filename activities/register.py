@@ -9,7 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities import audit
-from activities.db import breach_register, case_events, case_index, case_numbers, dsr_register
+from activities.db import (
+    breach_register, case_events, case_index, case_numbers, dsr_register, organisation_case_numbers,
+)
 from activities.failures import effect_errors
 from domain.case_ids import organisation_of
 from domain.case_index import CaseIndexRow, index_row
@@ -110,19 +112,24 @@ def upsert_case_index(conn: Connection, values: dict) -> None:
 
 
 def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str = "") -> int:
-    """Next number in the organisation's series for a readable case id (breach-2026-0007); unique even under races.
+    """Next number in the series for a readable case id (breach-2026-0007, or an organisation's own
+    breach-vestskolen-2026-0007); unique even under races.
 
     A lost race is a unique violation; the whole transaction is retried (PostgreSQL aborts a
     transaction after an error, so the retry must start a new one).
     """
+    table = organisation_case_numbers if organisation else case_numbers
+    series = [table.c.kind == kind, table.c.year == year]
+    values: dict[str, object] = {"kind": kind, "year": year}
+    if organisation:
+        series.append(organisation_case_numbers.c.organisation == organisation)
+        values["organisation"] = organisation
     for _ in range(20):
         try:
             with engine.begin() as conn:
-                current = conn.execute(select(func.max(case_numbers.c.number)).where(
-                    case_numbers.c.organisation == organisation, case_numbers.c.kind == kind,
-                    case_numbers.c.year == year)).scalar()
+                current = conn.execute(select(func.max(table.c.number)).where(*series)).scalar()
                 number = (current or 0) + 1
-                conn.execute(insert(case_numbers).values(kind=kind, year=year, number=number, organisation=organisation))
+                conn.execute(insert(table).values(**values, number=number))
             return number
         except IntegrityError:
             continue
