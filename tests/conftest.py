@@ -24,6 +24,7 @@ from settings import Settings
 from codec import new_master_key
 from temporal_client import data_converter
 from scripts.example_school import create_example_school
+from tests.postgres import PostgresForTests
 from tests.support import CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
 from worker import build_worker
@@ -68,6 +69,41 @@ async def env(master_key: str) -> AsyncIterator[WorkflowEnvironment]:
     )
     yield environment
     await environment.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresForTests]:
+    """One PostgreSQL 16 for the whole session (tests/postgres.py), started by the first test that needs it."""
+    server = PostgresForTests()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresForTests) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test, dropped afterwards with the connections left open
+    by the test's engines (the server would otherwise run out of connections)."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The register database, once on SQLite and once on PostgreSQL: the storage tests run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/register.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A test marked `postgres` is never skipped: a skip (a missing server, an importorskip) is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("postgres") is not None and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} is marked postgres and must run, but was skipped: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ def _index(engine: Engine, case_id: str) -> dict:
         return dict(conn.execute(select(case_index).where(case_index.c.case_id == case_id)).mappings().one())
 
 
-def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_step_never_wins(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_step_never_wins(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "Eksempel Skole")
     env = ActivityEnvironment()
     case = new_case()
@@ -56,8 +56,8 @@ def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_ste
         "request", "processing", "system_owner", "erasure", 2)
 
 
-def test_at_the_same_step_the_newer_entry_wins_whatever_order_they_arrive_in(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_at_the_same_step_the_newer_entry_wins_whatever_order_they_arrive_in(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "X")
     event = TimelineEvent(seq=4, at=NOW, actor=SYSTEM, action="remind", summary="Påmindelse")
     older = RequestStepRecord(event=event, entry=request_entry(updated_at=NOW))
@@ -82,8 +82,8 @@ def _fill(engine: Engine, open_cases: int, closed_cases: int) -> None:
         conn.execute(insert(case_index), rows)
 
 
-def test_the_first_page_is_the_most_urgent_and_counts_the_rest(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_the_first_page_is_the_most_urgent_and_counts_the_rest(database_url: str):
+    engine = make_engine(database_url)
     _fill(engine, 300, 40)
     page = list_cases(engine, next_roles=None)
     assert page.total == 300 and len(page.rows) == 50 and page.rest == 250
@@ -119,8 +119,8 @@ def test_every_list_query_reads_its_order_from_an_index(tmp_path: Path):
                 assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, (f, plan)
 
 
-def test_cases_from_before_the_index_are_backfilled_once(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_cases_from_before_the_index_are_backfilled_once(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "Eksempel Skole")
     case = new_case()
     ActivityEnvironment().run(register.record_step, StepRecord(event=case.timeline[-1],
