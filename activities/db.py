@@ -1,4 +1,7 @@
-"""Tables of the register database (SQLite by default, PostgreSQL in production)."""
+"""Tables of the register database (SQLite by default, PostgreSQL in production).
+
+A change here needs a migration (activities/migrations); tests/activities/test_migrations.py says so.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    create_engine, event, inspect, text,
+    create_engine, event, make_url,
 )
 
 metadata = MetaData()
@@ -268,10 +271,15 @@ user_tokens = Table(
 
 
 def make_engine(url: str) -> Engine:
-    """Engine with the schema in place; SQLite gets WAL so worker and CLI can share the file."""
+    """Engine with the schema migrated to the newest revision (activities/migrations).
+
+    SQLite gets WAL so worker and CLI can share the file. PostgreSQL sessions run in UTC, so timestamps
+    read back are UTC whatever the server's time zone (SQLite returns the stored UTC values as they are).
+    """
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, hide_parameters=True)
+    connect_args = {"options": "-c timezone=UTC"} if make_url(url).get_backend_name() == "postgresql" else {}
+    engine = create_engine(url, future=True, hide_parameters=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -279,25 +287,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
-    metadata.create_all(engine)
-    add_missing_columns(engine)
+    from activities.migrations import migrate
+
+    migrate(engine)
     return engine
-
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Additive schema changes (new nullable columns) applied in place, so an existing register keeps
-    its rows. Anything else needs a real migration (Alembic) and is refused here."""
-    inspector = inspect(engine)
-    added = []
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            present = {col["name"] for col in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                if not column.nullable:
-                    raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: write a migration")
-                kind = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-                added.append(f"{table.name}.{column.name}")
-    return added

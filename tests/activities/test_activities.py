@@ -81,22 +81,6 @@ def test_case_numbers_are_sequential_per_kind_and_year(database_url: str):
     assert allocate_case_number(engine, "dsr", 2026) == 1
 
 
-def test_a_register_from_an_earlier_version_gains_new_columns_and_keeps_its_rows(tmp_path: Path):
-    import sqlite3
-    path = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{path}")
-    case = new_case()
-    ActivityEnvironment().run(RegisterActivities(engine).record_step,
-                              StepRecord(event=case.timeline[-1], entry=build_register_entry(case, NOW)))
-    engine.dispose()
-    with sqlite3.connect(path) as db:  # the register as the previous release left it
-        db.execute("ALTER TABLE breach_register DROP COLUMN proposed_level")
-        db.execute("ALTER TABLE breach_register DROP COLUMN deviation_reason")
-    with make_engine(f"sqlite:///{path}").connect() as conn:
-        row = conn.execute(select(breach_register)).mappings().one()
-    assert row["case_id"] == case.case_id and row["proposed_level"] is None and "deviation_reason" in row
-
-
 def test_case_numbers_stay_unique_when_many_are_taken_at_once(database_url: str):
     from concurrent.futures import ThreadPoolExecutor
     engine = make_engine(database_url)
