@@ -6,9 +6,10 @@ A change here needs a migration (activities/migrations); tests/activities/test_m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    Boolean, Column, Connection, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
     create_engine, event, make_url,
 )
 
@@ -291,3 +292,20 @@ def make_engine(url: str) -> Engine:
 
     migrate(engine)
     return engine
+
+
+def upsert(conn: Connection, table: Table, values: dict[str, Any]) -> None:
+    """Insert a row, or update the row with the same primary key: one atomic statement, in the dialect's own
+    words (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL), so two writers of the same row never
+    race into a unique violation."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        raise NotImplementedError(f"the register runs on SQLite or PostgreSQL, not {conn.dialect.name}")
+    keys = [column.name for column in table.primary_key.columns]
+    statement = dialect_insert(table).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
+                 else statement.on_conflict_do_nothing(index_elements=keys))

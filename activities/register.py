@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
@@ -107,12 +107,15 @@ def upsert_case_index(conn: Connection, values: dict) -> None:
 def allocate_case_number(engine: Engine, kind: str, year: int) -> int:
     """Next number for a readable case id (breach-2026-0007); unique even under races.
 
-    A lost race is a unique violation; the whole transaction is retried (PostgreSQL aborts a
-    transaction after an error, so the retry must start a new one).
+    On PostgreSQL the allocating transactions take turns (a table lock that lets readers through), so
+    none reads a maximum another is about to take. On SQLite a lost race is a unique violation; the whole
+    transaction is retried (as it would be on PostgreSQL, which aborts a transaction after an error).
     """
     for _ in range(20):
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("LOCK TABLE case_numbers IN SHARE ROW EXCLUSIVE MODE"))
                 current = conn.execute(select(func.max(case_numbers.c.number)).where(
                     case_numbers.c.kind == kind, case_numbers.c.year == year)).scalar()
                 number = (current or 0) + 1

@@ -163,5 +163,22 @@ def school_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def school_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The example school on the same kind of database as `database_url` (SQLite or PostgreSQL); the
+    inventory finds it through GDPR_SCHOOL_DB_URL."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{create_example_school(tmp_path / 'school.db', students=30)}"
+        server = None
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = create_example_school(server.create_database("school"), students=30)
+    monkeypatch.setenv("GDPR_SCHOOL_DB_URL", url)
+    yield url
+    if server is not None:
+        server.drop_database(url)
+
+
+@pytest.fixture
 def requests(env: WorkflowEnvironment, settings: Settings, worker: None, school_db: Path) -> RequestDriver:
     return RequestDriver(env, settings, school_db)
