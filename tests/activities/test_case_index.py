@@ -134,3 +134,21 @@ def test_cases_from_before_the_index_are_backfilled_once(database_url: str):
     assert (row["kind"], row["state"], row["next_role"], row["organisation"]) == (
         "breach", "reported", "key_person", "Eksempel Skole")
     assert backfill_case_index(engine, "Eksempel Skole") == 0  # cheap to repeat at every start
+
+
+def test_two_workers_backfilling_at_once_index_every_case_once(database_url: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from activities.case_index import backfill_case_index
+
+    engine = make_engine(database_url)
+    register = RegisterActivities(engine, "Eksempel Skole")
+    for n in range(20):
+        case = new_case()
+        entry = build_register_entry(case, NOW).model_copy(update={"case_id": f"breach-2026-{n:04d}"})
+        ActivityEnvironment().run(register.record_step, StepRecord(event=case.timeline[-1], entry=entry))
+    with engine.begin() as conn:
+        conn.execute(case_index.delete())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        added = list(pool.map(lambda _: backfill_case_index(engine, "Eksempel Skole"), range(2)))
+    assert sum(added) == 20 and list_cases(engine, limit=100).total == 20
