@@ -7,6 +7,7 @@ test PostgreSQL runs in Europe/Copenhagen, SQLite keeps no offset at all).
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -208,3 +209,21 @@ def test_accounts_lock_after_five_failures_and_tokens_are_found_listed_and_revok
     store.disable("mille@eksempel-skole.dk", LOCAL_NOW)
     assert store.account_for_token(second) is None
     assert all(t.revoked_at == NOW for t in store.list_tokens("mille@eksempel-skole.dk"))
+
+
+# --- the case keys beside the register (docker-compose.yml) -------------------------------------------------
+
+
+def test_two_workers_asking_for_a_new_cases_key_at_once_get_the_same_key(database_url: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from codec import CaseKeyStore, new_master_key
+
+    make_engine(database_url)  # the register first, as the workers' migrations leave it
+    master = base64.b64decode(new_master_key())
+    stores = [CaseKeyStore(key_engine(database_url), master) for _ in range(2)]  # one per worker
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        keys = list(pool.map(lambda store: store.key_for_encoding("breach-2026-0001").key, stores))
+    assert keys[0] == keys[1] and len(keys[0]) == 32
+    fresh = CaseKeyStore(key_engine(database_url), master)  # a third process reads the one stored key
+    assert fresh.key_for_decoding("breach-2026-0001", stores[0].key_for_encoding("breach-2026-0001").check).key == keys[0]
