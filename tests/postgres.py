@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import make_url
 
 SERVER_TIME_ZONE = "Europe/Copenhagen"
 
@@ -74,8 +75,8 @@ class PostgresForTests:
 
     def drop_database(self, url: str) -> None:
         """Drop a database made by `create_database`, closing whatever connections a test left open."""
-        name = url.split("/")[-1].split("?")[0]
-        self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        name = make_url(url).database
+        self._admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # no IF EXISTS: a wrong name fails
 
     def stop(self) -> None:
         """Stop at once (the data is thrown away) and remove the folder.

@@ -25,9 +25,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent
 BASELINE = "0001"
@@ -43,7 +48,7 @@ log = logging.getLogger("activities.migrations")
 _IN_PROCESS = threading.Lock()
 
 
-def alembic_config(connection: Connection | None = None, url: str | None = None):
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """Alembic's configuration for the register, made in code (no alembic.ini)."""
     from alembic.config import Config
 
@@ -105,7 +110,8 @@ def adopt_unversioned(conn: Connection) -> list[str]:
     return added
 
 
-def _baseline():
+def _baseline() -> ModuleType:
+    """Imported when needed: a register at head never loads the frozen tables."""
     from activities.migrations import baseline
 
     return baseline
