@@ -1,11 +1,16 @@
-# Worker image for docker-compose.yml (production-like). Not built on the dev machines (no Docker engine).
+# One image for docker-compose.yml: the worker (default command) and the web workspace
+# (`python -m uvicorn web.main:app`). Not built on the dev machines (no Docker engine there).
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY domain domain
 COPY workflows workflows
+# activities includes the register's migrations (activities/migrations), run at every start.
 COPY activities activities
+COPY web web
+COPY examples examples
 COPY *.py ./
-RUN pip install --no-cache-dir '.[postgres]'
+RUN pip install --no-cache-dir '.[postgres]' \
+ && mkdir -p /app/data/exports && chown -R nobody:nogroup /app/data
 USER nobody
 CMD ["python", "worker.py"]

@@ -23,6 +23,7 @@ from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
 from activities.retention import RetentionActivities
+from codec import key_engine
 from logging_setup import configure_logging
 from settings import Settings, load_settings
 from temporal_client import connect, ensure_search_attributes
@@ -53,7 +54,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     connectors = ConnectorActivities(engine)
     exports = ExportActivities(settings.exports_dir, engine, mail)
     controls = ControlActivities(engine, settings.inventory_file)
-    retention = RetentionActivities(engine, make_engine(settings.key_database_url), settings.exports_dir)
+    # The key database holds only case_keys (codec.key_engine); the register's migrations are not for it.
+    retention = RetentionActivities(engine, key_engine(settings.key_database_url), settings.exports_dir)
     dead_letters = DeadLetterActivities(engine, mail, settings.operator_email, settings.public_url)
     return Worker(
         client,

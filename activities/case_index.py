@@ -92,8 +92,21 @@ def _row(mapping) -> CaseIndexRow:
 def backfill_case_index(engine: Engine, organisation: str) -> int:
     """Index the cases the register holds but the index does not (cases from before the index existed).
 
-    Run by the worker at start; a case already indexed is left alone, so it is cheap to repeat.
+    Run by the worker at start; a case already indexed is left alone, so it is cheap to repeat. Two workers
+    starting together may index the same case at once: the loser's transaction is done again, finding less.
     """
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(3):
+        try:
+            return _backfill(engine, organisation)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _backfill(engine: Engine, organisation: str) -> int:
     from activities.db import breach_register, dsr_register
     from activities.register import to_utc, upsert_case_index
     from domain.case_ids import organisation_of
@@ -106,7 +119,9 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
         indexed = select(case_index.c.case_id)
         for table, key, model in ((breach_register, breach_register.c.case_id, RegisterEntry),
                                   (dsr_register, dsr_register.c.request_id, RequestRegisterEntry)):
-            for row in conn.execute(select(table).where(key.not_in(indexed))).mappings():
+            # Read to the end before writing: on SQLite an open read would hold a snapshot that cannot become
+            # a write once another process has written.
+            for row in conn.execute(select(table).where(key.not_in(indexed))).mappings().all():
                 values = {name: row[name] for name in model.model_fields}
                 entry = model.model_validate(values)
                 named = organisation_of(str(row[key.name]))

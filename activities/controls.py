@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, Table, insert, select, update
+from sqlalchemy import Column, Engine, Table, select
 from temporalio import activity
 
-from activities.db import breach_register, control_reports, dsr_register
+from activities.db import breach_register, control_reports, dsr_register, upsert
 from activities.inventory_file import load_inventory
 from activities.register import to_utc
 from domain.controls import ControlReport, Period
@@ -50,13 +50,7 @@ class ControlActivities:
                       period_end=report.period.end.astimezone(timezone.utc), findings=len(report.findings),
                       report=report.text, created_at=datetime.now(timezone.utc))
         with self._engine.begin() as conn:
-            exists = conn.execute(select(control_reports.c.report_id).where(
-                control_reports.c.report_id == report.report_id)).first()
-            if exists:
-                conn.execute(update(control_reports).where(control_reports.c.report_id == report.report_id)
-                             .values(**values))
-            else:
-                conn.execute(insert(control_reports).values(report_id=report.report_id, **values))
+            upsert(conn, control_reports, {"report_id": report.report_id, **values})
         activity.logger.info("control report stored", extra={"report": report.report_id,
                                                              "findings": len(report.findings)})
 

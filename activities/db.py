@@ -1,12 +1,16 @@
-"""Tables of the register database (SQLite by default, PostgreSQL in production)."""
+"""Tables of the register database (SQLite by default, PostgreSQL in production).
+
+A change here needs a migration (activities/migrations); tests/activities/test_migrations.py says so.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    create_engine, event, inspect, text,
+    Boolean, Column, Connection, DateTime, Engine, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    create_engine, event, make_url,
 )
 
 metadata = MetaData()
@@ -288,10 +292,15 @@ user_tokens = Table(
 
 
 def make_engine(url: str) -> Engine:
-    """Engine with the schema in place; SQLite gets WAL so worker and CLI can share the file."""
+    """Engine with the schema migrated to the newest revision (activities/migrations).
+
+    SQLite gets WAL so worker and CLI can share the file. PostgreSQL sessions run in UTC, so timestamps
+    read back are UTC whatever the server's time zone (SQLite returns the stored UTC values as they are).
+    """
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, hide_parameters=True)
+    connect_args = {"options": "-c timezone=UTC"} if make_url(url).get_backend_name() == "postgresql" else {}
+    engine = create_engine(url, future=True, hide_parameters=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
@@ -299,25 +308,25 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
-    metadata.create_all(engine)
-    add_missing_columns(engine)
+    from activities.migrations import migrate
+
+    migrate(engine)
     return engine
 
 
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Additive schema changes (new nullable columns) applied in place, so an existing register keeps
-    its rows. Anything else needs a real migration (Alembic) and is refused here."""
-    inspector = inspect(engine)
-    added = []
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            present = {col["name"] for col in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                if not column.nullable:
-                    raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: write a migration")
-                kind = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-                added.append(f"{table.name}.{column.name}")
-    return added
+def upsert(conn: Connection, table: Table, values: dict[str, Any]) -> None:
+    """Insert a row, or update the row with the same primary key: one atomic statement, in the dialect's own
+    words (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL), so two writers of the same row never
+    race into a unique violation."""
+    dialect_insert: Any
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        raise NotImplementedError(f"the register runs on SQLite or PostgreSQL, not {conn.dialect.name}")
+    keys = [column.name for column in table.primary_key.columns]
+    statement = dialect_insert(table).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
+                 else statement.on_conflict_do_nothing(index_elements=keys))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from temporalio import activity
 
-from activities.db import dead_letters
+from activities.db import dead_letters, upsert
 from activities.failures import effect_errors, safe_text
 from activities.mail import MailActivities
 from domain.dead_letters import DeadLetter, LetterStatus, LetterStatusChange, operator_alert
@@ -30,15 +30,11 @@ class DeadLetterActivities:
         """Idempotent by letter id: a repeated failure of the same letter updates its row."""
         values = letter.model_dump(exclude={"permanent"}) | {
             "status": LetterStatus.OPEN.value, "effect_kind": letter.effect_kind.value,
+            "failed_at": letter.failed_at.astimezone(timezone.utc),  # SQLite keeps no offset: store UTC
             # Scrubbed again: a failure raised outside effect_errors (e.g. undecodable input) is not.
             "error_message": safe_text(letter.error_message)}
         with effect_errors(), self._engine.begin() as conn:
-            exists = conn.execute(select(dead_letters.c.letter_id)
-                                  .where(dead_letters.c.letter_id == letter.letter_id)).first()
-            if exists is None:
-                conn.execute(insert(dead_letters).values(**values))
-            else:
-                conn.execute(update(dead_letters).where(dead_letters.c.letter_id == letter.letter_id).values(**values))
+            upsert(conn, dead_letters, values)
         activity.logger.warning("effect dead-lettered", extra={
             "letter_id": letter.letter_id, "kind": letter.effect_kind.value, "error_type": letter.error_type})
 

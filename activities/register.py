@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
@@ -115,8 +115,9 @@ def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str
     """Next number in the series for a readable case id (breach-2026-0007, or an organisation's own
     breach-vestskolen-2026-0007); unique even under races.
 
-    A lost race is a unique violation; the whole transaction is retried (PostgreSQL aborts a
-    transaction after an error, so the retry must start a new one).
+    On PostgreSQL the allocating transactions take turns (a table lock that lets readers through), so
+    none reads a maximum another is about to take. On SQLite a lost race is a unique violation; the whole
+    transaction is retried (as it would be on PostgreSQL, which aborts a transaction after an error).
     """
     table = organisation_case_numbers if organisation else case_numbers
     series = [table.c.kind == kind, table.c.year == year]
@@ -127,6 +128,8 @@ def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str
     for _ in range(20):
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # take numbers in turn: no lost race to retry
+                    conn.execute(text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
                 current = conn.execute(select(func.max(table.c.number)).where(*series)).scalar()
                 number = (current or 0) + 1
                 conn.execute(insert(table).values(**values, number=number))

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import uuid
+from typing import Any
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +25,7 @@ from settings import Settings
 from codec import new_master_key
 from temporal_client import data_converter, ensure_search_attributes
 from scripts.example_school import create_example_school
+from tests.postgres import PostgresForTests
 from tests.support import TIME_SKIPPING_ARGS, CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
 from worker import build_worker
@@ -64,6 +66,41 @@ async def env(master_key: str) -> AsyncIterator[WorkflowEnvironment]:
     await ensure_search_attributes(environment.client, environment.client.namespace)  # as the worker does
     yield environment
     await environment.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresForTests]:
+    """One PostgreSQL 16 for the whole session (tests/postgres.py), started by the first test that needs it."""
+    server = PostgresForTests()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresForTests) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test, dropped afterwards with the connections left open
+    by the test's engines (the server would otherwise run out of connections)."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The register database, once on SQLite and once on PostgreSQL: the storage tests run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/register.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A test marked `postgres` is never skipped: a skip (a missing server, an importorskip) is a failure."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("postgres") is not None and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} is marked postgres and must run, but was skipped: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")
@@ -117,9 +154,26 @@ def driver(env: WorkflowEnvironment, settings: Settings, worker: None) -> CaseDr
 @pytest.fixture
 def school_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh example school database; the inventory finds it through GDPR_SCHOOL_DB_URL."""
-    path = create_example_school(tmp_path / "school.db", students=30)
+    path = Path(create_example_school(tmp_path / "school.db", students=30))
     monkeypatch.setenv("GDPR_SCHOOL_DB_URL", f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture
+def school_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The example school on the same kind of database as `database_url` (SQLite or PostgreSQL); the
+    inventory finds it through GDPR_SCHOOL_DB_URL."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{create_example_school(tmp_path / 'school.db', students=30)}"
+        server = None
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = str(create_example_school(server.create_database("school"), students=30))
+    monkeypatch.setenv("GDPR_SCHOOL_DB_URL", url)
+    yield url
+    if server is not None:
+        server.drop_database(url)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def _mail(key: str = "breach-2026-0099.opened") -> OutgoingMail:
     return OutgoingMail(key=key, case_id="breach-2026-0099", to=["dpo@skole.dk"], subject="Emne æøå", body="Tekst æøå")
 
 
-def test_a_mail_is_sent_once_even_when_the_activity_runs_again(tmp_path: Path, smtp, mailbox: MailBox):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_a_mail_is_sent_once_even_when_the_activity_runs_again(database_url: str, tmp_path: Path, smtp, mailbox: MailBox):
+    engine = make_engine(database_url)
     mail = MailActivities(SmtpSettings(host="127.0.0.1", port=smtp[0], sender="gdpr@skole.dk"), engine)
     key = f"breach-2026-0099.test-{tmp_path.name}"
     env = ActivityEnvironment()
@@ -33,8 +33,8 @@ def test_a_mail_is_sent_once_even_when_the_activity_runs_again(tmp_path: Path, s
     assert len(received) == 1 and received[0]["Subject"] == "Emne æøå" and "Tekst æøå" in received[0].get_content()
 
 
-def test_a_send_interrupted_before_it_was_recorded_is_retried_with_the_same_message_id(tmp_path: Path, smtp, mailbox: MailBox):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_a_send_interrupted_before_it_was_recorded_is_retried_with_the_same_message_id(database_url: str, tmp_path: Path, smtp, mailbox: MailBox):
+    engine = make_engine(database_url)
     mail = MailActivities(SmtpSettings(host="127.0.0.1", port=smtp[0], sender="gdpr@skole.dk"), engine)
     key = f"breach-2026-0099.crash-{tmp_path.name}"
     ActivityEnvironment().run(mail.send_mail, _mail(key))
@@ -47,8 +47,8 @@ def test_a_send_interrupted_before_it_was_recorded_is_retried_with_the_same_mess
     assert sum(m["Message-ID"] == message_id_for(key) for m in mailbox.for_case("breach-2026-0099")) == 2
 
 
-def test_a_step_is_recorded_once_and_the_register_row_follows_the_case(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_a_step_is_recorded_once_and_the_register_row_follows_the_case(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine)
     case = new_case()
     record = StepRecord(event=case.timeline[-1], entry=build_register_entry(case, NOW))
@@ -65,8 +65,8 @@ def test_a_step_is_recorded_once_and_the_register_row_follows_the_case(tmp_path:
     assert exported["aware_at"] == case.report.aware_at and exported["aware_at"].tzinfo == timezone.utc
 
 
-def test_times_with_an_offset_are_stored_as_the_same_instant(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_times_with_an_offset_are_stored_as_the_same_instant(database_url: str):
+    engine = make_engine(database_url)
     case = new_case()
     case.report.aware_at = datetime(2026, 3, 27, 14, 20, tzinfo=timezone(timedelta(hours=1)))
     ActivityEnvironment().run(RegisterActivities(engine).record_step,
@@ -74,32 +74,16 @@ def test_times_with_an_offset_are_stored_as_the_same_instant(tmp_path: Path):
     assert export_register(engine)[0]["aware_at"] == datetime(2026, 3, 27, 13, 20, tzinfo=timezone.utc)
 
 
-def test_case_numbers_are_sequential_per_kind_and_year(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_case_numbers_are_sequential_per_kind_and_year(database_url: str):
+    engine = make_engine(database_url)
     assert [allocate_case_number(engine, "breach", 2026) for _ in range(3)] == [1, 2, 3]
     assert allocate_case_number(engine, "breach", 2027) == 1
     assert allocate_case_number(engine, "dsr", 2026) == 1
 
 
-def test_a_register_from_an_earlier_version_gains_new_columns_and_keeps_its_rows(tmp_path: Path):
-    import sqlite3
-    path = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{path}")
-    case = new_case()
-    ActivityEnvironment().run(RegisterActivities(engine).record_step,
-                              StepRecord(event=case.timeline[-1], entry=build_register_entry(case, NOW)))
-    engine.dispose()
-    with sqlite3.connect(path) as db:  # the register as the previous release left it
-        db.execute("ALTER TABLE breach_register DROP COLUMN proposed_level")
-        db.execute("ALTER TABLE breach_register DROP COLUMN deviation_reason")
-    with make_engine(f"sqlite:///{path}").connect() as conn:
-        row = conn.execute(select(breach_register)).mappings().one()
-    assert row["case_id"] == case.case_id and row["proposed_level"] is None and "deviation_reason" in row
-
-
-def test_case_numbers_stay_unique_when_many_are_taken_at_once(tmp_path: Path):
+def test_case_numbers_stay_unique_when_many_are_taken_at_once(database_url: str):
     from concurrent.futures import ThreadPoolExecutor
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+    engine = make_engine(database_url)
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(lambda _: allocate_case_number(engine, "breach", 2026), range(40)))
     assert sorted(numbers) == list(range(1, 41))

@@ -25,8 +25,8 @@ def _index(engine: Engine, case_id: str) -> dict:
         return dict(conn.execute(select(case_index).where(case_index.c.case_id == case_id)).mappings().one())
 
 
-def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_step_never_wins(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_step_never_wins(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "Eksempel Skole")
     env = ActivityEnvironment()
     case = new_case()
@@ -56,8 +56,8 @@ def test_breach_and_request_steps_keep_their_index_rows_current_and_an_older_ste
         "request", "processing", "system_owner", "erasure", 2)
 
 
-def test_at_the_same_step_the_newer_entry_wins_whatever_order_they_arrive_in(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_at_the_same_step_the_newer_entry_wins_whatever_order_they_arrive_in(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "X")
     event = TimelineEvent(seq=4, at=NOW, actor=SYSTEM, action="remind", summary="Påmindelse")
     older = RequestStepRecord(event=event, entry=request_entry(updated_at=NOW))
@@ -82,8 +82,8 @@ def _fill(engine: Engine, open_cases: int, closed_cases: int) -> None:
         conn.execute(insert(case_index), rows)
 
 
-def test_the_first_page_is_the_most_urgent_and_counts_the_rest(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_the_first_page_is_the_most_urgent_and_counts_the_rest(database_url: str):
+    engine = make_engine(database_url)
     _fill(engine, 300, 40)
     page = list_cases(engine, next_roles=None)
     assert page.total == 300 and len(page.rows) == 50 and page.rest == 250
@@ -119,8 +119,8 @@ def test_every_list_query_reads_its_order_from_an_index(tmp_path: Path):
                 assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, (f, plan)
 
 
-def test_cases_from_before_the_index_are_backfilled_once(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def test_cases_from_before_the_index_are_backfilled_once(database_url: str):
+    engine = make_engine(database_url)
     register = RegisterActivities(engine, "Eksempel Skole")
     case = new_case()
     ActivityEnvironment().run(register.record_step, StepRecord(event=case.timeline[-1],
@@ -134,3 +134,21 @@ def test_cases_from_before_the_index_are_backfilled_once(tmp_path: Path):
     assert (row["kind"], row["state"], row["next_role"], row["organisation"]) == (
         "breach", "reported", "key_person", "Eksempel Skole")
     assert backfill_case_index(engine, "Eksempel Skole") == 0  # cheap to repeat at every start
+
+
+def test_two_workers_backfilling_at_once_index_every_case_once(database_url: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from activities.case_index import backfill_case_index
+
+    engine = make_engine(database_url)
+    register = RegisterActivities(engine, "Eksempel Skole")
+    for n in range(20):
+        case = new_case()
+        entry = build_register_entry(case, NOW).model_copy(update={"case_id": f"breach-2026-{n:04d}"})
+        ActivityEnvironment().run(register.record_step, StepRecord(event=case.timeline[-1], entry=entry))
+    with engine.begin() as conn:
+        conn.execute(case_index.delete())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        added = list(pool.map(lambda _: backfill_case_index(engine, "Eksempel Skole"), range(2)))
+    assert sum(added) == 20 and list_cases(engine, limit=100).total == 20

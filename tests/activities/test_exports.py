@@ -23,8 +23,8 @@ ROWS = [SystemResult(system_id="elevadministration", tables=[TableOutcome(
     table="elever", rows=[{"navn": "Emil Jensen", "cpr": "010112-1234"}])])]
 
 
-def _exports(tmp_path: Path, smtp) -> tuple[ExportActivities, Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+def _exports(tmp_path: Path, smtp, database_url: str | None = None) -> tuple[ExportActivities, Engine]:
+    engine = make_engine(database_url or f"sqlite:///{tmp_path}/r.db")
     mail = MailActivities(SmtpSettings(host="127.0.0.1", port=smtp[0], sender="gdpr@skole.dk"), engine)
     return ExportActivities(tmp_path / "exports", engine, mail), engine
 
@@ -41,8 +41,9 @@ def _password_mail(request_id: str) -> ExportPassword:
     return ExportPassword(mail=mail, files=[f"/x/{request_id}-indsigt.zip"])
 
 
-def test_an_access_export_is_an_aes_zip_whose_password_is_not_returned_and_a_retry_reuses_it(tmp_path: Path, smtp):
-    exports, engine = _exports(tmp_path, smtp)
+def test_an_access_export_is_an_aes_zip_whose_password_is_not_returned_and_a_retry_reuses_it(
+        tmp_path: Path, smtp, database_url: str):
+    exports, engine = _exports(tmp_path, smtp, database_url)
     request_id = f"dsr-2026-{uuid.uuid4().int % 10**8:08d}"
     req = ExportRequest(request_id=request_id, type="access", systems=ROWS)
     first = ActivityEnvironment().run(exports.write_exports, req)
@@ -76,8 +77,9 @@ def test_the_password_mail_is_sent_once_and_the_stored_password_is_then_forgotte
         assert password.encode() not in path.read_bytes(), path.name
 
 
-def test_a_missing_password_is_said_in_the_mail_instead_of_failing_the_case(tmp_path: Path, smtp, mailbox: MailBox):
-    exports, _ = _exports(tmp_path, smtp)
+def test_a_missing_password_is_said_in_the_mail_instead_of_failing_the_case(tmp_path: Path, smtp, mailbox: MailBox,
+                                                                           database_url: str):
+    exports, _ = _exports(tmp_path, smtp, database_url)
     request_id = f"dsr-2026-{uuid.uuid4().int % 10**8:08d}"
     ActivityEnvironment().run(exports.send_export_password, _password_mail(request_id))
     assert "findes ikke længere" in mailbox.for_case(request_id)[0].get_content()

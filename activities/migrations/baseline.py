@@ -1,0 +1,269 @@
+"""The register schema as revision 0001 creates it: a frozen copy of `activities/db.py` as it stood when
+migrations were introduced (tables made by `metadata.create_all`, new nullable columns added in place).
+
+Never edit this file. A change to the schema is a new revision in `versions/`; the tables here stay what
+every register made before migrations has, so such a register can be brought to revision 0001 and stamped.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+breach_register = Table(
+    "breach_register", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("state", String(40), nullable=False),
+    Column("org_role", String(20), nullable=False),
+    Column("is_breach", Boolean),
+    Column("not_breach_reason", Text),
+    Column("f1_discovered_by", Text, nullable=False),
+    Column("f2_occurred_at", DateTime(timezone=True)),
+    Column("aware_at", DateTime(timezone=True), nullable=False),
+    Column("f3_what_happened", Text, nullable=False),
+    Column("f4_cause", Text),
+    Column("f5_data_categories", Text, nullable=False),
+    Column("f6_consequences", Text),
+    Column("f7_remedial_measures", Text),
+    Column("f8_authority_notified_at", DateTime(timezone=True)),
+    Column("f8_1_reason_not_notified", Text),
+    Column("f9_subjects_communicated_at", DateTime(timezone=True)),
+    Column("f9_1_reason_not_communicated", Text),
+    Column("subject_categories", Text),
+    Column("approx_subjects", Integer),
+    Column("approx_records", Integer),
+    Column("dpo_contact", Text, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("risk_level", String(20)),
+    Column("risk_reasons", Text),
+    Column("proposed_level", String(20)),
+    Column("deviation_reason", Text),
+    Column("authority_reference", Text),
+    Column("notification_delay_reasons", Text),
+    Column("art34_exception", String(40)),
+    Column("follow_ups", Integer, nullable=False),
+    Column("lessons_learned", Text),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
+    Column("controller_notified_at", DateTime(timezone=True)),  # processor cases (seed 004)
+    Column("no_decided_by", Text),  # a "no": the proposer and the DPO who co-decided (seed 003 activity 7)
+)
+
+dsr_register = Table(
+    "dsr_register", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("type", String(20), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("extension_reasons", Text),
+    Column("on_behalf", String(30)),
+    Column("identity_method", String(30)),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("refusal_ground", String(40)),
+    Column("refusal_reasons", Text),
+    Column("systems", Text, nullable=False),  # JSON: per system, what was done
+    Column("identifiers", Text, nullable=False),  # JSON: how the subject is found (for the monthly control)
+    Column("answered_at", DateTime(timezone=True)),
+    Column("in_time", Boolean),
+    Column("overdue", Boolean, nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_seq", Integer),  # the timeline step this row shows; an earlier step never overwrites it
+    Column("fee", Text),  # JSON: a fee decided (ground, amount in DKK, reasons, cost basis, who, when)
+    Column("refused_parts", Text),  # JSON: parts of the request refused, each with reasons and legal basis
+    Column("third_party_released", Text),  # JSON: Art. 15(4) decisions to give information about others
+)
+
+# The workspace's lists (activities/case_index.py): one row per case, breach or request, written by the
+# register activities in the same transaction as the register row (domain/case_index.py maps it). Only ids,
+# states, roles and dates: no personal data. The indexes serve "open cases matching X, most urgent first":
+# an equality prefix, then (deadline_met, deadline, case_id) so the ORDER BY (case_id breaks ties, for stable
+# pages) is read from the index, never sorted.
+case_index = Table(
+    "case_index", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("kind", String(10), nullable=False),  # breach | request
+    Column("organisation", String(200), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("next_role", String(20)),  # the Role that acts next; NULL when nobody needs to act
+    Column("task_da", Text, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),  # UTC
+    Column("deadline_met", Boolean, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("request_type", String(20)),
+    Column("last_seq", Integer, nullable=False),  # the timeline step this row shows
+    Index("ix_case_index_open", "closed", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_role", "closed", "next_role", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_kind", "closed", "kind", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_state", "closed", "state", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_organisation", "organisation", "closed", "deadline_met", "deadline", "case_id"),
+    Index("ix_case_index_closed", "closed", "updated_at", "case_id"),
+)
+
+control_reports = Table(
+    "control_reports", metadata,
+    Column("report_id", String(60), primary_key=True),
+    Column("kind", String(30), nullable=False),  # monthly_requests | quarterly_breaches
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("findings", Integer, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_name", Text, nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
+outbox = Table(
+    "mail_outbox", metadata,
+    Column("message_id", String(200), primary_key=True),
+    Column("case_id", String(40), nullable=False),
+    Column("mail_key", Text, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("status", String(10), nullable=False),  # sending | sent
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
+restrictions = Table(
+    "restrictions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(40), nullable=False),
+    Column("system_id", String(63), nullable=False),
+    Column("table_name", String(63), nullable=False),
+    Column("row_key", String(200), nullable=False),
+    Column("restricted_at", DateTime(timezone=True), nullable=False),
+    Column("lifted_at", DateTime(timezone=True)),
+)
+
+connector_runs = Table(
+    "connector_runs", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("system_id", String(63), primary_key=True),
+    Column("action", String(20), primary_key=True),
+    Column("result", Text, nullable=False),
+)
+
+# Per table of one system action: the plan (the person's row keys, before-values) stored before acting,
+# then the outcome once the table is done, so a retry after a crash continues instead of repeating or
+# misreporting (activities/connectors.py).
+connector_progress = Table(
+    "connector_progress", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("system_id", String(63), primary_key=True),
+    Column("action", String(20), primary_key=True),
+    Column("table_name", String(63), primary_key=True),
+    Column("state", String(10), nullable=False),  # planned | done
+    Column("plan", Text, nullable=False),  # JSON: TablePlan
+)
+
+# Side effects that failed for good (activities/deadletters.py): kind and key only, never content.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("letter_id", String(60), primary_key=True),  # "<case id>/<number within the case>"
+    Column("case_id", String(40), nullable=False, index=True),
+    Column("effect_kind", String(20), nullable=False),  # register | mail | system_action | exports
+    Column("effect_key", Text, nullable=False),
+    Column("error_type", String(100), nullable=False),
+    Column("error_message", Text, nullable=False),  # scrubbed: no SQL, parameters, addresses or values
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("status", String(12), nullable=False),  # open | retrying | resolved | discarded
+    Column("changed_at", DateTime(timezone=True)),
+    Column("changed_by", Text),
+    Column("reason", Text),  # why an operator discarded it
+)
+
+# The password of an encrypted export, kept only until it is mailed to the key person (activities/exports.py).
+export_passwords = Table(
+    "export_passwords", metadata,
+    Column("request_id", String(40), primary_key=True),
+    Column("file_name", String(200), primary_key=True),
+    Column("password", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Crypto-shredding: one AES-256 data key per case, stored only wrapped by the master key.
+# Deleting a row makes that case's Temporal history unreadable for good.
+case_keys = Table(
+    "case_keys", metadata,
+    # Any workflow id: schedule runs append a timestamp to theirs (e.g. monthly-request-control-2026-12-01T05:00:00Z).
+    Column("case_id", String(255), primary_key=True),
+    Column("wrapped_key", Text, nullable=False),  # base64 of AES-GCM(master key, data key), nonce first
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Tamper-evident audit trail (activities/audit.py): records chained by hash, in append order.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("case_id", String(40), nullable=False),
+    Column("kind", String(10), nullable=False),  # event | closed | purge
+    Column("seq", Integer, nullable=False),
+    Column("body", Text),  # canonical JSON; removed by the purge, its hash stays
+    Column("body_sha256", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("case_id", "kind", "seq"),
+)
+
+# The chain's newest position and hash (one row); appends lock it to serialise the chain.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+case_numbers = Table(
+    "case_numbers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("kind", "year", "number"),
+)
+
+
+# Local accounts of the web workspace (web/accounts.py): the password only as an argon2id hash.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-case
+    Column("name", Text, nullable=False),
+    Column("roles", Text, nullable=False),  # comma-separated WebRole values
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("failed_logins", Integer, nullable=False),  # consecutive, reset by a successful login
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_login_at", DateTime(timezone=True)),
+)
+
+# Personal tokens for the CLI, stored only as the SHA-256 of the token.
+user_tokens = Table(
+    "user_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
