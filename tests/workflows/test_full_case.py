@@ -13,7 +13,7 @@ from temporalio.worker import Replayer
 from activities.db import breach_register, case_events, make_engine
 from domain import commands as c
 from domain.model import CaseResult, SupplierAccount
-from starter import render_drafts
+from breach_cli import render_drafts
 from crypto_cli import decrypted
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
