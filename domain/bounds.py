@@ -8,11 +8,15 @@ is passed in.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel
 
+# The static window of every date a person may give (domain/model.py: Moment); here, not in the models, so
+# the command line can check a date without loading them (`gdpr deadline`, cli_input.py).
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 HORIZON = timedelta(days=366)
 
 

@@ -21,8 +21,7 @@ from pydantic import (
 # The domain cannot read the clock, so dates get a static window here; "not more than
 # a year ahead" is checked where `now` is known (domain/bounds.py, used by the procedure
 # and the CLI).
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+from domain.bounds import EARLIEST, LATEST  # noqa: E402 - defined there, so the CLI can check dates without the models
 MAX_COUNT = 1_000_000_000  # more people or records than any Danish organisation holds
 MAX_HOURS = 24 * 366 * 10  # ten years
 MAX_ITEMS = 200  # entries in any list a person fills in
