@@ -51,8 +51,8 @@ def validation_message(err: ValidationError) -> str:
 
 def parse_time(value: str | None, field: str) -> datetime | None:
     """An ISO-8601 time a person typed, or 'now'; without an offset it is local (Copenhagen) time."""
-    from domain.deadlines import COPENHAGEN
     from domain.bounds import EARLIEST, LATEST
+    from domain.deadlines import COPENHAGEN
 
     if value is None:
         return None

@@ -147,7 +147,8 @@ async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
         out = await requests_cli.submit(settings, args, received, UserError)
         if args.json:
             return json.dumps(out, ensure_ascii=False, indent=2)
-        return (f"Anmodning oprettet: {out['request_id']}\nFrist: {format_da(datetime.fromisoformat(out['deadline']))}\n"
+        deadline = format_da(datetime.fromisoformat(out["deadline"]))
+        return (f"Anmodning oprettet: {out['request_id']}\nFrist: {deadline}\n"
                 f"I arbejdsrummet: {base}/anmodning/{out['request_id']}")
     from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
     from domain.dsr_model import RequestView

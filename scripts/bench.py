@@ -194,13 +194,12 @@ def _cli_env(**extra: str) -> dict[str, str]:
 
 
 def _wall_times(command: list[str], env: dict[str, str], runs: int) -> list[float]:
-    subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)  # warm-up: .pyc
-    times = []
-    for _ in range(runs):
+    times = []  # the first run writes the bytecode caches and is left out
+    for _ in range(runs + 1):
         t0 = time.perf_counter()
         subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         times.append(time.perf_counter() - t0)
-    return times
+    return times[1:]
 
 
 def _cli_line(bench: str, label: str, times: list[float], **extra: object) -> str:
