@@ -30,9 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _listing(parser: argparse.ArgumentParser, noun: str) -> None:
     """`--limit N` / `--all` / `--json` of the open-case lists, read from the case index."""
-    parser.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE, metavar="N",
-                        help=f"show the N most urgent {noun} (default {DEFAULT_PAGE}); the rest are counted")
-    parser.add_argument("--all", action="store_true", help=f"every open {noun[:-1]}, printed page by page")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE, metavar="N",
+                      help=f"show the N most urgent {noun} (default {DEFAULT_PAGE}); the rest are counted")
+    size.add_argument("--all", action="store_true", help=f"every open {noun[:-1]}, printed page by page")
     parser.add_argument("--json", action="store_true")
 
 

@@ -79,6 +79,8 @@ def test_limit_shows_fewer_and_all_shows_every_open_case_once_in_order(database:
 
     refused = gdpr(database, "cases", "--limit", "0")
     assert refused.returncode == 2 and "between 1 and 500" in refused.stderr
+    refused = gdpr(database, "cases", "--all", "--limit", "3")
+    assert refused.returncode == 2 and "not allowed with argument --all" in refused.stderr
 
 
 def test_open_requests_are_listed_with_their_type_in_danish(database: Path):
