@@ -2,7 +2,7 @@
 `gdpr facts-schema`, `gdpr actions`, `gdpr diagram`.
 
 Each imports the domain modules it uses when it runs and nothing else, so a deadline is computed without
-loading the breach models, and none of them loads Temporal, SQLAlchemy, the workspace or the HTTP client
+pydantic or the case models, and none of them loads Temporal, SQLAlchemy, the workspace or the HTTP client
 (tests/unit/test_cli_imports.py).
 """
 
