@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import (
@@ -301,3 +302,13 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
                 added.append(f"{table.name}.{column.name}")
     return added
+
+
+def to_utc(row: dict) -> dict:
+    """Store UTC (SQLite drops offsets); read naive values back as UTC."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        out[key] = value
+    return out

@@ -25,11 +25,11 @@ HEAVY = {"temporalio", "sqlalchemy", "fastapi", "starlette", "uvicorn", "httpx",
 MODELS = {"pydantic", "pydantic_core", "domain", "email_validator", "transitions"}
 
 
-def loaded(*args: str) -> set[str]:
+def loaded(*args: str, **env: str) -> set[str]:
     """Every module `gdpr ARGS` imports, and the top-level package of each."""
     run = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "starter.py"), *args], cwd=ROOT,
                          capture_output=True, text=True, timeout=60,
-                         env={"GDPR_SETTINGS_FILE": "/nonexistent", "PATH": "/usr/bin"})
+                         env={"GDPR_SETTINGS_FILE": "/nonexistent", "PATH": "/usr/bin", **env})
     assert run.returncode == 0, run.stderr[-2000:]
     names = set()
     for line in run.stderr.splitlines():
@@ -61,6 +61,11 @@ def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[s
 def test_an_assessment_loads_the_breach_models_but_no_service():
     names = loaded("assess", "--facts", EXAMPLE)
     assert "domain.risk" in names and names & HEAVY == set()
+
+
+def test_the_lists_read_the_case_index_without_the_temporal_sdk(tmp_path: Path):
+    names = loaded("cases", GDPR_DATABASE_URL=f"sqlite:///{tmp_path}/register.db")
+    assert "activities.case_index" in names and names & {"temporalio", "fastapi", "httpx", "jinja2"} == set()
 
 
 def test_the_help_names_every_role_of_the_workspace():
