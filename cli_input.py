@@ -4,36 +4,68 @@ A person at the command line gets one line naming what to fix and exit code 2, n
 Python traceback: JSON of the wrong type, a file that is missing, unreadable or not
 UTF-8, an empty id, a request id given to the breach commands (and vice versa), a case
 that does not exist. Exit code 3 is kept for "Temporal cannot be reached".
+
+Every command imports this module, `gdpr deadline` and `gdpr --help` too, so it imports nothing heavy at
+the top: the Temporal client, YAML, the data inventory and pydantic are imported by the function that
+needs them (tests/unit/test_cli_imports.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
-from temporalio.service import RPCError, RPCStatusCode
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from temporalio.service import RPCError
 
-from activities.inventory_file import load_inventory
-from domain.bounds import HORIZON
-from domain.case_ids import BREACH_ID_PATTERN, REQUEST_ID_PATTERN
-from domain.inventory import Inventory
-from domain.model import EARLIEST, LATEST
+    from domain.inventory import Inventory
 
-BREACH_ID = re.compile(BREACH_ID_PATTERN)
-REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+BREACH_ID = re.compile(r"^breach-\d{4}-\d{4,}$")
+REQUEST_ID = re.compile(r"^dsr-\d{4}-\d{4,}$")
 _KINDS = {"breach": (BREACH_ID, "brudsag", "gdpr case show"), "request": (REQUEST_ID, "anmodning", "gdpr request show")}
-
-# The RPC codes that mean "the server is not there", not "your request was wrong".
-UNREACHABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
 
 
 class UserError(Exception):
     """Something the person can fix; printed as one line, exit code 2."""
+
+
+def unreachable(err: RPCError) -> bool:
+    """The RPC codes that mean "the server is not there", not "your request was wrong"."""
+    from temporalio.service import RPCStatusCode
+
+    return err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+
+
+def validation_message(err: ValidationError) -> str:
+    """A pydantic refusal as the field list the CLI prints."""
+    lines = []
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(input)"
+        lines.append(f"  {field}: {e['msg']}")
+    return "invalid input:\n" + "\n".join(lines)
+
+
+def parse_time(value: str | None, field: str) -> datetime | None:
+    """An ISO-8601 time a person typed, or 'now'; without an offset it is local (Copenhagen) time."""
+    from domain.bounds import EARLIEST, LATEST
+    from domain.deadlines import COPENHAGEN
+
+    if value is None:
+        return None
+    if value == "now":
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{field}: '{value}' is not an ISO-8601 time (e.g. 2026-03-27T14:20+01:00)") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)  # local time by default
+    if moment < EARLIEST:  # the future is refused by each caller, with its own horizon
+        raise UserError(f"{field}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")
+    return moment
 
 
 def json_object(text: str, source: str) -> dict[str, Any]:
@@ -90,6 +122,8 @@ def case_id(value: str, kind: str) -> str:
 
 def rpc_problem(err: RPCError, what: str) -> UserError:
     """A refused call as a person reads it; NOT_FOUND says the case does not exist."""
+    from temporalio.service import RPCStatusCode
+
     if err.status == RPCStatusCode.NOT_FOUND:
         return UserError(f"{what} findes ikke")
     return UserError(f"{what}: {err.message}")
@@ -97,6 +131,8 @@ def rpc_problem(err: RPCError, what: str) -> UserError:
 
 def moment_in_range(moment: datetime, field: str, now: datetime) -> datetime:
     """A time a person gave: not before 1990 and not more than a year after now."""
+    from domain.bounds import EARLIEST, HORIZON, LATEST
+
     if moment < EARLIEST:
         raise UserError(f"{field}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")
     if moment > now + HORIZON:
@@ -106,6 +142,11 @@ def moment_in_range(moment: datetime, field: str, now: datetime) -> datetime:
 
 def inventory_from(path: Path) -> Inventory:
     """The data inventory named in the settings, or one line saying why it cannot be used."""
+    import yaml
+    from pydantic import ValidationError
+
+    from activities.inventory_file import load_inventory
+
     try:
         return load_inventory(path)
     except FileNotFoundError:

@@ -22,17 +22,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from codec import CodecError, KeyDestroyedError, destroy_case_key, key_engine
 from settings import Settings
 
-COMMANDS = ("history", "shred")
-
-
-def add_parsers(sub: Any) -> None:
-    history = sub.add_parser("history", help="operators: a case's Temporal history, decrypted")
-    history.add_argument("case_id")
-    history.add_argument("--json", action="store_true")
-    shred = sub.add_parser("shred", help="operators: destroy a closed case's key, so its history can never be read")
-    shred.add_argument("case_id")
-    shred.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
-
 
 async def run(client: Client, settings: Settings, args: Any, user_error: type[Exception]) -> str:
     case_id = args.case_id.strip()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime, timezone
-from typing import Any
 
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -25,19 +24,6 @@ from domain.deadlines import format_da
 from settings import Settings
 
 STATUS_DA = {"open": "åben", "retrying": "gentages", "resolved": "løst", "discarded": "afvist"}
-
-
-def add_parsers(sub: Any) -> None:
-    letters = sub.add_parser("deadletters", help="effects that failed for good: list, retry, discard")
-    letters.add_argument("--all", action="store_true", help="also resolved and discarded letters")
-    letters.add_argument("--json", action="store_true")
-    actions = letters.add_subparsers(dest="deadletters_command")
-    for name, text in (("retry", "run the effect again through its case, in your name (GDPR_TOKEN)"),
-                       ("discard", "give the effect up for good, with a reason, in your name (GDPR_TOKEN)")):
-        action = actions.add_parser(name, help=text)
-        action.add_argument("letter_id", help="e.g. breach-2026-0001/1 (see `gdpr deadletters`)")
-        if name == "discard":
-            action.add_argument("--reason", required=True, help="why it is given up, and what was done instead")
 
 
 def render_list(settings: Settings, args: argparse.Namespace) -> str:

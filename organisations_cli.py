@@ -9,19 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from settings import Settings
 
 COMMANDS = ("organisation",)
-
-
-def add_parsers(sub: Any) -> None:
-    org = sub.add_parser("organisation", help="operators: the organisations served").add_subparsers(
-        dest="organisation_command", required=True)
-    listing = org.add_parser("list", help="every organisation served, its DPO and nøgleperson")
-    listing.add_argument("--json", action="store_true")
-    org.add_parser("add", help="serve one more organisation, from its YAML file").add_argument("file")
 
 
 def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception]) -> str:

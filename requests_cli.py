@@ -1,89 +1,34 @@
-"""`gdpr request …`, `gdpr requests`, `gdpr inventory`: data-subject requests from the command line."""
+"""`gdpr request …`, `gdpr inventory`, `gdpr controls`: data-subject requests from the command line.
+
+The Temporal client and the workflows are imported by the functions that talk to Temporal, so receiving or
+acting on a request in your name (through the workspace) loads neither. `gdpr requests` is cases_cli.py.
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the registry is loaded only where a case is opened
-    from organisations import Served
 
 import argparse
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
-
-from activities.db import make_engine
-from activities.register import allocate_case_number
-from cli_input import UNREACHABLE, case_id as checked_id, rpc_problem
+from cli_input import case_id as checked_id, rpc_problem, unreachable
+from domain.controls import Period
 from domain.deadlines import COPENHAGEN, format_da, format_duration
-from domain.dsr_model import TYPE_DA, DsrPolicy, RequestCase, RequestInput, RequestView
-from domain.inventory import LEGAL_BASIS_DA, Inventory
+from domain.dsr_model import TYPE_DA, RequestInput
+from domain.inventory import LEGAL_BASIS_DA
 from domain.model import Role
 from domain.view import ROLE_DA
-from settings import Settings, request_policy
-from domain.controls import ControlReport, Period
-from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
-from workflows.request import DataSubjectRequestWorkflow
 
+if TYPE_CHECKING:
+    from temporalio.client import Client
 
-def add_parsers(sub: Any) -> None:
-    request = sub.add_parser("request", help="data-subject requests").add_subparsers(dest="request_command",
-                                                                                     required=True)
-    submit = request.add_parser("submit", help="receive a request in your name (GDPR_TOKEN; starts its case)")
-    submit.add_argument("--type", required=True,
-                        choices=["access", "rectification", "erasure", "restriction", "portability", "objection"])
-    submit.add_argument("--channel", required=True, choices=["email", "letter", "phone", "in_person"])
-    submit.add_argument("--received", default="now", help="when it was received (ISO-8601 or 'now')")
-    submit.add_argument("--requester-name", required=True)
-    submit.add_argument("--requester-email", required=True)
-    submit.add_argument("--requester-phone")
-    submit.add_argument("--subject-name", help="the data subject, if not the requester")
-    submit.add_argument("--id", action="append", required=True, metavar="KEY=VALUE",
-                        help="how the subject is found in the systems, e.g. email=… or elevnummer=E1001")
-    submit.add_argument("--on-behalf", choices=["power_of_attorney", "parental_authority"])
-    submit.add_argument("--subject-age", type=int)
-    submit.add_argument("--description")
-    submit.add_argument("--correction", action="append", metavar="SYSTEM.TABLE.COLUMN=VALUE")
-    submit.add_argument("--objection", help="which processing the person objects to")
-    submit.add_argument("--transfer-to", help="portability: the new controller's e-mail (confirm it in verify_identity)")
-    submit.add_argument("--statement", action="append", metavar="SYSTEM=TEXT",
-                        help="rectification: a supplementary statement completing the data in a system (Art. 16)")
-    submit.add_argument("--restriction-ground",
-                        choices=["accuracy_contested", "unlawful_opposes_erasure", "legal_claims", "objection_pending"],
-                        help="restriction: the ground of Art. 18(1) (a)-(d)")
-    submit.add_argument("--direct-marketing", action="store_true",
-                        help="objection: the processing is direct marketing; the objection is then absolute (Art. 21(3))")
-    submit.add_argument("--further-copy-of", metavar="REQUEST_ID",
-                        help="access: the person already received a copy in the answer to this earlier access request; "
-                             "a fee for the further copy may then be charged (Art. 15(3), action charge_fee)")
-    submit.add_argument("--organisation", help="the organisation that received it, if you work in several")
-    submit.add_argument("--json", action="store_true")
-    show = request.add_parser("show", help="state, deadline, systems done/pending, timeline")
-    show.add_argument("request_id")
-    show.add_argument("--json", action="store_true")
-    answer = request.add_parser("answer", help="the answer letter(s), every version")
-    answer.add_argument("request_id")
-    do = request.add_parser("act", help="perform an action in your name (GDPR_TOKEN; see `gdpr actions`)")
-    do.add_argument("case_id", metavar="request_id")
-    do.add_argument("action")
-    do.add_argument("--data")
-    do.add_argument("--data-file")
-    do.add_argument("--set", action="append", metavar="KEY=VALUE")
-    do.add_argument("--json", action="store_true")
-    listing = sub.add_parser("requests", help="open requests, least time left first")
-    listing.add_argument("--json", action="store_true")
-    inventory = sub.add_parser("inventory", help="the data inventory: systems, owners, purposes, connectors")
-    inventory.add_argument("--json", action="store_true")
-    controls = sub.add_parser("controls", help="the periodic controls (seed 001)").add_subparsers(
-        dest="controls_command", required=True)
-    run = controls.add_parser("run", help="run a control now (the schedules run them on the 1st)")
-    run.add_argument("kind", choices=["monthly", "quarterly"])
-    run.add_argument("--period", help="YYYY-MM (monthly) or YYYY-Qn (quarterly); default: the previous one")
-    controls.add_parser("reports", help="stored control reports, newest first")
+    from domain.dsr_model import DsrPolicy
+    from organisations import Served
+
+    from domain.controls import ControlReport
+    from domain.dsr_model import RequestCase, RequestView
+    from domain.inventory import Inventory
+    from settings import Settings
 
 
 def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -125,6 +70,8 @@ def receive(settings: Settings, fields: dict[str, Any], inventory: Inventory,
             request_id: str = "dsr-2000-0000", policy: DsrPolicy | None = None) -> RequestInput:
     """A new request with every intake rule checked (raises `ValidationError`); the placeholder number
     validates before a real one is taken. `fields` are what the person gave: no number, policy or inventory."""
+    from settings import request_policy
+
     return RequestInput.receive({**fields, "request_id": request_id, "policy": policy or request_policy(settings),
                                  "inventory": inventory})
 
@@ -150,8 +97,13 @@ async def open_request(client: Client, settings: Settings, fields: dict[str, Any
     """Receive a data-subject request in an organisation (the web workspace and its API come here): every intake
     rule (`ValidationError`), a further copy names an earlier answer (`EarlierCopyRefused`), then a number in
     the organisation's series and the workflow under its policy."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    from activities.db import make_engine
+    from activities.register import allocate_case_number
     from domain.case_ids import case_id as make_case_id
     from organisations import from_settings, request_policy as policy_of
+    from workflows.request import DataSubjectRequestWorkflow
 
     organisation = served.get(organisation_id) if served else from_settings(settings)
     series = served.series(organisation) if served else None
@@ -189,10 +141,14 @@ async def submit(settings: Settings, args: argparse.Namespace, received: datetim
 async def _check_earlier_copy(client: Client, earlier_id: str, identifiers: dict[str, str]) -> None:
     """Art. 15(3) needs a copy already given: the earlier request must be an answered access request about
     the same person (an identifier in common with the same value)."""
+    from temporalio.service import RPCError
+
+    from workflows.request import DataSubjectRequestWorkflow
+
     try:
         earlier: RequestCase = await client.get_workflow_handle(earlier_id).query(DataSubjectRequestWorkflow.details)
     except RPCError as err:
-        if err.status in UNREACHABLE:
+        if unreachable(err):
             raise
         raise EarlierCopyRefused(earlier_id, "not_found") from None
     same_person = any(earlier.inp.identifiers.get(k, "").strip().lower() == v.strip().lower()
@@ -204,11 +160,15 @@ async def _check_earlier_copy(client: Client, earlier_id: str, identifiers: dict
 
 
 async def view(client: Client, request_id: str, user_error: type[Exception]) -> RequestView:
+    from temporalio.service import RPCError
+
+    from workflows.request import DataSubjectRequestWorkflow
+
     request_id = checked_id(request_id, "request")
     try:
         return await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.view)
     except RPCError as err:
-        if err.status in UNREACHABLE:
+        if unreachable(err):
             raise
         raise rpc_problem(err, f"anmodningen {request_id}") from None
 
@@ -234,11 +194,15 @@ def render(v: RequestView, now: datetime) -> str:
 
 
 async def answers(client: Client, request_id: str) -> str:
+    from temporalio.service import RPCError
+
+    from workflows.request import DataSubjectRequestWorkflow
+
     request_id = checked_id(request_id, "request")
     try:
         case = await client.get_workflow_handle(request_id).query(DataSubjectRequestWorkflow.details)
     except RPCError as err:
-        if err.status in UNREACHABLE:
+        if unreachable(err):
             raise
         raise rpc_problem(err, f"anmodningen {request_id}") from None
     if not case.answers:
@@ -249,23 +213,6 @@ async def answers(client: Client, request_id: str) -> str:
         comments = f"\nDPO: {a.comments}" if a.comments else ""
         parts.append(f"== svar v{a.version} [{status}]{comments}\n{a.text_da}")
     return "\n".join(parts) + (f"\nBilag: {', '.join(case.export_files)}" if case.export_files else "")
-
-
-async def open_requests(client: Client, task_queue: str) -> list[RequestView]:
-    views = []
-    query = f"WorkflowType='DataSubjectRequest' AND ExecutionStatus='Running' AND TaskQueue='{task_queue}'"
-    async for wf in client.list_workflows(query):
-        views.append(await client.get_workflow_handle(wf.id).query(DataSubjectRequestWorkflow.view))
-    return sorted(views, key=lambda v: v.deadline)
-
-
-def render_list(views: list[RequestView], now: datetime) -> str:
-    if not views:
-        return "Ingen åbne anmodninger."
-    rows = [f"{'ANMODNING':<16} {'TYPE':<14} {'TRIN':<22} {'FRIST':<28} TID TILBAGE"]
-    rows += [f"{v.request_id:<16} {v.type.value:<14} {v.state:<22} {format_da(v.deadline):<28} "
-             f"{format_duration(v.deadline - now)}" for v in views]
-    return "\n".join(rows)
 
 
 def render_inventory(inventory: Inventory) -> str:
@@ -303,6 +250,8 @@ def parse_period(kind: str, text: str | None) -> Period | None:
 
 
 async def run_control(client: Client, settings: Settings, kind: str, period: Period | None) -> ControlReport:
+    from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
+
     workflow_run = MonthlyRequestControlWorkflow.run if kind == "monthly" else QuarterlyBreachReviewWorkflow.run
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     return await client.execute_workflow(

@@ -6,7 +6,6 @@ Exit 0 when the chain is intact, 1 when it is not (starter.py maps `ChainBroken`
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from activities.audit import ChainReport, verify_chain
 from activities.db import make_engine
@@ -15,11 +14,6 @@ from settings import Settings
 
 class ChainBroken(Exception):
     """The audit chain does not verify; the message says where."""
-
-
-def add_parser(register_sub: Any) -> None:
-    verify = register_sub.add_parser("verify", help="check that the audit trail is complete and unchanged")
-    verify.add_argument("--json", action="store_true")
 
 
 def verify_command(args: argparse.Namespace, settings: Settings) -> str:

@@ -17,39 +17,11 @@ import getpass
 import json
 import sys
 from datetime import datetime, timezone
-from typing import Any
 
 from activities.db import make_engine
 from settings import Settings
 from web.accounts import Account, AccountError, AccountStore
-from web.roles import WEB_ROLE_DA, WebRole
-
-COMMANDS = ("user",)
-
-
-def add_parsers(sub: Any) -> None:
-    user = sub.add_parser("user", help="operators: the web workspace's accounts").add_subparsers(
-        dest="user_command", required=True)
-    roles = ", ".join(r.value for r in WebRole)
-    add = user.add_parser("add", help="create an account (the password is read from standard input)")
-    add.add_argument("email")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", action="append", required=True, metavar="ROLE[,ROLE...]", help=f"one or more of: {roles}")
-    login = add.add_mutually_exclusive_group()
-    login.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input (never on the command line)")
-    login.add_argument("--sso", action="store_true",
-                       help="no password: the account logs in only through single sign-on (GDPR_OIDC_*)")
-    add.add_argument("--organisation", action="append", default=[], metavar="ORG[,ORG...]",
-                     help="the organisations whose cases the account works in (when several are served)")
-    orgs = user.add_parser("organisations", help="set the organisations whose cases an account works in")
-    orgs.add_argument("email")
-    orgs.add_argument("organisation", nargs="+", metavar="ORG", help="organisation ids (see `gdpr organisation list`)")
-    listing = user.add_parser("list", help="every account, its roles and whether it is active")
-    listing.add_argument("--json", action="store_true")
-    for name, text in (("disable", "no more logins; the account's personal tokens are revoked"),
-                       ("enable", "allow logins again (and lift a lock after failed logins)")):
-        user.add_parser(name, help=text).add_argument("email")
+from web.roles import WEB_ROLE_DA
 
 
 def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception]) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Engine, false, func, select, true
 
-from activities.db import case_index
-from activities.register import to_utc
+from activities.db import case_index, to_utc
 from domain.case_index import CaseIndexRow
 
 DEFAULT_PAGE = 50

@@ -5,6 +5,7 @@ A change here needs a migration (activities/migrations); tests/activities/test_m
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -330,3 +331,13 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any]) -> None:
     changes = {name: statement.excluded[name] for name in values if name not in keys}
     conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
                  else statement.on_conflict_do_nothing(index_elements=keys))
+
+
+def to_utc(row: dict) -> dict:
+    """Store UTC (SQLite drops offsets); read naive values back as UTC."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        out[key] = value
+    return out

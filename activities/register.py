@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities import audit
-from activities.db import (
-    breach_register, case_events, case_index, case_numbers, dsr_register, organisation_case_numbers,
+from activities.db import (  # to_utc lives in db.py so the read models need no Temporal SDK
+    breach_register, case_events, case_index, case_numbers, dsr_register, organisation_case_numbers, to_utc,
 )
 from activities.failures import effect_errors
 from domain.case_ids import organisation_of
@@ -148,13 +148,3 @@ def export_register(engine: Engine, organisation: str | None = None) -> list[dic
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
     return [to_utc({k: v for k, v in r.items() if k != "last_seq"}) for r in rows]
-
-
-def to_utc(row: dict) -> dict:
-    """Store UTC (SQLite drops offsets); read naive values back as UTC."""
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-        out[key] = value
-    return out

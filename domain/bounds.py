@@ -8,16 +8,20 @@ is passed in.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel
-
+# The static window of every date a person may give (domain/model.py: Moment); here, not in the models, so
+# the command line can check a date without loading them (`gdpr deadline`, cli_input.py).
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 HORIZON = timedelta(days=366)
 
 
 def beyond_horizon(value: Any, now: datetime, path: str = "") -> list[str]:
     """Dotted names of every datetime in `value` (a model, list or dict) more than HORIZON after `now`."""
+    from pydantic import BaseModel  # not at the top: the CLI reads the bounds without loading pydantic
+
     if isinstance(value, datetime):
         return [path or "(input)"] if value.tzinfo is not None and value > now + HORIZON else []
     if isinstance(value, BaseModel):

@@ -19,10 +19,13 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.holidays import Calendar
-from domain.model import BreachReport, CasePolicy, OrgRole
+
+if TYPE_CHECKING:  # the models only where a case is at hand: `gdpr deadline` computes without loading them
+    from domain.model import BreachReport, CasePolicy
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 AUTHORITY_HOURS = 72
@@ -33,6 +36,8 @@ _MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "aug
 
 def authority_deadline(report: BreachReport, policy: CasePolicy) -> datetime:
     """The breach workflow's deadline, in UTC: Datatilsynet (72 h) or, as processor, the controller."""
+    from domain.model import OrgRole
+
     hours = policy.processor_deadline_hours if report.org_role is OrgRole.PROCESSOR else AUTHORITY_HOURS
     return breach_deadline(report.aware_at, hours).due.astimezone(timezone.utc)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Callable, Protocol
 
 from pydantic import (
@@ -16,15 +16,14 @@ from pydantic import (
 )
 
 from domain.case_ids import BREACH_ID_PATTERN
+from domain.bounds import EARLIEST, LATEST  # the window of dates, kept there so the CLI checks one without the models
 
 # --- bounded values: what a person may type ------------------------------------------
 # Every input is bounded so one absurd value (2^64 people, Infinity hours, year 9999,
 # a NUL byte) is refused at the door instead of failing a database write or a mail later.
-# The domain cannot read the clock, so dates get a static window here; "not more than
+# The domain cannot read the clock, so dates get a static window (EARLIEST, LATEST); "not more than
 # a year ahead" is checked where `now` is known (domain/bounds.py, used by the procedure
 # and the CLI).
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_COUNT = 1_000_000_000  # more people or records than any Danish organisation holds
 MAX_HOURS = 24 * 366 * 10  # ten years
 MAX_ITEMS = 200  # entries in any list a person fills in

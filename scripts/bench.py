@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]
     .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
+    .venv/bin/python scripts/bench.py cli [runs=10]        # only the command line's start-up, no server
 
 Prints: cases started per second, update latency (p50/p95/p99) for the first four steps
 of a case, query latency over all open cases, and the resident memory of the worker
@@ -10,7 +11,11 @@ varies by 15-25 % between runs.
 
 Then, as JSON lines, the workspace's lists: a fresh SQLite case_index with 10,000 open cases
 (and a fifth as many closed) and the time of `list_cases` for the first page of 50, with the
-count of the rest, per filter (median and max of 20 runs, ms).
+count of the rest, per filter (median and max of 20 runs, ms); and `gdpr cases` / `gdpr requests` run as a
+person runs them (a new process, first page and --all) against that index (median of 10 runs, s).
+
+And, as JSON lines, the command line's start-up: `gdpr --help`, `gdpr deadline` and `gdpr assess`, each a
+new process, median of 10 runs (s), next to a bare `python -c pass` (the floor no command can go under).
 """
 
 from __future__ import annotations
@@ -175,10 +180,58 @@ def bench_lists(open_cases: int, workdir: Path, runs: int = 20) -> None:
         print(json.dumps({"bench": "first_page", "list": name, "open": open_cases, "rows": len(page.rows),
                           "total": page.total, "median_ms": round(statistics.median(times) * 1000, 2),
                           "max_ms": round(max(times) * 1000, 2), "runs": runs}))
+    bench_cli_lists(f"sqlite:///{workdir}/lists.db", open_cases)
     engine.dispose()
 
 
+STARTER = ROOT / "starter.py"
+
+
+def _cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a person's shell: no settings file, and bytecode caching on (a test runner's
+    PYTHONDONTWRITEBYTECODE would make every run recompile the project and measure the compiler)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("GDPR_")}
+    return {**env, "GDPR_SETTINGS_FILE": "/nonexistent", **extra}
+
+
+def _wall_times(command: list[str], env: dict[str, str], runs: int) -> list[float]:
+    times = []  # the first run writes the bytecode caches and is left out
+    for _ in range(runs + 1):
+        t0 = time.perf_counter()
+        subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return times[1:]
+
+
+def _cli_line(bench: str, label: str, times: list[float], **extra: object) -> str:
+    return json.dumps({"bench": bench, "command": label, "median_s": round(statistics.median(times), 3),
+                       "min_s": round(min(times), 3), "max_s": round(max(times), 3), "runs": len(times), **extra,
+                       "nproc": os.cpu_count()}, ensure_ascii=False)
+
+
+def bench_cli(runs: int = 10) -> None:
+    """The start-up of the commands that need no server (target: under 0.2 s each), wall time of a new process."""
+    env = _cli_env()
+    print(_cli_line("cli", "python -c pass", _wall_times([sys.executable, "-c", "pass"], env, runs)))
+    for args in (["--help"], ["deadline", "breach", "--aware", "2026-03-27T14:20+01:00"],
+                 ["assess", "--facts", str(ROOT / "examples" / "facts" / "protected-address.json")]):
+        label = "gdpr " + " ".join(a if not a.startswith("/") else Path(a).name for a in args)
+        print(_cli_line("cli", label, _wall_times([sys.executable, str(STARTER), *args], env, runs)))
+
+
+def bench_cli_lists(database_url: str, open_cases: int, runs: int = 10) -> None:
+    """`gdpr cases` and `gdpr requests` against the filled case index (target: under 1 s), as a new process."""
+    env = _cli_env(GDPR_DATABASE_URL=database_url, GDPR_TEMPORAL_ADDRESS="127.0.0.1:9")  # no Temporal needed
+    for args, n in ((["cases"], runs), (["cases", "--json"], runs), (["requests"], runs), (["cases", "--all"], 3)):
+        print(_cli_line("cli_list", "gdpr " + " ".join(args),
+                        _wall_times([sys.executable, str(STARTER), *args], env, n), open_in_index=open_cases))
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "cli":
+        bench_cli(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        sys.stdout.flush()
+        os._exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "lists":
         with tempfile.TemporaryDirectory() as tmp:
             bench_lists(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000, Path(tmp))
@@ -189,6 +242,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(bench(cases, concurrency, Path(tmp)))
         bench_lists(10_000, Path(tmp))
+    bench_cli()
     sys.stdout.flush()
     os._exit(0)  # temporalio/sdk-python#300
 

@@ -1,7 +1,7 @@
 """The web workspace as one FastAPI application: pages in Danish, roles from the login, forms with CSRF.
 
 Routes are thin: they read the form, call the same application function the CLI calls (e.g.
-`starter.open_breach`), and render a template. Every router except the login page and /healthz
+`breach_cli.open_breach`), and render a template. Every router except the login page and /healthz
 requires a logged-in account (`current_user`) and a CSRF token on every POST (`check_csrf`), as a
 router dependency, so a new route cannot forget either. The one exception to the form token is the
 Temporal UI's codec endpoint (JSON, not forms): operator login and an Origin check instead (web/routes/codec.py).

@@ -31,7 +31,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, NaiveDatetime, Validati
 from pydantic.fields import FieldInfo
 
 from domain.deadlines import COPENHAGEN
-from domain.model import EARLIEST, LATEST
+from domain.bounds import EARLIEST, LATEST
 from web.labels import (
     CHOOSE, HELP_DA, LABELS_DA, NONE_KNOWN, NOT_GIVEN, NO, OPTION_DA, RULE_FALLBACK_DA, RULES_DA, UNKNOWN,
     UNAUTHORISED_NEEDS_DA, YES,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import breach_register
+from domain.deadlines import format_da
 from mailsink import free_port
 from settings import Settings
 from tests.workspace import Workspace, gdpr
@@ -85,8 +86,18 @@ async def test_report_act_show_list_and_export_a_case(env: WorkflowEnvironment, 
     run = await gdpr(env, settings, "case", "show", case_id)
     assert "Tid tilbage" in run.stdout or "tid tilbage" in run.stdout
 
+    # The list reads the case index, which the register activity updates right after each step.
+    for _ in range(40):
+        run = await gdpr(env, settings, "cases", "--json")
+        listed = {item["case_id"]: item for item in json.loads(run.stdout)}
+        if listed.get(case_id, {}).get("state") == "containment":
+            break
+        await asyncio.sleep(0.25)
+    assert listed[case_id]["next_role_da"] == "nøgleperson" and not listed[case_id]["deadline_met"]
     run = await gdpr(env, settings, "cases")
-    assert run.returncode == 0 and case_id in run.stdout
+    line = next(line for line in run.stdout.splitlines() if line.startswith(case_id))
+    assert "Stands bruddet og begræns skaden" in line and "nøgleperson" in line
+    assert format_da(aware + timedelta(hours=72)) in line and "containment" not in line
 
     await asyncio.sleep(1)  # the register row is written by an activity right after the step
     run = await gdpr(env, settings, "register", "export", "--format", "json")

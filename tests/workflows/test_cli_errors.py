@@ -38,7 +38,7 @@ async def test_action_data_that_is_not_a_json_object_is_refused_in_one_line(
     handle = await driver.open()
     try:
         await _refuse_wrong_action_data(env, settings, driver, handle.id, tmp_path)
-    finally:  # `gdpr cases` in later tests queries every running case; this one's worker is gone then
+    finally:  # the case would outlive this test's worker on the shared dev server
         await handle.terminate("test over")
 
 
@@ -68,7 +68,7 @@ async def test_empty_unknown_and_wrong_kind_ids_are_refused_in_one_line(
     case, request = await driver.open(), await requests.open("access")
     try:
         await _refuse_wrong_ids(env, settings, case.id, request.id, workspace)
-    finally:  # `gdpr cases`/`gdpr requests` in later tests query every running case
+    finally:  # they would outlive this test's worker on the shared dev server
         await case.terminate("test over")
         await request.terminate("test over")
 

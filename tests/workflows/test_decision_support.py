@@ -8,7 +8,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from activities.db import breach_register, make_engine
 from domain import commands as c
-from starter import render_drafts
+from breach_cli import render_drafts
 from temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow

@@ -73,7 +73,7 @@ def _fields(body: Any) -> dict[str, Any]:
 async def report_breach(request: Request, body: Any = Body(...), user: Account = Depends(token_user),
                         client: Client = Depends(temporal)) -> Response:
     """Any account may report; the reporter is the token's person, whatever the body says."""
-    from starter import open_breach
+    from breach_cli import open_breach
 
     fields = _fields(body)
     organisation = _organisation(request, user, fields.pop("organisation", None))

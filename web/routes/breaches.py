@@ -18,7 +18,7 @@ from domain.deadlines import format_da
 from domain.model import BreachReport, DraftKind
 from domain.proposal import LEVEL_LABEL_DA
 from domain.view import ROLE_DA
-from starter import open_breach
+from breach_cli import open_breach
 from web.accounts import Account
 from web.acting import actor_for, run_action
 from web.app import render, temporal
