@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 OFFLINE = ("deadline", "assess", "facts-schema", "actions", "diagram")
 
 
-
 def run(args: argparse.Namespace, settings: Settings) -> str | Iterable[str]:
     """The output of a command that needs the settings; async commands run in an event loop of their own."""
     if args.command in ("cases", "requests"):
