@@ -27,7 +27,7 @@ async def _row(database_url: str, case_id: str, state: str, timeout: float = 20.
 
 async def test_a_breach_case_appears_in_the_key_persons_list_and_moves_on_when_acted_on(driver: CaseDriver):
     handle = await driver.open()
-    url, organisation = driver.settings.database_url, driver.settings.organisation_name
+    url, organisation = driver.settings.database_url, driver.settings.organisation_id  # the index keys by id
     row = await _row(url, handle.id, "reported")
     assert (row.kind.value, row.next_role, row.organisation, row.closed, row.deadline_met) == (
         "breach", "key_person", organisation, False, False)
