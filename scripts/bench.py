@@ -55,6 +55,7 @@ from temporal_client import connect  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
 from worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
+from workflows.search_attributes import dev_server_args  # noqa: E402
 
 NPROC = os.cpu_count()
 STEPS = [
@@ -156,7 +157,7 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
     server = subprocess.Popen(
         [temporal, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
          "--db-filename", str(workdir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
-         "--sqlite-pragma", "synchronous=normal", "--log-level", "error"],
+         "--sqlite-pragma", "synchronous=normal", "--log-level", "error", *dev_server_args()],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     smtp_port = free_port()
     # A real SMTP server in its own process, as a mail server would be: its CPU is not the worker's.
