@@ -3,16 +3,18 @@
     .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]
     .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
 
-One run drives two kinds of case against the same server, from the same process, one after the
-other, each after a short warm-up: a bare workflow (scripts/bench_bare.py: the same input, the same
-four updates with the same commands, the same eight activity calls doing nothing, one timer), then
-the full breach case (its first four steps: the procedure, register writes, three mails to a real
-SMTP sink in its own process). Each prints one JSON line: wall time until every update has returned
-and every activity has finished, cases per second, start and update latency (p50/p95/p99, ms), the
-CPU seconds of this process (worker and client; the mail sink and the server are other processes)
-and of the Temporal server, and the history size per case. Then one line with the ratios full/bare,
-one with query latency over the open cases and memory, and the machine's core count in each.
-Figures, not assertions: a shared 2-core machine varies by 15-25 % between runs.
+One run drives two kinds of case against the same server, from the same process, after a short
+warm-up of each: a bare workflow (scripts/bench_bare.py: the same input, the same four updates with
+the same commands, the same eight activity calls doing nothing, one timer) and the full breach case
+(its first four steps: the procedure, register writes, three mails to a real SMTP sink in its own
+process). Half the cases are of each kind, run in four batches, bare-full-full-bare, so a machine
+that gets busier or quieter during the run weighs on both alike. Each kind prints one JSON line:
+wall time until every update has returned and every activity has finished, cases per second, start
+and update latency (p50/p95/p99, ms), the CPU seconds of this process (worker and client; the mail
+sink and the server are other processes) and of the Temporal server, and the history size per case.
+Then one line with the ratios full/bare, one with query latency over the open cases and memory, and
+the machine's core count in each. The workflows' bytecode is compiled first, as an installed worker
+has it. Figures, not assertions: a shared 2-core machine varies by 15-25 % between runs.
 
 Then, as JSON lines, the workspace's lists: a fresh SQLite case_index with 10,000 open cases
 (and a fifth as many closed) and the time of `list_cases` for the first page of 50, with the
@@ -91,25 +93,38 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Kind:
-    """One kind of case as the benchmark drives it: how to start it, run its updates, know it is done."""
+    """One kind of case as the benchmark drives it, and what its measured batches added up to."""
 
-    def __init__(self, name: str, workflow: Any, first: int, done: Callable[[int], Awaitable[bool]]) -> None:
-        self.name, self.workflow, self.first, self.done = name, workflow, first, done  # first: of the case numbers
+    def __init__(self, name: str, workflow: Any, settings: Settings, first: int,
+                 finished: Callable[[], Awaitable[int]], per_case: int) -> None:
+        self.name, self.workflow, self.settings = name, workflow, settings
+        self.next_number = first  # case numbers: breach-2026-<first + n>
+        self.finished, self.per_case = finished, per_case  # completed activities so far, and per case
+        self.started = 0
+        self.cases = 0
+        self.ids: list[str] = []
+        self.starts: list[float] = []
+        self.updates: list[float] = []
+        self.wall = self.updated = self.cpu = self.server_cpu = 0.0
 
 
-async def run_kind(client: Client, settings: Settings, kind: Kind, cases: int, concurrency: int,
-                   first: int, server_pid: int, measured: bool) -> dict:
+async def run_batch(client: Client, kind: Kind, cases: int, concurrency: int, server_pid: int,
+                    measured: bool = True) -> None:
+    """Start `cases` cases, `concurrency` at a time, each with its four updates; wait until every activity
+    of every case has finished (mails sent, register written), then add the figures to the kind's."""
     gate = asyncio.Semaphore(concurrency)
+    ids = [f"breach-2026-{kind.next_number + i:06d}" for i in range(cases)]
+    kind.next_number += cases
+    kind.started += cases
     starts: list[float] = []
     updates: list[float] = []
-    ids = [f"breach-2026-{kind.first + first + i:06d}" for i in range(cases)]
 
     async def one(case_id: str) -> None:
         async with gate:
-            inp = BreachCaseInput(case_id=case_id, policy=settings.case_policy(),
+            inp = BreachCaseInput(case_id=case_id, policy=kind.settings.case_policy(),
                                   report=report(datetime.now(timezone.utc) - timedelta(hours=1)))
             t0 = time.perf_counter()
-            handle = await client.start_workflow(kind.workflow, inp, id=case_id, task_queue=settings.task_queue)
+            handle = await client.start_workflow(kind.workflow, inp, id=case_id, task_queue=kind.settings.task_queue)
             starts.append(time.perf_counter() - t0)
             for name, command in STEPS:
                 t0 = time.perf_counter()
@@ -119,23 +134,35 @@ async def run_kind(client: Client, settings: Settings, kind: Kind, cases: int, c
     cpu0, server0, began = own_cpu(), process_cpu(server_pid), time.perf_counter()
     await asyncio.gather(*(one(case_id) for case_id in ids))
     updated = time.perf_counter() - began
-    while not await kind.done(cases):  # every activity finished: mails sent, register written
-        await asyncio.sleep(0.02)
+    while await kind.finished() < kind.started * kind.per_case:
+        await asyncio.sleep(0.1)
     wall = time.perf_counter() - began
-    cpu, server_cpu = own_cpu() - cpu0, process_cpu(server_pid) - server0
     if not measured:
-        return {}
+        return
+    kind.cases += cases
+    kind.ids += ids
+    kind.starts += starts
+    kind.updates += updates
+    kind.wall += wall
+    kind.updated += updated
+    kind.cpu += own_cpu() - cpu0
+    kind.server_cpu += process_cpu(server_pid) - server0
+
+
+async def figures(client: Client, kind: Kind, concurrency: int) -> dict:
     sizes, events = [], []
-    for case_id in ids[:10]:
+    for case_id in kind.ids[:10]:
         history = await client.get_workflow_handle(case_id).fetch_history()
         sizes.append(len(history.to_json().encode()))
         events.append(len(history.events))
-    return {"bench": "cases", "kind": kind.name, "cases": cases, "concurrency": concurrency, "nproc": NPROC,
-            "wall_s": round(wall, 2), "updates_done_s": round(updated, 2), "cases_per_s": round(cases / wall, 2),
+    starts, updates = kind.starts, kind.updates
+    return {"bench": "cases", "kind": kind.name, "cases": kind.cases, "concurrency": concurrency, "nproc": NPROC,
+            "wall_s": round(kind.wall, 2), "updates_done_s": round(kind.updated, 2),
+            "cases_per_s": round(kind.cases / kind.wall, 2),
             "start_ms": {"p50": round(pct(starts, .5)), "p95": round(pct(starts, .95)), "p99": round(pct(starts, .99))},
             "update_ms": {"p50": round(pct(updates, .5)), "p95": round(pct(updates, .95)),
                           "p99": round(pct(updates, .99)), "mean": round(statistics.mean(updates) * 1000)},
-            "worker_cpu_s": round(cpu, 2), "server_cpu_s": round(server_cpu, 2),
+            "worker_cpu_s": round(kind.cpu, 2), "server_cpu_s": round(kind.server_cpu, 2),
             "history_kb_per_case": round(statistics.mean(sizes) / 1024, 1),
             "history_events_per_case": round(statistics.mean(events), 1)}
 
@@ -175,55 +202,50 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
             except RuntimeError:
                 await asyncio.sleep(0.2)
         engine = make_engine(settings.database_url)
-        bare = bench_bare.BareActivities()
+        bare_activities = bench_bare.BareActivities()
 
-        async def bare_finished(total: int) -> bool:
-            return bare.finished >= total * bench_bare.ACTIVITIES_PER_CASE
+        async def bare_finished() -> int:
+            return bare_activities.finished
 
-        async def full_finished(total: int) -> bool:
+        async def full_finished() -> int:
             with engine.connect() as conn:
                 written = conn.execute(select(func.count()).select_from(case_events)).scalar_one()
                 sent = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "sent")).scalar_one()
-            return written >= total * REGISTER_WRITES and sent >= total * MAILS
+            # Whole cases only: every step written and every mail sent.
+            return min(written // REGISTER_WRITES, sent // MAILS) * (REGISTER_WRITES + MAILS)
 
-        results = {}
+        bare_settings = settings.model_copy(update={"task_queue": settings.task_queue + "-bare"})
+        bare = Kind("bare", bench_bare.BareCaseWorkflow.run, bare_settings, 500_000, bare_finished,
+                    bench_bare.ACTIVITIES_PER_CASE)
+        full = Kind("full", BreachCaseWorkflow.run, settings, 0, full_finished, REGISTER_WRITES + MAILS)
         with ThreadPoolExecutor(max_workers=16) as executor:
-            # The bare worker is the full one's twin: the same sandbox, executor and limits.
-            bare_settings = settings.model_copy(update={"task_queue": settings.task_queue + "-bare"})
-            kinds = [
-                (Kind("bare", bench_bare.BareCaseWorkflow.run, 500_000, bare_finished), bare_settings,
-                 lambda: Worker(client, task_queue=bare_settings.task_queue, workflows=[bench_bare.BareCaseWorkflow],
-                                activities=[bare.bare_register, bare.bare_mail], workflow_runner=workflow_runner(),
-                                activity_executor=executor, max_concurrent_activities=executor._max_workers)),
-                (Kind("full", BreachCaseWorkflow.run, 0, full_finished), settings,
-                 lambda: build_worker(client, settings, executor)),
-            ]
-            for kind, kind_settings, make_worker in kinds:
-                worker = make_worker()
-                async with worker:
-                    await run_kind(client, kind_settings, kind, WARM_UP, concurrency, 0, server.pid, measured=False)
-                    done = kind.done
-
-                    async def after_warm_up(total: int, done=done) -> bool:
-                        return await done(total + WARM_UP)
-
-                    kind.done = after_warm_up
-                    results[kind.name] = await run_kind(client, kind_settings, kind, cases, concurrency, WARM_UP,
-                                                        server.pid, measured=True)
-                    print(json.dumps(results[kind.name]), flush=True)
-                    if kind.name == "full":
-                        queries: list[float] = []
-                        for i in range(cases):
-                            t0 = time.perf_counter()
-                            await client.get_workflow_handle(f"breach-2026-{WARM_UP + i:06d}").query(
-                                BreachCaseWorkflow.view)
-                            queries.append(time.perf_counter() - t0)
-                        print(json.dumps(ratios(results["bare"], results["full"])), flush=True)
-                        print(json.dumps({"bench": "open_cases", "open": cases + 2 * WARM_UP, "nproc": NPROC,
-                                          "view_query_ms": {"p50": round(pct(queries, .5), 1),
-                                                            "p99": round(pct(queries, .99), 1)},
-                                          "worker_rss_mb": round(rss_mb(os.getpid())),
-                                          "server_rss_mb": round(rss_mb(server.pid))}), flush=True)
+            # The bare worker is the full one's twin: the same sandbox, executor and limits, its own task queue.
+            bare_worker = Worker(client, task_queue=bare_settings.task_queue, workflows=[bench_bare.BareCaseWorkflow],
+                                 activities=[bare_activities.bare_register, bare_activities.bare_mail],
+                                 workflow_runner=workflow_runner(), activity_executor=executor,
+                                 max_concurrent_activities=executor._max_workers)
+            async with bare_worker, build_worker(client, settings, executor):
+                for kind in (bare, full):
+                    await run_batch(client, kind, WARM_UP, concurrency, server.pid, measured=False)
+                # In turns, bare-full-full-bare, so a machine that gets busier or quieter during the run
+                # weighs on both kinds alike.
+                batches = [cases // 4 + (1 if n < cases % 4 else 0) for n in range(4)]
+                for kind, batch in zip((bare, full, full, bare), (batches[0], batches[1], batches[2], batches[3])):
+                    await run_batch(client, kind, batch, concurrency, server.pid)
+                bare_figures, full_figures = await figures(client, bare, concurrency), await figures(client, full, concurrency)
+                print(json.dumps(bare_figures), flush=True)
+                print(json.dumps(full_figures), flush=True)
+                print(json.dumps(ratios(bare_figures, full_figures)), flush=True)
+                queries: list[float] = []
+                for case_id in full.ids:
+                    t0 = time.perf_counter()
+                    await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.view)
+                    queries.append(time.perf_counter() - t0)
+                print(json.dumps({"bench": "open_cases", "open": bare.started + full.started, "nproc": NPROC,
+                                  "view_query_ms": {"p50": round(pct(queries, .5), 1),
+                                                    "p99": round(pct(queries, .99), 1)},
+                                  "worker_rss_mb": round(rss_mb(os.getpid())),
+                                  "server_rss_mb": round(rss_mb(server.pid))}), flush=True)
         engine.dispose()
     finally:
         sink.terminate()
@@ -286,6 +308,16 @@ def bench_lists(open_cases: int, workdir: Path, runs: int = 20) -> None:
     engine.dispose()
 
 
+def compile_bytecode() -> None:
+    """Write the workflows' bytecode, as an installed worker has it (the Dockerfile compiles it): the sandbox
+    imports a workflow's module for every new case, from source if no current bytecode is there (as with
+    PYTHONDONTWRITEBYTECODE, or after an edit), which would add a compile to every case."""
+    import compileall
+
+    for folder in ("workflows", "scripts", "domain", "activities"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "lists":
         with tempfile.TemporaryDirectory() as tmp:
@@ -294,6 +326,7 @@ def main() -> None:
         os._exit(0)
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(bench(cases, concurrency, Path(tmp)))
         bench_lists(10_000, Path(tmp))
