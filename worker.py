@@ -37,8 +37,11 @@ WORKFLOWS = [BreachCaseWorkflow, DataSubjectRequestWorkflow, MonthlyRequestContr
              QuarterlyBreachReviewWorkflow, RetentionPurgeWorkflow]
 
 # Deterministic, side-effect-free modules shared with the sandbox instead of re-imported
-# per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily.
-PASSTHROUGH = ("domain", "email_validator", "idna", "pydantic", "transitions")
+# per workflow run; email_validator and idna are pydantic's EmailStr, loaded lazily. The
+# workflows' shared helpers (effects, update factory, search attributes) hold no state of
+# their own and read no clock: passed through, a new case no longer executes them again.
+PASSTHROUGH = ("domain", "email_validator", "idna", "pydantic", "transitions", "workflows.common",
+               "workflows.search_attributes")
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

@@ -20,7 +20,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from activities.db import audit_head, audit_log
@@ -72,23 +72,31 @@ def append(conn: Connection, case_id: str, kind: str, seq: int, body: dict[str, 
 
     The caller retries the whole transaction on IntegrityError (see `append_in_new_transaction`).
     """
-    locked = conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID)
-                          .values(position=audit_head.c.position)).rowcount
-    if not locked:
+    head = conn.execute(_LOCK_HEAD).first()
+    if head is None:
         conn.execute(insert(audit_head).values(id=HEAD_ID, position=0, hash=GENESIS))
-    exists = conn.execute(select(audit_log.c.position).where(
-        audit_log.c.case_id == case_id, audit_log.c.kind == kind, audit_log.c.seq == seq)).first()
-    if exists:
+        head = conn.execute(_LOCK_HEAD).one()
+    if conn.execute(_RECORDED, {"b_case_id": case_id, "b_kind": kind, "b_seq": seq}).first():
         return False
-    head = conn.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)).one()
     text = canonical_json(body)
     body_sha256 = sha256(text)
     position = head.position + 1
     digest = record_hash(head.hash, position, case_id, kind, seq, body_sha256)
-    conn.execute(insert(audit_log).values(position=position, case_id=case_id, kind=kind, seq=seq, body=text,
-                                          body_sha256=body_sha256, prev_hash=head.hash, hash=digest))
-    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(position=position, hash=digest))
+    conn.execute(insert(audit_log), {"position": position, "case_id": case_id, "kind": kind, "seq": seq,
+                                     "body": text, "body_sha256": body_sha256, "prev_hash": head.hash, "hash": digest})
+    conn.execute(_MOVE_HEAD, {"b_position": position, "b_hash": digest})
     return True
+
+
+# Statements with their values bound at execution, so each is compiled once per process. Taking the head
+# updates its row (to itself), which takes the write lock (SQLite) or the row lock (PostgreSQL) and reads it.
+_LOCK_HEAD = (update(audit_head).where(audit_head.c.id == HEAD_ID).values(position=audit_head.c.position)
+              .returning(audit_head.c.position, audit_head.c.hash))
+_RECORDED = select(audit_log.c.position).where(
+    audit_log.c.case_id == bindparam("b_case_id"), audit_log.c.kind == bindparam("b_kind"),
+    audit_log.c.seq == bindparam("b_seq"))
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == HEAD_ID).values(
+    position=bindparam("b_position"), hash=bindparam("b_hash"))
 
 
 def append_in_new_transaction(engine: Engine, case_id: str, kind: str, seq: int, body: dict[str, Any]) -> bool:

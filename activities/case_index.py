@@ -107,7 +107,7 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
 
 def _backfill(engine: Engine, organisation: str) -> int:
     from activities.db import breach_register, dsr_register
-    from activities.register import to_utc, upsert_case_index
+    from activities.register import index_if_absent, to_utc
     from domain.case_ids import organisation_of
     from domain.case_index import index_row
     from domain.dsr_register import RequestRegisterEntry
@@ -125,6 +125,6 @@ def _backfill(engine: Engine, organisation: str) -> int:
                 entry = model.model_validate(values)
                 named = organisation_of(str(row[key.name]))
                 index = index_row(entry, organisation=named or organisation, seq=row["last_seq"] or 0)
-                upsert_case_index(conn, to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
-                added += 1
+                # Another worker may have indexed it since the read: then it is not counted here.
+                added += index_if_absent(conn, to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
     return added

@@ -6,6 +6,10 @@ A change here needs a migration (activities/migrations); tests/activities/test_m
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -315,19 +319,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's own INSERT, which knows ON CONFLICT (SQLite and PostgreSQL say it the same way)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return sqlite_insert
+    raise NotImplementedError(f"the register runs on SQLite or PostgreSQL, not {dialect}")
+
+
 def upsert(conn: Connection, table: Table, values: dict[str, Any]) -> None:
     """Insert a row, or update the row with the same primary key: one atomic statement, in the dialect's own
     words (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL), so two writers of the same row never
     race into a unique violation."""
-    dialect_insert: Any
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        raise NotImplementedError(f"the register runs on SQLite or PostgreSQL, not {conn.dialect.name}")
     keys = [column.name for column in table.primary_key.columns]
-    statement = dialect_insert(table).values(**values)
+    statement = dialect_insert(conn.dialect.name)(table).values(**values)
     changes = {name: statement.excluded[name] for name in values if name not in keys}
     conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
                  else statement.on_conflict_do_nothing(index_elements=keys))
@@ -341,3 +349,26 @@ def to_utc(row: dict) -> dict:
             value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
         out[key] = value
     return out
+_sqlite_writers: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_sqlite_writers_guard = threading.Lock()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()` for a write transaction; on SQLite, one writer of this process at a time.
+
+    SQLite lets one transaction write at a time. Threads that find the file locked wait in SQLite's busy
+    handler, which polls with sleeps that grow to 100 ms: with many activity threads writing at once (every
+    step of every case writes the register, every mail the outbox), the lock then sits idle between
+    writers and the wait can pass the busy timeout. Queued on a lock in this process instead, the next
+    writer starts the moment the last one commits. Other processes (web app, CLI) still meet the busy
+    timeout, as before. PostgreSQL locks rows, so its writers go straight on.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with _sqlite_writers_guard:
+        lock = _sqlite_writers.setdefault(engine, threading.RLock())
+    with lock, engine.begin() as conn:
+        yield conn

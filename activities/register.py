@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import timezone
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities import audit
 from activities.db import (  # to_utc lives in db.py so the read models need no Temporal SDK
-    breach_register, case_events, case_index, case_numbers, dsr_register, organisation_case_numbers, to_utc,
+    breach_register, case_events, case_index, case_numbers, dialect_insert, dsr_register, organisation_case_numbers,
+    to_utc, writing,
 )
 from activities.failures import effect_errors
 from domain.case_ids import organisation_of
@@ -57,7 +60,7 @@ class RegisterActivities:
 
     def _record(self, table, key: str, event: TimelineEvent, row: dict, index: CaseIndexRow) -> None:
         """Effects run side by side, so steps may arrive out of order: the row keeps the latest step
-        (highest seq), and a race between two first inserts is retried as an update."""
+        (highest seq). A race between two first records of the audit chain's head is retried."""
         row = row | {"last_seq": event.seq}
         index_values = to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value}
         with effect_errors():
@@ -76,39 +79,57 @@ class RegisterActivities:
                     actor_role=event.actor.role.value, action=event.action, summary=event.summary)
 
     def _write(self, table, key: str, event: TimelineEvent, row: dict, index_values: dict) -> None:
-        with self._engine.begin() as conn:
+        """One transaction, one statement per table: the event once, the audit record, the register row and
+        the list row each inserted or updated in place (ON CONFLICT), values bound as parameters so every
+        statement is compiled once per process."""
+        with writing(self._engine) as conn:
             case_id = row[key]
-            seen = conn.execute(select(case_events.c.seq).where(
-                case_events.c.case_id == case_id, case_events.c.seq == event.seq)).first()
-            if seen is None:
-                conn.execute(insert(case_events).values(**self._event_values(case_id, event)))
+            conn.execute(_first_insert(conn.dialect.name, case_events), self._event_values(case_id, event))
             # The same step in the audit chain, in the same transaction: both or neither.
             audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
             if row.get("closed_at") is not None:
                 audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq,
                              {k: v for k, v in row.items() if k != "last_seq"})
-            existing = conn.execute(select(table.c.last_seq).where(table.c[key] == case_id)).first()
-            if existing is None:
-                conn.execute(insert(table).values(**row))
-            elif existing.last_seq is None or existing.last_seq <= event.seq:
-                conn.execute(update(table).where(table.c[key] == case_id).values(**row))
+            conn.execute(_latest_upsert(conn.dialect.name, table, key, tuple(row)), row)
             # The workspace's list row, in the same transaction: never older than the register row.
             upsert_case_index(conn, index_values)
 
 
+@lru_cache(maxsize=None)
+def _first_insert(dialect: str, table: Table) -> Any:
+    """INSERT that keeps the row already there (a retried step)."""
+    return dialect_insert(dialect)(table).on_conflict_do_nothing()
+
+
+@lru_cache(maxsize=None)
+def _latest_upsert(dialect: str, table: Table, key: str, columns: tuple[str, ...]) -> Any:
+    """INSERT of a register row, or UPDATE of these columns unless the row holds a later step already."""
+    statement = dialect_insert(dialect)(table)
+    return statement.on_conflict_do_update(
+        index_elements=[key], set_={name: statement.excluded[name] for name in columns if name != key},
+        where=or_(table.c.last_seq.is_(None), table.c.last_seq <= statement.excluded.last_seq))
+
+
+@lru_cache(maxsize=None)
+def _index_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    statement = dialect_insert(dialect)(case_index)
+    newer = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["case_id"], set_={name: newer[name] for name in columns if name != "case_id"},
+        where=or_(case_index.c.last_seq < newer.last_seq,
+                  and_(case_index.c.last_seq == newer.last_seq, case_index.c.updated_at <= newer.updated_at)))
+
+
+def index_if_absent(conn: Connection, values: dict) -> bool:
+    """Insert a case_index row unless the case is indexed already; True if this call inserted it."""
+    inserted = _first_insert(conn.dialect.name, case_index).returning(case_index.c.case_id)
+    return conn.execute(inserted, values).first() is not None
+
+
 def upsert_case_index(conn: Connection, values: dict) -> None:
-    """Insert or update one case_index row, portably (SQLite and PostgreSQL): a later step wins; at the
-    same step (a retry, or a system step that reuses the last event) the newer entry wins. A race between
-    two first inserts is a unique violation, and the caller retries the whole transaction."""
-    current = conn.execute(select(case_index.c.last_seq, case_index.c.updated_at).where(
-        case_index.c.case_id == values["case_id"])).first()
-    if current is None:
-        conn.execute(insert(case_index).values(**values))
-        return
-    current_updated = to_utc({"at": current.updated_at})["at"]
-    if current.last_seq < values["last_seq"] or (
-            current.last_seq == values["last_seq"] and current_updated <= values["updated_at"]):
-        conn.execute(update(case_index).where(case_index.c.case_id == values["case_id"]).values(**values))
+    """Insert or update one case_index row in one statement (ON CONFLICT, SQLite and PostgreSQL): a later step
+    wins; at the same step (a retry, or a system step that reuses the last event) the newer entry wins."""
+    conn.execute(_index_upsert(conn.dialect.name, tuple(values)), values)
 
 
 def allocate_case_number(engine: Engine, kind: str, year: int, organisation: str = "") -> int:

@@ -490,6 +490,18 @@ class TimelineEvent(Strict):
     summary: str
 
 
+class ActionResult(Strict):
+    """What an action (a workflow update) returns: recorded as step `seq`, the case is now in `state`.
+
+    The case's view is a query away (`view`). An update's result is stored in the case's history, so
+    returning the whole view from every action stored it there again at every step.
+    """
+
+    case_id: str
+    state: str
+    seq: int
+
+
 SYSTEM = Actor(name="GDPR-sagsmotoren", role=Role.SYSTEM)
 
 

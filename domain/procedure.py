@@ -3,7 +3,14 @@
 A `Procedure` holds the states, the transition table, named guards (each with the
 message a person sees when it fails) and who may perform each action. `check()` says
 whether an action is allowed, without changing anything (it backs the Temporal update
-validators); `fire()` runs the trigger through the `transitions` machine.
+validators); `fire()` takes the transition.
+
+The table is read once per procedure into a lookup by (state, trigger), and `fire()` applies
+the rule of a `transitions` machine to it: of the trigger's transitions from the case's state,
+in table order, the first whose conditions all hold is taken (no destination: the state
+stays). Building a `Machine` for every action cost more than the rest of the action; the
+procedure's one `Machine` (`machine()`) validates the table when the procedure is made, and a
+test holds `fire()` to it for every state, trigger and outcome of the guards.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ class Procedure(Generic[StateT, TriggerT]):
     default_roles: frozenset[Any]  # Roles (domain.model); Any keeps this module free of the case models
     roles: dict[TriggerT, frozenset[Any]] = field(default_factory=dict)
     _model_class: type | None = None
+    _table: dict[tuple[StateT, TriggerT], list[dict[str, Any]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         missing = {g for t in self.transitions for g in t.get("conditions", [])} - set(self.guards)
@@ -79,11 +87,24 @@ class Procedure(Generic[StateT, TriggerT]):
         for name, guard in self.guards.items():
             setattr(model_class, name, (lambda g: lambda _self, event: g.test(event.kwargs["ctx"]))(guard))
         self._model_class = model_class
+        for transition in self.transitions:  # in table order, as a Machine tries them
+            sources = transition["source"] if isinstance(transition["source"], list) else [transition["source"]]
+            for source in sources:
+                self._table.setdefault((source, transition["trigger"]), []).append(transition)
+        self.machine(self.model(next(iter(self.states))))  # the library refuses a table it cannot run
+
+    def machine(self, model: Any) -> Machine:
+        """The procedure as a `transitions` Machine around `model` (an object with a `state`), to diagram or test."""
+        return Machine(model=model, states=self.states, transitions=self.transitions, initial=model.state,
+                       auto_transitions=False, send_event=True, ignore_invalid_triggers=False)
+
+    def model(self, state: StateT) -> Any:
+        """A model for `machine()` whose conditions are this procedure's guards (called with `ctx=`)."""
+        assert self._model_class is not None
+        return self._model_class(state)
 
     def candidates(self, state: StateT, trigger: TriggerT) -> list[dict[str, Any]]:
-        return [t for t in self.transitions
-                if t["trigger"] is trigger and (t["source"] == state or (isinstance(t["source"], list)
-                                                                        and state in t["source"]))]
+        return self._table.get((state, trigger), [])
 
     def offered(self, state: StateT) -> list[TriggerT]:
         """Actions the procedure offers in a state, before guards (for 'what can I do now')."""
@@ -133,14 +154,13 @@ class Procedure(Generic[StateT, TriggerT]):
         return guard.message
 
     def fire(self, case: Any, trigger: TriggerT, command: Any, now: datetime) -> StateT:
-        """Run the trigger through the `transitions` machine; the machine has the last word."""
-        assert self._model_class is not None
-        model = self._model_class(self.states(case.state))
-        Machine(model=model, states=self.states, transitions=self.transitions, initial=model.state,
-                auto_transitions=False, send_event=True, ignore_invalid_triggers=False)
-        if not getattr(model, trigger.value)(ctx=GuardContext(case=case, command=command, now=now)):
-            raise Rejection(f"'{trigger.value}' refused by the state machine in state '{case.state}'")
-        return self.states(model.state)
+        """Take the trigger: the first of its transitions from the case's state whose conditions all hold."""
+        state = self.states(case.state)
+        ctx = GuardContext(case=case, command=command, now=now)
+        for transition in self.candidates(state, trigger):
+            if all(self.guards[name].test(ctx) for name in transition.get("conditions", [])):
+                return state if transition["dest"] is None else transition["dest"]
+        raise Rejection(f"'{trigger.value}' refused by the state machine in state '{case.state}'")
 
     def mermaid(self, initial: StateT, final: StateT) -> str:
         """The state diagram, generated from the table."""

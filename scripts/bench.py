@@ -4,10 +4,18 @@
     .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
     .venv/bin/python scripts/bench.py cli [runs=10]        # only the command line's start-up, no server
 
-Prints: cases started per second, update latency (p50/p95/p99) for the first four steps
-of a case, query latency over all open cases, and the resident memory of the worker
-process and of the Temporal server. Figures, not assertions: a shared 2-core machine
-varies by 15-25 % between runs.
+One run drives two kinds of case against the same server, from the same process, after a short
+warm-up of each: a bare workflow (scripts/bench_bare.py: the same input, the same four updates with
+the same commands, the same eight activity calls doing nothing, one timer) and the full breach case
+(its first four steps: the procedure, register writes, three mails to a real SMTP sink in its own
+process). Half the cases are of each kind, run in four batches, bare-full-full-bare, so a machine
+that gets busier or quieter during the run weighs on both alike. Each kind prints one JSON line:
+wall time until every update has returned and every activity has finished, cases per second, start
+and update latency (p50/p95/p99, ms), the CPU seconds of this process (worker and client; the mail
+sink and the server are other processes) and of the Temporal server, and the history size per case.
+Then one line with the ratios full/bare, one with query latency over the open cases and memory, and
+the machine's core count in each. The workflows' bytecode is compiled first, as an installed worker
+has it. Figures, not assertions: a shared 2-core machine varies by 15-25 % between runs.
 
 Then, as JSON lines, the workspace's lists: a fresh SQLite case_index with 10,000 open cases
 (and a fifth as many closed) and the time of `list_cases` for the first page of 50, with the
@@ -23,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,20 +42,37 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain import commands as c  # noqa: E402
-from domain.model import BreachCaseInput, CaseView  # noqa: E402
-from mailsink import free_port, start_sink  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from temporalio.client import Client  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from activities.db import case_events, make_engine, outbox  # noqa: E402
 from codec import new_master_key  # noqa: E402
+from domain import commands as c  # noqa: E402
+from domain.model import BreachCaseInput  # noqa: E402
+from mailsink import free_port  # noqa: E402
+from scripts import bench_bare  # noqa: E402
 from settings import Settings  # noqa: E402
 from temporal_client import connect  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
-from worker import build_worker  # noqa: E402
+from worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
+from workflows.search_attributes import dev_server_args  # noqa: E402
+
+NPROC = os.cpu_count()
+STEPS = [
+    ("assess_breach", lambda: c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="r")),
+    ("contain", lambda: c.Contain(actor=KEY_PERSON, measures="m", system_stopped=False)),
+    ("inform_management", lambda: c.InformManagement(actor=KEY_PERSON, crisis_team=["Leder"])),
+    ("record_facts", lambda: c.RecordFacts(actor=KEY_PERSON, facts=facts())),
+]
+REGISTER_WRITES, MAILS = 1 + len(STEPS), bench_bare.OPENING_MAILS + sum(bench_bare.STEP_MAILS.values())
+WARM_UP = 5
 
 
 def rss_mb(pid: int) -> float:
@@ -56,9 +82,105 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+class Kind:
+    """One kind of case as the benchmark drives it, and what its measured batches added up to."""
+
+    def __init__(self, name: str, workflow: Any, settings: Settings, first: int,
+                 finished: Callable[[], Awaitable[int]], per_case: int) -> None:
+        self.name, self.workflow, self.settings = name, workflow, settings
+        self.next_number = first  # case numbers: breach-2026-<first + n>
+        self.finished, self.per_case = finished, per_case  # completed activities so far, and per case
+        self.started = 0
+        self.cases = 0
+        self.ids: list[str] = []
+        self.starts: list[float] = []
+        self.updates: list[float] = []
+        self.wall = self.updated = self.cpu = self.server_cpu = 0.0
+
+
+async def run_batch(client: Client, kind: Kind, cases: int, concurrency: int, server_pid: int,
+                    measured: bool = True) -> None:
+    """Start `cases` cases, `concurrency` at a time, each with its four updates; wait until every activity
+    of every case has finished (mails sent, register written), then add the figures to the kind's."""
+    gate = asyncio.Semaphore(concurrency)
+    ids = [f"breach-2026-{kind.next_number + i:06d}" for i in range(cases)]
+    kind.next_number += cases
+    kind.started += cases
+    starts: list[float] = []
+    updates: list[float] = []
+
+    async def one(case_id: str) -> None:
+        async with gate:
+            inp = BreachCaseInput(case_id=case_id, policy=kind.settings.case_policy(),
+                                  report=report(datetime.now(timezone.utc) - timedelta(hours=1)))
+            t0 = time.perf_counter()
+            handle = await client.start_workflow(kind.workflow, inp, id=case_id, task_queue=kind.settings.task_queue)
+            starts.append(time.perf_counter() - t0)
+            for name, command in STEPS:
+                t0 = time.perf_counter()
+                await handle.execute_update(name, command())
+                updates.append(time.perf_counter() - t0)
+
+    cpu0, server0, began = own_cpu(), process_cpu(server_pid), time.perf_counter()
+    await asyncio.gather(*(one(case_id) for case_id in ids))
+    updated = time.perf_counter() - began
+    while await kind.finished() < kind.started * kind.per_case:
+        await asyncio.sleep(0.1)
+    wall = time.perf_counter() - began
+    if not measured:
+        return
+    kind.cases += cases
+    kind.ids += ids
+    kind.starts += starts
+    kind.updates += updates
+    kind.wall += wall
+    kind.updated += updated
+    kind.cpu += own_cpu() - cpu0
+    kind.server_cpu += process_cpu(server_pid) - server0
+
+
+async def figures(client: Client, kind: Kind, concurrency: int) -> dict:
+    sizes, events = [], []
+    for case_id in kind.ids[:10]:
+        history = await client.get_workflow_handle(case_id).fetch_history()
+        sizes.append(len(history.to_json().encode()))
+        events.append(len(history.events))
+    starts, updates = kind.starts, kind.updates
+    return {"bench": "cases", "kind": kind.name, "cases": kind.cases, "concurrency": concurrency, "nproc": NPROC,
+            "wall_s": round(kind.wall, 2), "updates_done_s": round(kind.updated, 2),
+            "cases_per_s": round(kind.cases / kind.wall, 2),
+            "start_ms": {"p50": round(pct(starts, .5)), "p95": round(pct(starts, .95)), "p99": round(pct(starts, .99))},
+            "update_ms": {"p50": round(pct(updates, .5)), "p95": round(pct(updates, .95)),
+                          "p99": round(pct(updates, .99)), "mean": round(statistics.mean(updates) * 1000)},
+            "worker_cpu_s": round(kind.cpu, 2), "server_cpu_s": round(kind.server_cpu, 2),
+            "history_kb_per_case": round(statistics.mean(sizes) / 1024, 1),
+            "history_events_per_case": round(statistics.mean(events), 1)}
+
+
+def ratios(bare: dict, full: dict) -> dict:
+    def r(key: str, sub: str | None = None) -> float:
+        a, b = (full[key], bare[key]) if sub is None else (full[key][sub], bare[key][sub])
+        return round(a / b, 2) if b else float("nan")
+
+    return {"bench": "full/bare", "cases": full["cases"], "concurrency": full["concurrency"], "nproc": NPROC,
+            "wall": r("wall_s"), "worker_cpu": r("worker_cpu_s"), "server_cpu": r("server_cpu_s"),
+            "update_p50": r("update_ms", "p50"), "update_p95": r("update_ms", "p95"),
+            "update_p99": r("update_ms", "p99"), "history": r("history_kb_per_case")}
 
 
 async def bench(cases: int, concurrency: int, workdir: Path) -> None:
@@ -67,10 +189,12 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
     server = subprocess.Popen(
         [temporal, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
          "--db-filename", str(workdir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
-         "--sqlite-pragma", "synchronous=normal", "--log-level", "error"],
+         "--sqlite-pragma", "synchronous=normal", "--log-level", "error", *dev_server_args()],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     smtp_port = free_port()
-    sink, _ = start_sink("127.0.0.1", smtp_port)
+    # A real SMTP server in its own process, as a mail server would be: its CPU is not the worker's.
+    sink = subprocess.Popen([sys.executable, str(ROOT / "mailsink.py"), "--port", str(smtp_port),
+                             "--dir", str(workdir / "mail")], stdout=subprocess.DEVNULL)
     try:
         settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
                             database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports",
@@ -82,49 +206,55 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
                 break
             except RuntimeError:
                 await asyncio.sleep(0.2)
-        gate = asyncio.Semaphore(concurrency)
-        starts: list[float] = []
-        updates: list[float] = []
+        engine = make_engine(settings.database_url)
+        bare_activities = bench_bare.BareActivities()
 
-        async def one(i: int) -> None:
-            async with gate:
-                case_id = f"breach-2026-{i:06d}"
-                inp = BreachCaseInput(case_id=case_id, policy=settings.case_policy(),
-                                      report=report(datetime.now(timezone.utc) - timedelta(hours=1)))
-                t0 = time.perf_counter()
-                handle = await client.start_workflow(BreachCaseWorkflow.run, inp, id=case_id,
-                                                     task_queue=settings.task_queue)
-                starts.append(time.perf_counter() - t0)
-                for name, cmd in [
-                    ("assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="r")),
-                    ("contain", c.Contain(actor=KEY_PERSON, measures="m", system_stopped=False)),
-                    ("inform_management", c.InformManagement(actor=KEY_PERSON, crisis_team=["Leder"])),
-                    ("record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts())),
-                ]:
-                    t0 = time.perf_counter()
-                    await handle.execute_update(name, cmd, result_type=CaseView)
-                    updates.append(time.perf_counter() - t0)
+        async def bare_finished() -> int:
+            return bare_activities.finished
 
+        async def full_finished() -> int:
+            with engine.connect() as conn:
+                written = conn.execute(select(func.count()).select_from(case_events)).scalar_one()
+                sent = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "sent")).scalar_one()
+            # Whole cases only: every step written and every mail sent.
+            return min(written // REGISTER_WRITES, sent // MAILS) * (REGISTER_WRITES + MAILS)
+
+        bare_settings = settings.model_copy(update={"task_queue": settings.task_queue + "-bare"})
+        bare = Kind("bare", bench_bare.BareCaseWorkflow.run, bare_settings, 500_000, bare_finished,
+                    bench_bare.ACTIVITIES_PER_CASE)
+        full = Kind("full", BreachCaseWorkflow.run, settings, 0, full_finished, REGISTER_WRITES + MAILS)
         with ThreadPoolExecutor(max_workers=16) as executor:
-            async with build_worker(client, settings, executor):
-                began = time.perf_counter()
-                await asyncio.gather(*(one(i) for i in range(cases)))
-                elapsed = time.perf_counter() - began
+            # The bare worker is the full one's twin: the same sandbox, executor and limits, its own task queue.
+            bare_worker = Worker(client, task_queue=bare_settings.task_queue, workflows=[bench_bare.BareCaseWorkflow],
+                                 activities=[bare_activities.bare_register, bare_activities.bare_mail],
+                                 workflow_runner=workflow_runner(), activity_executor=executor,
+                                 max_concurrent_activities=executor._max_workers)
+            async with bare_worker, build_worker(client, settings, executor):
+                for kind in (bare, full):
+                    await run_batch(client, kind, WARM_UP, concurrency, server.pid, measured=False)
+                # In turns, bare-full-full-bare, so a machine that gets busier or quieter during the run
+                # weighs on both kinds alike.
+                batches = [cases // 4 + (1 if n < cases % 4 else 0) for n in range(4)]
+                for kind, batch in zip((bare, full, full, bare), (batches[0], batches[1], batches[2], batches[3])):
+                    await run_batch(client, kind, batch, concurrency, server.pid)
+                bare_figures, full_figures = await figures(client, bare, concurrency), await figures(client, full, concurrency)
+                print(json.dumps(bare_figures), flush=True)
+                print(json.dumps(full_figures), flush=True)
+                print(json.dumps(ratios(bare_figures, full_figures)), flush=True)
                 queries: list[float] = []
-                for i in range(cases):
+                for case_id in full.ids:
                     t0 = time.perf_counter()
-                    await client.get_workflow_handle(f"breach-2026-{i:06d}").query(BreachCaseWorkflow.view)
+                    await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.view)
                     queries.append(time.perf_counter() - t0)
-                await asyncio.sleep(2)  # let the outboxes drain before measuring memory
-                print(f"cases: {cases}, concurrency: {concurrency}, steps per case: 4 updates + mail + register writes")
-                print(f"wall time: {elapsed:.1f} s -> {cases / elapsed:.1f} cases/s, {4 * cases / elapsed:.1f} updates/s")
-                print(f"start latency ms  p50 {pct(starts, .5):.0f}  p95 {pct(starts, .95):.0f}  p99 {pct(starts, .99):.0f}")
-                print(f"update latency ms p50 {pct(updates, .5):.0f}  p95 {pct(updates, .95):.0f}  "
-                      f"p99 {pct(updates, .99):.0f}  (mean {statistics.mean(updates) * 1000:.0f})")
-                print(f"query latency ms  p50 {pct(queries, .5):.1f}  p99 {pct(queries, .99):.1f}  ({cases} open cases)")
-                print(f"memory: worker {rss_mb(os.getpid()):.0f} MB, Temporal server {rss_mb(server.pid):.0f} MB")
+                print(json.dumps({"bench": "open_cases", "open": bare.started + full.started, "nproc": NPROC,
+                                  "view_query_ms": {"p50": round(pct(queries, .5), 1),
+                                                    "p99": round(pct(queries, .99), 1)},
+                                  "worker_rss_mb": round(rss_mb(os.getpid())),
+                                  "server_rss_mb": round(rss_mb(server.pid))}), flush=True)
+        engine.dispose()
     finally:
-        sink.stop()
+        sink.terminate()
+        sink.wait(timeout=30)
         server.terminate()
         server.wait(timeout=30)
 
@@ -227,6 +357,16 @@ def bench_cli_lists(database_url: str, open_cases: int, runs: int = 10) -> None:
                         _wall_times([sys.executable, str(STARTER), *args], env, n), open_in_index=open_cases))
 
 
+def compile_bytecode() -> None:
+    """Write the workflows' bytecode, as an installed worker has it (the Dockerfile compiles it): the sandbox
+    imports a workflow's module for every new case, from source if no current bytecode is there (as with
+    PYTHONDONTWRITEBYTECODE, or after an edit), which would add a compile to every case."""
+    import compileall
+
+    for folder in ("workflows", "scripts", "domain", "activities"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "cli":
         bench_cli(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
@@ -239,6 +379,7 @@ def main() -> None:
         os._exit(0)
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(bench(cases, concurrency, Path(tmp)))
         bench_lists(10_000, Path(tmp))

@@ -26,7 +26,7 @@ from domain import commands as c
 from domain.case_index import CaseKind
 from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
 from domain.inventory import Inventory
-from domain.model import Actor, BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView, Contact, Role
+from domain.model import ActionResult, Actor, BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView, Contact, Role
 from mailsink import KeepingHandler
 from settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
@@ -170,7 +170,9 @@ class CaseDriver:
 
     @staticmethod
     async def act(handle: WorkflowHandle, update: str, cmd: c.Command) -> CaseView:
-        return await handle.execute_update(update, cmd, result_type=CaseView)
+        """The action, then the case's view (an action returns only its step and the new state)."""
+        await handle.execute_update(update, cmd, result_type=ActionResult)
+        return await handle.query("view", result_type=CaseView)
 
     @staticmethod
     async def settle(handle: WorkflowHandle, timeout: float = 20.0) -> CaseView:
@@ -228,7 +230,9 @@ class RequestDriver:
 
     @staticmethod
     async def act(handle: WorkflowHandle, update: str, cmd: Any) -> RequestView:
-        return await handle.execute_update(update, cmd, result_type=RequestView)
+        """The action, then the request's view (an action returns only its step and the new state)."""
+        await handle.execute_update(update, cmd, result_type=ActionResult)
+        return await handle.query("view", result_type=RequestView)
 
     @staticmethod
     async def wait_state(handle: WorkflowHandle, state: str, timeout: float = 30.0) -> RequestView:

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import reminder_schedule
     from domain import mail_texts
     from domain.mail_texts import DraftMail, OutgoingMail
-    from domain.model import BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
+    from domain.model import ActionResult, BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
     from domain.register import build_register_entry
     from domain.view import case_view
 
@@ -46,7 +46,7 @@ POSTPONEMENT_REMINDERS = 14  # a review date passed unreviewed: reminded daily f
 
 
 def _update(trigger: Trigger) -> Any:
-    return make_update(trigger, COMMAND_TYPES[trigger], CaseView)
+    return make_update(trigger, COMMAND_TYPES[trigger], ActionResult)
 
 
 @workflow.defn(name="BreachCase")
@@ -107,7 +107,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         except Rejection as err:
             raise rejected(str(err), err.da) from None
 
-    def _act(self, trigger: Trigger, cmd: Command) -> CaseView:
+    def _act(self, trigger: Trigger, cmd: Command) -> ActionResult:
         known_suppliers = {s.name for s in self.case.suppliers}
         try:
             mails = domain_case.act(self.case, trigger, cmd, workflow.now())
@@ -127,7 +127,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             self._watchers.append(asyncio.create_task(self._watch_deadline()))  # the new 72 hours
         if trigger in (Trigger.POSTPONE_COMMUNICATION, Trigger.REVIEW_POSTPONEMENT) and self.case.postponed():
             self._watchers.append(asyncio.create_task(self._watch_postponement()))
-        return self.view()
+        return ActionResult(case_id=self.case.case_id, state=self.case.state, seq=self.case.timeline[-1].seq)
 
     # --- queries -----------------------------------------------------------------------
     @workflow.query

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import dsr_case
     from domain import dsr_model as d
     from domain import dsr_person
-    from domain.model import SYSTEM, add_event
+    from domain.model import SYSTEM, ActionResult, add_event
     from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
     from domain.deadlines import reminder_before
     from domain.dsr_register import build_request_entry
@@ -56,7 +56,7 @@ class _FinishProcessing:
 
 
 def _update(trigger: RequestTrigger) -> Any:
-    return make_update(trigger, COMMAND_TYPES[trigger], d.RequestView)
+    return make_update(trigger, COMMAND_TYPES[trigger], ActionResult)
 
 
 @workflow.defn(name="DataSubjectRequest")
@@ -106,7 +106,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         except Rejection as err:
             raise rejected(str(err), err.da) from None
 
-    def _act(self, trigger: RequestTrigger, cmd: d.Command) -> d.RequestView:
+    def _act(self, trigger: RequestTrigger, cmd: d.Command) -> ActionResult:
         slots_before = len(self.case.systems)
         try:
             effects = dsr_case.act(self.case, trigger, cmd, workflow.now())
@@ -123,7 +123,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         if trigger is T.REQUEST_INFORMATION:
             self._watchers.append(asyncio.create_task(self._watch_information(len(self.case.information_requests))))
         self._finish_if_done()
-        return self.view()
+        return ActionResult(case_id=self.case.request_id, state=self.case.state, seq=self.case.timeline[-1].seq)
 
     # --- queries ------------------------------------------------------------------------
     @workflow.query

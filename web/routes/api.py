@@ -23,7 +23,7 @@ from domain.breach_machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trig
 from domain.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
 from domain.dsr_model import RequestView
-from domain.model import BreachReport, CaseView
+from domain.model import ActionResult, BreachReport, CaseView
 from domain.procedure import Procedure
 from temporal_client import failure_message
 from web.accounts import Account, AccountStore
@@ -220,7 +220,8 @@ async def _act(client: Client, user: Account, procedure: Procedure, commands: di
         return invalid(err)
     handle = client.get_workflow_handle(workflow_id)
     try:
-        view = await handle.execute_update(trigger.value, command, result_type=result_type)
+        await handle.execute_update(trigger.value, command, result_type=ActionResult)
+        view = await handle.query("view", result_type=result_type)  # an action returns only its step
     except WorkflowUpdateFailedError as err:
         return JSONResponse({"detail": failure_message(err), "detail_da": refusal_text(err)}, status_code=409)
     except RPCError as err:
