@@ -19,7 +19,7 @@ from temporalio import workflow
 
 from workflows.search_attributes import keep_current
 from workflows.common import (
-    MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
+    BASELINE, MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
 )
 
 with workflow.unsafe.imports_passed_through():
@@ -53,8 +53,10 @@ def _update(trigger: Trigger) -> Any:
 class BreachCaseWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
+        # First, before anything asks for a patch: a case started from now on has every change below.
+        self._baseline = workflow.patched(BASELINE)
         self.case, mails = domain_case.open_case(inp, workflow.now())
-        if not workflow.patched(REPORTER_RECEIPT):  # cases opened before receipts were mailed
+        if not (self._baseline or workflow.patched(REPORTER_RECEIPT)):  # cases opened before receipts were mailed
             mails = [mail for mail in mails if not mail.key.endswith(".receipt")]
         self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
@@ -65,9 +67,9 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        if workflow.patched(REOPEN_AFTER_CLOSE):
+        if self._baseline or workflow.patched(REOPEN_AFTER_CLOSE):
             self._watchers.append(asyncio.create_task(self._watch_reopen_window()))
-            await self._effects.run_until_done(lambda: self._closed() and self._window_over)
+            await self._effects.run_until_done(lambda: self._closed() and self._window_over, self._baseline)
         else:  # cases started before: the workflow ends at close
             self._window_over = True
             await self._effects.run_until_done(self._closed)
@@ -115,7 +117,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             raise rejected(str(err), err.da) from None
         except ValidationError as err:  # never let a ValueError fail the workflow task
             raise rejected(f"'{trigger.value}' refused: {err}") from None
-        if trigger is Trigger.ADD_FOLLOW_UP and not workflow.patched(FOLLOW_UP_MAIL):
+        if trigger is Trigger.ADD_FOLLOW_UP and not (self._baseline or workflow.patched(FOLLOW_UP_MAIL)):
             mails = []  # cases whose follow-ups were recorded before follow-ups were mailed
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
                                                        "role": cmd.actor.role.value})
@@ -209,7 +211,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     # --- side effects --------------------------------------------------------------------
     def _emit(self, event: TimelineEvent, mails: Sequence[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
-        keep_current(entry, self.case.policy.organisation_name)
+        keep_current(entry, self.case.policy.organisation_name, self._baseline)
         self._effects.add(StepRecord(event=event, entry=entry))
         self._effects.extend(mails)
 

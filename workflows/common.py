@@ -32,6 +32,12 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 # workflow.patched() id: effects run side by side; cases started before run them one at a time.
 INDEPENDENT_EFFECTS = "independent-effects"
+# workflow.patched() id: one marker for a case started from now on, in place of one for each earlier change
+# (each use names the patch it stands for). Such a case has every earlier change from the start; a case
+# started before it finds no such marker in its history and asks for the earlier patches one by one, as
+# before. Every patched() call in a new case records a marker and an upsert of the TemporalChangeVersion
+# search attribute, which the server indexes: four of each went into every new breach case.
+BASELINE = "baseline-1"
 
 
 def rejected(message: str, da: str | None = None) -> ApplicationError:
@@ -181,13 +187,14 @@ class Effects:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def run_until_done(self, closed: Callable[[], bool]) -> None:
-        """Perform every effect; return once the case is closed and nothing is running or open."""
+    async def run_until_done(self, closed: Callable[[], bool], baseline: bool = False) -> None:
+        """Perform every effect; return once the case is closed and nothing is running or open.
+        `baseline`: the case was started with the BASELINE marker, so its effects run side by side."""
         def finished() -> bool:
             return (closed() and self._running == 0 and not self._waiting and not self._open_letters()
                     and workflow.all_handlers_finished())
 
-        self._independent = workflow.patched(INDEPENDENT_EFFECTS)
+        self._independent = baseline or workflow.patched(INDEPENDENT_EFFECTS)
         if self._independent:
             waiting, self._waiting = self._waiting, []
             for effect in waiting:

@@ -19,8 +19,8 @@ from temporalio.exceptions import ActivityError
 
 from workflows.search_attributes import keep_current
 from workflows.common import (
-    ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text, make_update,
-    rejected,
+    ACTIVITY_TIMEOUT, BASELINE, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text,
+    make_update, rejected,
     run_effect_activity, wait_until,
 )
 
@@ -63,10 +63,12 @@ def _update(trigger: RequestTrigger) -> Any:
 class DataSubjectRequestWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
+        # First, before anything asks for a patch: a request started from now on has every change below.
+        self._baseline = workflow.patched(BASELINE)
         self.case, effects = dsr_case.open_request(inp, workflow.now())
         # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
         # case does; a history recorded before them replays with the old behaviour.
-        self.case.legacy = not workflow.patched("dsr-verified-address-and-law")
+        self.case.legacy = not (self._baseline or workflow.patched("dsr-verified-address-and-law"))
         self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
@@ -78,7 +80,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     async def run(self, inp: d.RequestInput) -> d.RequestResult:
         workflow.logger.info("request opened", extra={"type": inp.type.value, "channel": inp.channel.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await self._effects.run_until_done(self._closed)
+        await self._effects.run_until_done(self._closed, self._baseline)
         workflow.logger.info("request closed", extra={"in_time": self.case.answered_in_time()})
         return d.RequestResult(request_id=self.case.request_id, state=self.case.state,
                                answered_at=self.case.answered_at, in_time=self.case.answered_in_time())
@@ -182,7 +184,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     # --- effects ------------------------------------------------------------------------
     def _emit(self, effects: list[Any]) -> None:
         entry = build_request_entry(self.case, workflow.now())
-        keep_current(entry, self.case.inp.policy.organisation_name)
+        keep_current(entry, self.case.inp.policy.organisation_name, self._baseline)
         self._effects.add(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
         self._effects.extend(effects)
 
@@ -223,7 +225,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             return False  # only task mails wait for the resolution; reminders and escalations never do
         if not self._person_checked:
             self._person_checked = True
-            if workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before this act as they did
+            if self._baseline or workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before act as they did
                 self._resolving = asyncio.create_task(self._resolve_person())
         if self._resolving is not None:
             await self._resolving
@@ -293,7 +295,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     async def _finish_processing(self) -> None:
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
             # A request received before exports were encrypted still gets its password if it exports now.
-            self.case.exports_encrypted = workflow.patched(ENCRYPTED_EXPORTS)
+            self.case.exports_encrypted = self._baseline or workflow.patched(ENCRYPTED_EXPORTS)
             files: list[str] = await workflow.execute_activity(
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
                                                systems=dsr_case.export_systems(self.case)),
