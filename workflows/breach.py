@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
     from activities.drafts import RenderedDraft, RenderRequest
-    from activities.register import StepRecord
+    from activities.register import StepBatch, StepRecord
     from domain import dead_letters as dl
     from domain import case as domain_case
     from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
@@ -58,7 +58,8 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         self.case, mails = domain_case.open_case(inp, workflow.now())
         if not (self._baseline or workflow.patched(REPORTER_RECEIPT)):  # cases opened before receipts were mailed
             mails = [mail for mail in mails if not mail.key.endswith(".receipt")]
-        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
+        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane,
+                                batch={"register": lambda records: StepBatch(records=records)})
         self._watchers: list[asyncio.Task[None]] = []
         self._window_over = False
         self._emit(self.case.timeline[-1], mails)
@@ -232,24 +233,31 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             return mail_texts.controller_notification(self.case, draft.text_da)
         return mail_texts.draft_for_review(self.case, domain_case.KIND_DA[draft.kind], draft.version, draft.text_da)
 
-    async def _perform(self, effect: StepRecord | OutgoingMail | DraftMail) -> None:
+    async def _perform(self, effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> None:
         if isinstance(effect, DraftMail):
             effect = await self._render_draft_mail(effect)
         if isinstance(effect, StepRecord):
             await run_effect_activity("record_step", effect, f"register: {effect.event.action}")
+        elif isinstance(effect, StepBatch):
+            await run_effect_activity("record_steps", effect,
+                                      "register: " + ", ".join(r.event.action for r in effect.records))
         else:
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
 
 
-def _lane(effect: StepRecord | OutgoingMail | DraftMail) -> str | None:
-    """Register writes in step order (timeline, audit chain); mails each on their own."""
-    return "register" if isinstance(effect, StepRecord) else None
+def _lane(effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> str | None:
+    """Register writes in step order (timeline, audit chain), those that queued up together; mails each on
+    their own."""
+    return "register" if isinstance(effect, (StepRecord, StepBatch)) else None
 
 
-def _describe(effect: StepRecord | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:
+def _describe(effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:
     """Kind and key of an effect for its dead letter: names only, never content."""
     if isinstance(effect, StepRecord):
         return dl.EffectKind.REGISTER, f"{effect.entry.case_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, StepBatch):
+        first, last = effect.records[0], effect.records[-1]
+        return dl.EffectKind.REGISTER, f"{first.entry.case_id}.steps.{first.event.seq}-{last.event.seq}"
     if isinstance(effect, DraftMail):
         return dl.EffectKind.MAIL, f"draft.{effect.draft_index}.{effect.purpose}"
     return dl.EffectKind.MAIL, effect.key

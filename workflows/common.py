@@ -137,15 +137,24 @@ class Effects:
 
     Cases started before this change (no INDEPENDENT_EFFECTS marker) keep running their
     effects one at a time, so their histories replay.
+
+    A lane may take its waiting effects together (`batch`): when its turn comes, an effect takes
+    with it every effect queued behind it in the lane, as one combined effect (one activity), and
+    those behind find their work done. Register writes that piled up while one write ran then go
+    in one transaction. Only cases started with the BASELINE marker batch (`run_until_done`).
     """
 
     def __init__(self, case_id: Callable[[], str], perform: Callable[[Any], Awaitable[None]],
                  describe: Callable[[Any], tuple[dl.EffectKind, str]],
-                 lane: Callable[[Any], str | None] = lambda effect: None) -> None:
+                 lane: Callable[[Any], str | None] = lambda effect: None,
+                 batch: dict[str, Callable[[list[Any]], Any]] | None = None) -> None:
         self._case_id = case_id
         self._perform = perform
         self._describe = describe
         self._lane_of = lane
+        self._batch = batch or {}  # lane -> (its queued effects, in order) -> one effect for them all
+        self._batching = False
+        self._queued: dict[str, list[Any]] = {}  # per lane, effects not yet performed (batching only)
         self._waiting: list[Any] = []  # before run() starts, and in the one-at-a-time mode
         self._running = 0
         self._lanes: dict[str, asyncio.Lock] = {}
@@ -157,9 +166,15 @@ class Effects:
     # --- queueing -------------------------------------------------------------------------
     def add(self, effect: Any) -> None:
         if self._independent:
-            self._spawn(self._run(effect))
+            self._start(effect)
         else:
             self._waiting.append(effect)
+
+    def _start(self, effect: Any) -> None:
+        lane = self._lane_of(effect) if self._batching else None
+        if lane in self._batch:
+            self._queued.setdefault(lane, []).append(effect)
+        self._spawn(self._run(effect))
 
     def extend(self, effects: Iterable[Any]) -> None:
         for effect in effects:
@@ -195,10 +210,11 @@ class Effects:
                     and workflow.all_handlers_finished())
 
         self._independent = baseline or workflow.patched(INDEPENDENT_EFFECTS)
+        self._batching = baseline and bool(self._batch)
         if self._independent:
             waiting, self._waiting = self._waiting, []
             for effect in waiting:
-                self._spawn(self._run(effect))
+                self._start(effect)
             await workflow.wait_condition(lambda: finished() or self._crash is not None)
             if self._crash is not None:
                 raise self._crash
@@ -217,6 +233,12 @@ class Effects:
             await self._attempt(effect, number)
             return
         async with self._lanes.setdefault(lane, asyncio.Lock()):  # FIFO: emission order within the lane
+            if number is None and lane in self._queued:
+                queued = self._queued[lane]
+                if not any(item is effect for item in queued):
+                    return  # performed with an earlier effect of the lane
+                self._queued[lane] = []  # this effect's turn: it takes every effect queued in the lane
+                effect = self._batch[lane](queued) if len(queued) > 1 else effect
             await self._attempt(effect, number)
 
     async def _attempt(self, effect: Any, number: int | None = None) -> None:

@@ -1,19 +1,25 @@
 """A case started today records what it needs and no more: one patch marker, search attributes only when they
-change, and a small result for each action; its history replays on the current code."""
+change, a small result for each action, and register steps that queued up written together; its history
+replays on the current code."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from activities.audit import verify_chain
+from activities.db import make_engine
 from domain import commands as c
 from domain.model import ActionResult
 from settings import Settings
 from temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, facts
+from tests.workflows.support import query, register_db
 from worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
 from workflows.common import BASELINE
@@ -42,12 +48,20 @@ def _gdpr_upserts(history: WorkflowHistory) -> list[set[str]]:
     return upserts
 
 
+STEPS = [("assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="Elevliste til forkert modtager")),
+         ("contain", c.Contain(actor=KEY_PERSON, measures="Beskeden slettet", system_stopped=False)),
+         ("inform_management", c.InformManagement(actor=KEY_PERSON, crisis_team=["Skoleleder"])),
+         ("record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts()))]
+
+
+def _activities(history: WorkflowHistory) -> list[str]:
+    return [e.activity_task_scheduled_event_attributes.activity_type.name for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+
+
 async def test_a_new_case_records_one_patch_marker_and_upserts_only_changed_search_attributes(driver: CaseDriver):
     handle = await driver.open()
-    steps = [("assess_breach", c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="Elevliste til forkert modtager")),
-             ("contain", c.Contain(actor=KEY_PERSON, measures="Beskeden slettet", system_stopped=False)),
-             ("inform_management", c.InformManagement(actor=KEY_PERSON, crisis_team=["Skoleleder"])),
-             ("record_facts", c.RecordFacts(actor=KEY_PERSON, facts=facts()))]
+    steps = STEPS
     results = [await handle.execute_update(name, cmd, result_type=ActionResult) for name, cmd in steps]
     assert [(r.state, r.seq) for r in results] == [
         ("containment", 2), ("informing", 3), ("fact_finding", 4), ("fact_finding", 5)]
@@ -63,4 +77,30 @@ async def test_a_new_case_records_one_patch_marker_and_upserts_only_changed_sear
     replayer = Replayer(workflows=[BreachCaseWorkflow], data_converter=data_converter(Settings(_env_file=None)),
                         workflow_runner=workflow_runner())
     assert (await replayer.replay_workflow(history)).replay_failure is None
+    await handle.terminate("test over")
+
+
+async def test_steps_that_queue_behind_a_slow_register_write_are_written_together(driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)  # the opening step is in the register
+    busy = sqlite3.connect(register_db(driver.settings), isolation_level=None)
+    busy.execute("BEGIN IMMEDIATE")  # another process holds the register's write lock for a moment
+    try:
+        for name, cmd in STEPS[:3]:
+            await handle.execute_update(name, cmd, result_type=ActionResult)
+        await asyncio.sleep(0.5)
+    finally:
+        busy.execute("ROLLBACK")
+        busy.close()
+    await driver.settle(handle)
+    history = await handle.fetch_history()
+
+    # The first step's write waited for the lock; the two behind it went in one activity, in one transaction.
+    writes = [name for name in _activities(history) if name.startswith("record_step")]
+    assert writes == ["record_step", "record_step", "record_steps"]
+    assert query(driver.settings, "SELECT seq, action FROM case_events WHERE case_id = ? ORDER BY seq", handle.id) == [
+        (1, "report"), (2, "assess_breach"), (3, "contain"), (4, "inform_management")]
+    assert query(driver.settings, "SELECT state, last_seq FROM breach_register WHERE case_id = ?", handle.id) == [
+        ("fact_finding", 4)]
+    assert verify_chain(make_engine(driver.settings.database_url)).ok
     await handle.terminate("test over")
