@@ -66,7 +66,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[mail.send_mail, register.record_step, register.record_steps, register.record_request_step,
-                    drafts.render_draft,
+                    register.record_request_steps, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
                     exports.write_exports, exports.send_export_password,
                     controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,

@@ -42,6 +42,12 @@ class RequestStepRecord(Strict):
     entry: RequestRegisterEntry
 
 
+class RequestStepBatch(Strict):
+    """A request's steps that queued while its previous register write ran, in step order (as `StepBatch`)."""
+
+    records: list[RequestStepRecord]
+
+
 class RegisterActivities:
     def __init__(self, engine: Engine, organisation: str = "") -> None:
         self._engine = engine
@@ -61,10 +67,16 @@ class RegisterActivities:
 
     @activity.defn(name="record_request_step")
     def record_request_step(self, record: RequestStepRecord) -> None:
-        self._record(dsr_register, "request_id", [(
-            record.event, to_utc(record.entry.model_dump()),
-            index_row(record.entry, organisation=self._organisation_of(record.entry.request_id),
-                      seq=record.event.seq))])
+        self._record(dsr_register, "request_id", [self._request_step(record)])
+
+    @activity.defn(name="record_request_steps")
+    def record_request_steps(self, batch: RequestStepBatch) -> None:
+        self._record(dsr_register, "request_id", [self._request_step(record) for record in batch.records])
+
+    def _request_step(self, record: RequestStepRecord) -> tuple[TimelineEvent, dict, CaseIndexRow]:
+        return (record.event, to_utc(record.entry.model_dump()),
+                index_row(record.entry, organisation=self._organisation_of(record.entry.request_id),
+                          seq=record.event.seq))
 
     def _breach_step(self, record: StepRecord) -> tuple[TimelineEvent, dict, CaseIndexRow]:
         return (record.event, to_utc(record.entry.model_dump()),

@@ -141,7 +141,9 @@ class Effects:
     A lane may take its waiting effects together (`batch`): when its turn comes, an effect takes
     with it every effect queued behind it in the lane, as one combined effect (one activity), and
     those behind find their work done. Register writes that piled up while one write ran then go
-    in one transaction. Only cases started with the BASELINE marker batch (`run_until_done`).
+    in one transaction; if that is refused, they are written one at a time, so a refusal still
+    dead-letters only the step refused. Only cases started with the BASELINE marker batch
+    (`run_until_done`).
     """
 
     def __init__(self, case_id: Callable[[], str], perform: Callable[[Any], Awaitable[None]],
@@ -238,8 +240,26 @@ class Effects:
                 if not any(item is effect for item in queued):
                     return  # performed with an earlier effect of the lane
                 self._queued[lane] = []  # this effect's turn: it takes every effect queued in the lane
-                effect = self._batch[lane](queued) if len(queued) > 1 else effect
+                if len(queued) > 1:
+                    await self._attempt_together(lane, queued)
+                    return
             await self._attempt(effect, number)
+
+    async def _attempt_together(self, lane: str, effects: list[Any]) -> None:
+        """The lane's queued effects as one. Refused for good, they are tried again one at a time, so that
+        only the refused one becomes a dead letter and the others are done; failing beyond EFFECT_BOUND
+        (a database down for a day), the combined effect is the dead letter and a retry runs them all."""
+        combined = self._batch[lane](effects)
+        try:
+            await self._perform(combined)
+            return
+        except ActivityError as err:
+            kind, _, permanent = failure_type(err)
+            if not (permanent or kind in PERMANENT_ERROR_TYPES):
+                await self._dead_letter(combined, err, None)
+                return
+        for effect in effects:
+            await self._attempt(effect)
 
     async def _attempt(self, effect: Any, number: int | None = None) -> None:
         try:

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.failures import safe_text
     from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
-    from activities.register import RequestStepRecord
+    from activities.register import RequestStepBatch, RequestStepRecord
     from domain import dead_letters as dl
     from domain import dsr_case
     from domain import dsr_model as d
@@ -69,7 +69,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
         # case does; a history recorded before them replays with the old behaviour.
         self.case.legacy = not (self._baseline or workflow.patched("dsr-verified-address-and-law"))
-        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
+        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane,
+                                batch={"register": lambda records: RequestStepBatch(records=records)})
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
         self._resolving: asyncio.Task[None] | None = None  # the one person resolution, shared by every effect
@@ -206,6 +207,9 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             return
         if isinstance(effect, RequestStepRecord):
             await run_effect_activity("record_request_step", effect, f"register: {effect.event.action}")
+        elif isinstance(effect, RequestStepBatch):
+            await run_effect_activity("record_request_steps", effect,
+                                      "register: " + ", ".join(r.event.action for r in effect.records))
         elif isinstance(effect, OutgoingMail):
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.ExportPassword):
@@ -311,13 +315,16 @@ def _lane(effect: Any) -> str | None:
     mails each on their own. The lanes do not wait for each other."""
     if isinstance(effect, (OutgoingMail, dsr_case.ExportPassword)):
         return None
-    return "register" if isinstance(effect, RequestStepRecord) else "systems"
+    return "register" if isinstance(effect, (RequestStepRecord, RequestStepBatch)) else "systems"
 
 
 def _describe(effect: Any) -> tuple[dl.EffectKind, str]:
     """Kind and key of an effect for its dead letter: names only, never content."""
     if isinstance(effect, RequestStepRecord):
         return dl.EffectKind.REGISTER, f"{effect.entry.request_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, RequestStepBatch):
+        first, last = effect.records[0], effect.records[-1]
+        return dl.EffectKind.REGISTER, f"{first.entry.request_id}.steps.{first.event.seq}-{last.event.seq}"
     if isinstance(effect, OutgoingMail):
         return dl.EffectKind.MAIL, effect.key
     if isinstance(effect, dsr_case.ExportPassword):
