@@ -9,12 +9,13 @@ import json
 import sqlite3
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer
 
 from activities.audit import verify_chain
 from activities.db import make_engine
 from domain import commands as c
+from domain.dead_letters import DeadLetterView
 from domain.model import ActionResult
 from settings import Settings
 from temporal_client import data_converter
@@ -80,18 +81,24 @@ async def test_a_new_case_records_one_patch_marker_and_upserts_only_changed_sear
     await handle.terminate("test over")
 
 
-async def test_steps_that_queue_behind_a_slow_register_write_are_written_together(driver: CaseDriver):
-    handle = await driver.open()
-    await driver.settle(handle)  # the opening step is in the register
+async def _queue_behind_a_locked_register(driver: CaseDriver, handle: WorkflowHandle, steps: list) -> None:
+    """Send `steps` while another process holds the register's write lock: the first step's write waits for
+    it, the others queue behind that write."""
     busy = sqlite3.connect(register_db(driver.settings), isolation_level=None)
-    busy.execute("BEGIN IMMEDIATE")  # another process holds the register's write lock for a moment
+    busy.execute("BEGIN IMMEDIATE")
     try:
-        for name, cmd in STEPS[:3]:
+        for name, cmd in steps:
             await handle.execute_update(name, cmd, result_type=ActionResult)
         await asyncio.sleep(0.5)
     finally:
         busy.execute("ROLLBACK")
         busy.close()
+
+
+async def test_steps_that_queue_behind_a_slow_register_write_are_written_together(driver: CaseDriver):
+    handle = await driver.open()
+    await driver.settle(handle)  # the opening step is in the register
+    await _queue_behind_a_locked_register(driver, handle, STEPS[:3])
     await driver.settle(handle)
     history = await handle.fetch_history()
 
@@ -103,4 +110,22 @@ async def test_steps_that_queue_behind_a_slow_register_write_are_written_togethe
     assert query(driver.settings, "SELECT state, last_seq FROM breach_register WHERE case_id = ?", handle.id) == [
         ("fact_finding", 4)]
     assert verify_chain(make_engine(driver.settings.database_url)).ok
+    await handle.terminate("test over")
+
+
+async def test_a_refused_step_among_queued_ones_is_the_only_dead_letter(driver: CaseDriver):
+    query(driver.settings, "CREATE TRIGGER refuse BEFORE INSERT ON case_events WHEN NEW.action = 'contain' "
+                           "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    handle = await driver.open()
+    await driver.settle(handle)
+    await _queue_behind_a_locked_register(driver, handle, STEPS[:3])
+    await driver.settle(handle)
+
+    # contain and inform_management were queued together; refused, they were written one at a time.
+    writes = [name for name in _activities(await handle.fetch_history()) if name.startswith("record_step")]
+    assert writes == ["record_step", "record_step", "record_steps", "record_step", "record_step"]
+    [letter] = await handle.query("dead_letters", result_type=list[DeadLetterView])
+    assert letter.effect_key == f"{handle.id}.step.3.contain"
+    assert query(driver.settings, "SELECT seq FROM case_events WHERE case_id = ? ORDER BY seq", handle.id) == [
+        (1,), (2,), (4,)]
     await handle.terminate("test over")
