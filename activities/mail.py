@@ -12,6 +12,7 @@ transaction with its own Message-ID, so reuse changes nothing about what a retry
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import mimetypes
 import smtplib
@@ -19,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
@@ -48,8 +50,26 @@ def message_id_for(key: str) -> str:
     return f"<{case_id}.{digest}@gdpr.local>"
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, making each header's class once: the stock one makes a new class with
+    type() for every header it parses, about half the cost of building a message. The same headers result."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+MAIL_POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
+
+
 def build_message(mail: OutgoingMail, sender: str, now: datetime) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender
     msg["To"] = ", ".join(mail.to)
     msg["Subject"] = mail.subject

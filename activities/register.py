@@ -30,9 +30,22 @@ class StepRecord(Strict):
     entry: RegisterEntry
 
 
+class StepBatch(Strict):
+    """Steps of one case that queued while the case's previous register write ran, in step order: written
+    in one transaction, each as `record_step` writes it."""
+
+    records: list[StepRecord]
+
+
 class RequestStepRecord(Strict):
     event: TimelineEvent
     entry: RequestRegisterEntry
+
+
+class RequestStepBatch(Strict):
+    """A request's steps that queued while its previous register write ran, in step order (as `StepBatch`)."""
+
+    records: list[RequestStepRecord]
 
 
 class RegisterActivities:
@@ -45,54 +58,72 @@ class RegisterActivities:
     @activity.defn(name="record_step")
     def record_step(self, record: StepRecord) -> None:
         """Idempotent: the event is keyed by (case id, seq); the row is an upsert."""
-        self._record(breach_register, "case_id", record.event, to_utc(record.entry.model_dump()),
-                     index_row(record.entry, organisation=self._organisation_of(record.entry.case_id),
-                               seq=record.event.seq))
+        self._record(breach_register, "case_id", [self._breach_step(record)])
+
+    @activity.defn(name="record_steps")
+    def record_steps(self, batch: StepBatch) -> None:
+        """Several steps of one case in one transaction, in order; idempotent as `record_step`."""
+        self._record(breach_register, "case_id", [self._breach_step(record) for record in batch.records])
 
     @activity.defn(name="record_request_step")
     def record_request_step(self, record: RequestStepRecord) -> None:
-        self._record(dsr_register, "request_id", record.event, to_utc(record.entry.model_dump()),
-                     index_row(record.entry, organisation=self._organisation_of(record.entry.request_id),
-                               seq=record.event.seq))
+        self._record(dsr_register, "request_id", [self._request_step(record)])
+
+    @activity.defn(name="record_request_steps")
+    def record_request_steps(self, batch: RequestStepBatch) -> None:
+        self._record(dsr_register, "request_id", [self._request_step(record) for record in batch.records])
+
+    def _request_step(self, record: RequestStepRecord) -> tuple[TimelineEvent, dict, CaseIndexRow]:
+        return (record.event, to_utc(record.entry.model_dump()),
+                index_row(record.entry, organisation=self._organisation_of(record.entry.request_id),
+                          seq=record.event.seq))
+
+    def _breach_step(self, record: StepRecord) -> tuple[TimelineEvent, dict, CaseIndexRow]:
+        return (record.event, to_utc(record.entry.model_dump()),
+                index_row(record.entry, organisation=self._organisation_of(record.entry.case_id),
+                          seq=record.event.seq))
 
     def _organisation_of(self, case_id: str) -> str:
         return organisation_of(case_id) or self._organisation
 
-    def _record(self, table, key: str, event: TimelineEvent, row: dict, index: CaseIndexRow) -> None:
+    def _record(self, table, key: str, steps: list[tuple[TimelineEvent, dict, CaseIndexRow]]) -> None:
         """Effects run side by side, so steps may arrive out of order: the row keeps the latest step
         (highest seq). A race between two first records of the audit chain's head is retried."""
-        row = row | {"last_seq": event.seq}
-        index_values = to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value}
+        writes = [(event, row | {"last_seq": event.seq},
+                   to_utc(index.model_dump(mode="python")) | {"kind": index.kind.value})
+                  for event, row, index in steps]
         with effect_errors():
             for attempt in range(3):
                 try:
-                    self._write(table, key, event, row, index_values)
+                    with writing(self._engine) as conn:
+                        for event, row, index_values in writes:
+                            self._write(conn, table, key, event, row, index_values)
                     break
                 except IntegrityError:
                     if attempt == 2:
                         raise
-        activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
+        for event, _, _ in writes:
+            activity.logger.info("register row written", extra={"seq": event.seq, "action": event.action})
 
     @staticmethod
     def _event_values(case_id: str, event: TimelineEvent) -> dict:
         return dict(case_id=case_id, seq=event.seq, at=event.at.astimezone(timezone.utc), actor_name=event.actor.name,
                     actor_role=event.actor.role.value, action=event.action, summary=event.summary)
 
-    def _write(self, table, key: str, event: TimelineEvent, row: dict, index_values: dict) -> None:
-        """One transaction, one statement per table: the event once, the audit record, the register row and
-        the list row each inserted or updated in place (ON CONFLICT), values bound as parameters so every
-        statement is compiled once per process."""
-        with writing(self._engine) as conn:
-            case_id = row[key]
-            conn.execute(_first_insert(conn.dialect.name, case_events), self._event_values(case_id, event))
-            # The same step in the audit chain, in the same transaction: both or neither.
-            audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
-            if row.get("closed_at") is not None:
-                audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq,
-                             {k: v for k, v in row.items() if k != "last_seq"})
-            conn.execute(_latest_upsert(conn.dialect.name, table, key, tuple(row)), row)
-            # The workspace's list row, in the same transaction: never older than the register row.
-            upsert_case_index(conn, index_values)
+    def _write(self, conn: Connection, table, key: str, event: TimelineEvent, row: dict, index_values: dict) -> None:
+        """One step, one statement per table: the event once, the audit record, the register row and the list
+        row each inserted or updated in place (ON CONFLICT), values bound as parameters so every statement is
+        compiled once per process."""
+        case_id = row[key]
+        conn.execute(_first_insert(conn.dialect.name, case_events), self._event_values(case_id, event))
+        # The same step in the audit chain, in the same transaction: both or neither.
+        audit.append(conn, case_id, audit.AuditKind.EVENT, event.seq, event.model_dump(mode="json"))
+        if row.get("closed_at") is not None:
+            audit.append(conn, case_id, audit.AuditKind.CLOSED, event.seq,
+                         {k: v for k, v in row.items() if k != "last_seq"})
+        conn.execute(_latest_upsert(conn.dialect.name, table, key, tuple(row)), row)
+        # The workspace's list row, in the same transaction: never older than the register row.
+        upsert_case_index(conn, index_values)
 
 
 @lru_cache(maxsize=None)

@@ -20,12 +20,14 @@ HORIZON = timedelta(days=366)
 
 def beyond_horizon(value: Any, now: datetime, path: str = "") -> list[str]:
     """Dotted names of every datetime in `value` (a model, list or dict) more than HORIZON after `now`."""
-    from pydantic import BaseModel  # not at the top: the CLI reads the bounds without loading pydantic
-
     if isinstance(value, datetime):
         return [path or "(input)"] if value.tzinfo is not None and value > now + HORIZON else []
-    if isinstance(value, BaseModel):
-        items: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+    # A pydantic model, known by its fields rather than by importing pydantic: the CLI reads the bounds
+    # without loading pydantic, and in the workflow sandbox an import inside this (recursive) function
+    # went through the sandbox's import hook at every field of every command.
+    fields = getattr(type(value), "model_fields", None)
+    if isinstance(fields, dict):
+        items: Any = ((name, getattr(value, name)) for name in fields)
     elif isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):

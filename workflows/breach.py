@@ -19,14 +19,14 @@ from temporalio import workflow
 
 from workflows.search_attributes import keep_current
 from workflows.common import (
-    MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
+    BASELINE, MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
 )
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
     from activities.drafts import RenderedDraft, RenderRequest
-    from activities.register import StepRecord
+    from activities.register import StepBatch, StepRecord
     from domain import dead_letters as dl
     from domain import case as domain_case
     from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
@@ -53,10 +53,13 @@ def _update(trigger: Trigger) -> Any:
 class BreachCaseWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
+        # First, before anything asks for a patch: a case started from now on has every change below.
+        self._baseline = workflow.patched(BASELINE)
         self.case, mails = domain_case.open_case(inp, workflow.now())
-        if not workflow.patched(REPORTER_RECEIPT):  # cases opened before receipts were mailed
+        if not (self._baseline or workflow.patched(REPORTER_RECEIPT)):  # cases opened before receipts were mailed
             mails = [mail for mail in mails if not mail.key.endswith(".receipt")]
-        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane)
+        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane,
+                                batch={"register": lambda records: StepBatch(records=records)})
         self._watchers: list[asyncio.Task[None]] = []
         self._window_over = False
         self._emit(self.case.timeline[-1], mails)
@@ -65,9 +68,9 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        if workflow.patched(REOPEN_AFTER_CLOSE):
+        if self._baseline or workflow.patched(REOPEN_AFTER_CLOSE):
             self._watchers.append(asyncio.create_task(self._watch_reopen_window()))
-            await self._effects.run_until_done(lambda: self._closed() and self._window_over)
+            await self._effects.run_until_done(lambda: self._closed() and self._window_over, self._baseline)
         else:  # cases started before: the workflow ends at close
             self._window_over = True
             await self._effects.run_until_done(self._closed)
@@ -115,7 +118,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             raise rejected(str(err), err.da) from None
         except ValidationError as err:  # never let a ValueError fail the workflow task
             raise rejected(f"'{trigger.value}' refused: {err}") from None
-        if trigger is Trigger.ADD_FOLLOW_UP and not workflow.patched(FOLLOW_UP_MAIL):
+        if trigger is Trigger.ADD_FOLLOW_UP and not (self._baseline or workflow.patched(FOLLOW_UP_MAIL)):
             mails = []  # cases whose follow-ups were recorded before follow-ups were mailed
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
                                                        "role": cmd.actor.role.value})
@@ -209,7 +212,7 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     # --- side effects --------------------------------------------------------------------
     def _emit(self, event: TimelineEvent, mails: Sequence[OutgoingMail | DraftMail]) -> None:
         entry = build_register_entry(self.case, workflow.now())
-        keep_current(entry, self.case.policy.organisation_name)
+        keep_current(entry, self.case.policy.organisation_name, self._baseline)
         self._effects.add(StepRecord(event=event, entry=entry))
         self._effects.extend(mails)
 
@@ -230,24 +233,31 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             return mail_texts.controller_notification(self.case, draft.text_da)
         return mail_texts.draft_for_review(self.case, domain_case.KIND_DA[draft.kind], draft.version, draft.text_da)
 
-    async def _perform(self, effect: StepRecord | OutgoingMail | DraftMail) -> None:
+    async def _perform(self, effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> None:
         if isinstance(effect, DraftMail):
             effect = await self._render_draft_mail(effect)
         if isinstance(effect, StepRecord):
             await run_effect_activity("record_step", effect, f"register: {effect.event.action}")
+        elif isinstance(effect, StepBatch):
+            await run_effect_activity("record_steps", effect,
+                                      "register: " + ", ".join(r.event.action for r in effect.records))
         else:
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
 
 
-def _lane(effect: StepRecord | OutgoingMail | DraftMail) -> str | None:
-    """Register writes in step order (timeline, audit chain); mails each on their own."""
-    return "register" if isinstance(effect, StepRecord) else None
+def _lane(effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> str | None:
+    """Register writes in step order (timeline, audit chain), those that queued up together; mails each on
+    their own."""
+    return "register" if isinstance(effect, (StepRecord, StepBatch)) else None
 
 
-def _describe(effect: StepRecord | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:
+def _describe(effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> tuple[dl.EffectKind, str]:
     """Kind and key of an effect for its dead letter: names only, never content."""
     if isinstance(effect, StepRecord):
         return dl.EffectKind.REGISTER, f"{effect.entry.case_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, StepBatch):
+        first, last = effect.records[0], effect.records[-1]
+        return dl.EffectKind.REGISTER, f"{first.entry.case_id}.steps.{first.event.seq}-{last.event.seq}"
     if isinstance(effect, DraftMail):
         return dl.EffectKind.MAIL, f"draft.{effect.draft_index}.{effect.purpose}"
     return dl.EffectKind.MAIL, effect.key

@@ -32,6 +32,12 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 # workflow.patched() id: effects run side by side; cases started before run them one at a time.
 INDEPENDENT_EFFECTS = "independent-effects"
+# workflow.patched() id: one marker for a case started from now on, in place of one for each earlier change
+# (each use names the patch it stands for). Such a case has every earlier change from the start; a case
+# started before it finds no such marker in its history and asks for the earlier patches one by one, as
+# before. Every patched() call in a new case records a marker and an upsert of the TemporalChangeVersion
+# search attribute, which the server indexes: four of each went into every new breach case.
+BASELINE = "baseline-1"
 
 
 def rejected(message: str, da: str | None = None) -> ApplicationError:
@@ -131,15 +137,26 @@ class Effects:
 
     Cases started before this change (no INDEPENDENT_EFFECTS marker) keep running their
     effects one at a time, so their histories replay.
+
+    A lane may take its waiting effects together (`batch`): when its turn comes, an effect takes
+    with it every effect queued behind it in the lane, as one combined effect (one activity), and
+    those behind find their work done. Register writes that piled up while one write ran then go
+    in one transaction; if that is refused, they are written one at a time, so a refusal still
+    dead-letters only the step refused. Only cases started with the BASELINE marker batch
+    (`run_until_done`).
     """
 
     def __init__(self, case_id: Callable[[], str], perform: Callable[[Any], Awaitable[None]],
                  describe: Callable[[Any], tuple[dl.EffectKind, str]],
-                 lane: Callable[[Any], str | None] = lambda effect: None) -> None:
+                 lane: Callable[[Any], str | None] = lambda effect: None,
+                 batch: dict[str, Callable[[list[Any]], Any]] | None = None) -> None:
         self._case_id = case_id
         self._perform = perform
         self._describe = describe
         self._lane_of = lane
+        self._batch = batch or {}  # lane -> (its queued effects, in order) -> one effect for them all
+        self._batching = False
+        self._queued: dict[str, list[Any]] = {}  # per lane, effects not yet performed (batching only)
         self._waiting: list[Any] = []  # before run() starts, and in the one-at-a-time mode
         self._running = 0
         self._lanes: dict[str, asyncio.Lock] = {}
@@ -151,9 +168,15 @@ class Effects:
     # --- queueing -------------------------------------------------------------------------
     def add(self, effect: Any) -> None:
         if self._independent:
-            self._spawn(self._run(effect))
+            self._start(effect)
         else:
             self._waiting.append(effect)
+
+    def _start(self, effect: Any) -> None:
+        lane = self._lane_of(effect) if self._batching else None
+        if lane in self._batch:
+            self._queued.setdefault(lane, []).append(effect)
+        self._spawn(self._run(effect))
 
     def extend(self, effects: Iterable[Any]) -> None:
         for effect in effects:
@@ -181,17 +204,19 @@ class Effects:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def run_until_done(self, closed: Callable[[], bool]) -> None:
-        """Perform every effect; return once the case is closed and nothing is running or open."""
+    async def run_until_done(self, closed: Callable[[], bool], baseline: bool = False) -> None:
+        """Perform every effect; return once the case is closed and nothing is running or open.
+        `baseline`: the case was started with the BASELINE marker, so its effects run side by side."""
         def finished() -> bool:
             return (closed() and self._running == 0 and not self._waiting and not self._open_letters()
                     and workflow.all_handlers_finished())
 
-        self._independent = workflow.patched(INDEPENDENT_EFFECTS)
+        self._independent = baseline or workflow.patched(INDEPENDENT_EFFECTS)
+        self._batching = baseline and bool(self._batch)
         if self._independent:
             waiting, self._waiting = self._waiting, []
             for effect in waiting:
-                self._spawn(self._run(effect))
+                self._start(effect)
             await workflow.wait_condition(lambda: finished() or self._crash is not None)
             if self._crash is not None:
                 raise self._crash
@@ -210,7 +235,31 @@ class Effects:
             await self._attempt(effect, number)
             return
         async with self._lanes.setdefault(lane, asyncio.Lock()):  # FIFO: emission order within the lane
+            if number is None and lane in self._queued:
+                queued = self._queued[lane]
+                if not any(item is effect for item in queued):
+                    return  # performed with an earlier effect of the lane
+                self._queued[lane] = []  # this effect's turn: it takes every effect queued in the lane
+                if len(queued) > 1:
+                    await self._attempt_together(lane, queued)
+                    return
             await self._attempt(effect, number)
+
+    async def _attempt_together(self, lane: str, effects: list[Any]) -> None:
+        """The lane's queued effects as one. Refused for good, they are tried again one at a time, so that
+        only the refused one becomes a dead letter and the others are done; failing beyond EFFECT_BOUND
+        (a database down for a day), the combined effect is the dead letter and a retry runs them all."""
+        combined = self._batch[lane](effects)
+        try:
+            await self._perform(combined)
+            return
+        except ActivityError as err:
+            kind, _, permanent = failure_type(err)
+            if not (permanent or kind in PERMANENT_ERROR_TYPES):
+                await self._dead_letter(combined, err, None)
+                return
+        for effect in effects:
+            await self._attempt(effect)
 
     async def _attempt(self, effect: Any, number: int | None = None) -> None:
         try:

@@ -19,8 +19,8 @@ from temporalio.exceptions import ActivityError
 
 from workflows.search_attributes import keep_current
 from workflows.common import (
-    ACTIVITY_TIMEOUT, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text, make_update,
-    rejected,
+    ACTIVITY_TIMEOUT, BASELINE, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text,
+    make_update, rejected,
     run_effect_activity, wait_until,
 )
 
@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.failures import safe_text
     from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
-    from activities.register import RequestStepRecord
+    from activities.register import RequestStepBatch, RequestStepRecord
     from domain import dead_letters as dl
     from domain import dsr_case
     from domain import dsr_model as d
@@ -63,11 +63,14 @@ def _update(trigger: RequestTrigger) -> Any:
 class DataSubjectRequestWorkflow(DeadLetterHandlers):
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
+        # First, before anything asks for a patch: a request started from now on has every change below.
+        self._baseline = workflow.patched(BASELINE)
         self.case, effects = dsr_case.open_request(inp, workflow.now())
         # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
         # case does; a history recorded before them replays with the old behaviour.
-        self.case.legacy = not workflow.patched("dsr-verified-address-and-law")
-        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane)
+        self.case.legacy = not (self._baseline or workflow.patched("dsr-verified-address-and-law"))
+        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane,
+                                batch={"register": lambda records: RequestStepBatch(records=records)})
         self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
         self._resolving: asyncio.Task[None] | None = None  # the one person resolution, shared by every effect
@@ -78,7 +81,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     async def run(self, inp: d.RequestInput) -> d.RequestResult:
         workflow.logger.info("request opened", extra={"type": inp.type.value, "channel": inp.channel.value})
         self._watchers.append(asyncio.create_task(self._watch_deadline()))
-        await self._effects.run_until_done(self._closed)
+        await self._effects.run_until_done(self._closed, self._baseline)
         workflow.logger.info("request closed", extra={"in_time": self.case.answered_in_time()})
         return d.RequestResult(request_id=self.case.request_id, state=self.case.state,
                                answered_at=self.case.answered_at, in_time=self.case.answered_in_time())
@@ -182,7 +185,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     # --- effects ------------------------------------------------------------------------
     def _emit(self, effects: list[Any]) -> None:
         entry = build_request_entry(self.case, workflow.now())
-        keep_current(entry, self.case.inp.policy.organisation_name)
+        keep_current(entry, self.case.inp.policy.organisation_name, self._baseline)
         self._effects.add(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
         self._effects.extend(effects)
 
@@ -204,6 +207,9 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             return
         if isinstance(effect, RequestStepRecord):
             await run_effect_activity("record_request_step", effect, f"register: {effect.event.action}")
+        elif isinstance(effect, RequestStepBatch):
+            await run_effect_activity("record_request_steps", effect,
+                                      "register: " + ", ".join(r.event.action for r in effect.records))
         elif isinstance(effect, OutgoingMail):
             await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.ExportPassword):
@@ -223,7 +229,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             return False  # only task mails wait for the resolution; reminders and escalations never do
         if not self._person_checked:
             self._person_checked = True
-            if workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before this act as they did
+            if self._baseline or workflow.patched(PERSON_RESOLUTION_PATCH):  # requests started before act as they did
                 self._resolving = asyncio.create_task(self._resolve_person())
         if self._resolving is not None:
             await self._resolving
@@ -293,7 +299,7 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     async def _finish_processing(self) -> None:
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
             # A request received before exports were encrypted still gets its password if it exports now.
-            self.case.exports_encrypted = workflow.patched(ENCRYPTED_EXPORTS)
+            self.case.exports_encrypted = self._baseline or workflow.patched(ENCRYPTED_EXPORTS)
             files: list[str] = await workflow.execute_activity(
                 "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
                                                systems=dsr_case.export_systems(self.case)),
@@ -309,13 +315,16 @@ def _lane(effect: Any) -> str | None:
     mails each on their own. The lanes do not wait for each other."""
     if isinstance(effect, (OutgoingMail, dsr_case.ExportPassword)):
         return None
-    return "register" if isinstance(effect, RequestStepRecord) else "systems"
+    return "register" if isinstance(effect, (RequestStepRecord, RequestStepBatch)) else "systems"
 
 
 def _describe(effect: Any) -> tuple[dl.EffectKind, str]:
     """Kind and key of an effect for its dead letter: names only, never content."""
     if isinstance(effect, RequestStepRecord):
         return dl.EffectKind.REGISTER, f"{effect.entry.request_id}.step.{effect.event.seq}.{effect.event.action}"
+    if isinstance(effect, RequestStepBatch):
+        first, last = effect.records[0], effect.records[-1]
+        return dl.EffectKind.REGISTER, f"{first.entry.request_id}.steps.{first.event.seq}-{last.event.seq}"
     if isinstance(effect, OutgoingMail):
         return dl.EffectKind.MAIL, effect.key
     if isinstance(effect, dsr_case.ExportPassword):

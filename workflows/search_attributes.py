@@ -7,8 +7,10 @@ and the workspace agree. Cases started before this (no patch marker) keep their 
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from domain.case_index import index_row
@@ -30,14 +32,22 @@ def dev_server_args() -> list[str]:
     return [arg for key in ALL for arg in ("--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}")]
 
 
-def keep_current(entry: object, organisation: str) -> None:
-    """Upsert the case's search attributes from the step's register entry (only what changed is recorded)."""
-    if not workflow.patched(SEARCH_ATTRIBUTES):
+def keep_current(entry: object, organisation: str, baseline: bool = False) -> None:
+    """Upsert the case's search attributes from the step's register entry.
+
+    A case started with the BASELINE marker (`baseline`) upserts only the attributes that changed, and
+    nothing when none did (a step that keeps the state, the deadline and who acts next); a case started
+    before it upserts all five at every step, as its history holds."""
+    if not (baseline or workflow.patched(SEARCH_ATTRIBUTES)):
         return
     row = index_row(entry, organisation=organisation, seq=0)  # type: ignore[arg-type]
-    updates: list[SearchAttributeUpdate] = [
-        CASE_KIND.value_set(row.kind.value), CASE_STATE.value_set(row.state), DEADLINE.value_set(row.deadline),
-        ORGANISATION.value_set(organisation),
-        NEXT_ROLE.value_set(row.next_role) if row.next_role else NEXT_ROLE.value_unset(),
-    ]
-    workflow.upsert_search_attributes(updates)
+    wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
+        (CASE_KIND, row.kind.value), (CASE_STATE, row.state), (DEADLINE, row.deadline),
+        (ORGANISATION, organisation), (NEXT_ROLE, row.next_role or None)]
+    if baseline:
+        current = workflow.info().typed_search_attributes
+        wanted = [(key, value) for key, value in wanted if current.get(key) != value]
+        if not wanted:
+            return
+    workflow.upsert_search_attributes([key.value_set(value) if value is not None else key.value_unset()
+                                       for key, value in wanted])

@@ -1,7 +1,11 @@
-"""Mail over kept SMTP connections: one connection for many mails, a new one when the server closed it."""
+"""Mail over kept SMTP connections: one connection for many mails, a new one when the server closed it; and
+messages built as the standard library builds them."""
 
 from __future__ import annotations
 
+import email.policy
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities import mail as mail_module
 from activities.db import make_engine, outbox
-from activities.mail import MailActivities, SmtpSettings, message_id_for
+from activities.mail import MailActivities, SmtpSettings, build_message, message_id_for
 from domain.mail_texts import OutgoingMail
 from mailsink import KeepingHandler, free_port
 
@@ -114,3 +118,18 @@ def test_a_refused_mail_drops_its_connection_and_the_next_mail_goes_on_a_new_one
         controller.stop()
     assert [m["Message-ID"] for m in handler.snapshot()] == [message_id_for(f"{CASE}.step-1")]
     assert len(set(handler.peers)) == 2
+
+
+def test_a_message_is_byte_for_byte_the_one_the_standard_policy_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    attachment = tmp_path / "bilag.pdf"
+    attachment.write_bytes(b"%PDF-1.4 bilag")
+    mail = OutgoingMail(key=f"{CASE}.opened", case_id=CASE, to=["dpo@skole.dk", "Leder <leder@skole.dk>"],
+                        subject="Nyt muligt brud på persondatasikkerheden – æøå " + "lang emnelinje " * 6,
+                        body="Hej\n\nÅbn sagen i arbejdsrummet.\n" * 20, attachments=[str(attachment)])
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    def built() -> bytes:  # the multipart boundary is random: the same one for both
+        return re.sub(rb"=+\d+==", b"BOUNDARY", build_message(mail, "gdpr-sager@skole.dk", now).as_bytes())
+
+    ours = built()
+    monkeypatch.setattr(mail_module, "MAIL_POLICY", email.policy.default)
+    assert b"BOUNDARY" in ours and ours == built()

@@ -25,11 +25,11 @@ from tests.workflows.support import run_high_risk_case
 from tests.workspace import gdpr
 from worker import build_worker
 from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT
-from workflows.common import INDEPENDENT_EFFECTS
+from workflows.common import BASELINE, INDEPENDENT_EFFECTS
 from workflows.search_attributes import ALL as CASE_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTES
 
 # Patch markers carry only these ids (workflow.patched); the SDK writes them outside the codec.
-PATCH_IDS = {FOLLOW_UP_MAIL, INDEPENDENT_EFFECTS, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT, SEARCH_ATTRIBUTES}
+PATCH_IDS = {BASELINE, FOLLOW_UP_MAIL, INDEPENDENT_EFFECTS, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT, SEARCH_ATTRIBUTES}
 
 CPR = "170514-1234"
 WHAT = f"Elevliste med CPR-nummer {CPR} sendt til forkert forældregruppe"
