@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cli_input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
     UserError, case_id as checked_id, json_file, json_object, parse_time, rpc_problem, unreachable,
 )
-from domain.deadlines import COPENHAGEN, format_da, format_duration
+from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
 from domain.view import ROLE_DA
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ async def open_breach(client: Client, settings: Settings, report: BreachReport, 
 
     from activities.db import make_engine
     from activities.register import allocate_case_number
-    from domain.case_ids import case_id as make_case_id
+    from domain.kernel.case_ids import case_id as make_case_id
     from domain.model import BreachCaseInput
     from organisations import case_policy, from_settings
     from workflows.breach import BreachCaseWorkflow

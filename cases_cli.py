@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from activities.case_index import MAX_PAGE, list_cases, open_cases_query
 from activities.db import case_index, make_engine, to_utc
 from domain.case_index import CaseIndexRow, CaseKind, current_task_da
-from domain.deadlines import format_da, format_duration
+from domain.kernel.deadlines import format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestType
-from domain.model import Role
+from domain.kernel.model import Role
 from domain.view import ROLE_DA
 
 if TYPE_CHECKING:

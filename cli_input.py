@@ -51,8 +51,8 @@ def validation_message(err: ValidationError) -> str:
 
 def parse_time(value: str | None, field: str) -> datetime | None:
     """An ISO-8601 time a person typed, or 'now'; without an offset it is local (Copenhagen) time."""
-    from domain.bounds import EARLIEST, LATEST
-    from domain.deadlines import COPENHAGEN
+    from domain.kernel.bounds import EARLIEST, LATEST
+    from domain.kernel.deadlines import COPENHAGEN
 
     if value is None:
         return None
@@ -131,7 +131,7 @@ def rpc_problem(err: RPCError, what: str) -> UserError:
 
 def moment_in_range(moment: datetime, field: str, now: datetime) -> datetime:
     """A time a person gave: not before 1990 and not more than a year after now."""
-    from domain.bounds import EARLIEST, HORIZON, LATEST
+    from domain.kernel.bounds import EARLIEST, HORIZON, LATEST
 
     if moment < EARLIEST:
         raise UserError(f"{field}: must lie between {EARLIEST:%Y-%m-%d} and {LATEST.year - 1}-12-31")

@@ -17,10 +17,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import make_engine
 from activities.deadletters import discard_without_case, list_dead_letters
-from domain.dead_letters import (
+from domain.kernel.dead_letters import (
     DeadLetterView, DiscardDeadLetter, LetterStatus, LetterStatusChange, RetryDeadLetter, parse_letter_id,
 )
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from settings import Settings
 
 STATUS_DA = {"open": "åben", "retrying": "gentages", "resolved": "løst", "discarded": "afvist"}

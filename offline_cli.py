@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> str:
 
 def deadline_command(args: argparse.Namespace) -> str:
     """`gdpr deadline breach|request`: the legal deadline, without a server."""
-    from domain.deadlines import COPENHAGEN, breach_deadline, format_da, request_deadline
+    from domain.kernel.deadlines import COPENHAGEN, breach_deadline, format_da, request_deadline
 
     now = datetime.now(timezone.utc)
     if args.kind == "breach":

@@ -1,7 +1,7 @@
 """Which organisations this deployment serves, read from the organisations folder, and the rules each case runs under.
 
 Each `*.yaml` file in `GDPR_ORGANISATIONS_DIR` (default `organisations/`) is one organisation
-(`domain.organisation.Organisation`). The folder is read again whenever a file in it changes, so an
+(`domain.kernel.organisation.Organisation`). The folder is read again whenever a file in it changes, so an
 organisation added with `gdpr organisation add FILE` (or by copying its file there) takes new cases at once,
 without a restart: a case's policy is taken when it starts and kept in the case. Without the folder, the
 deployment serves one organisation described by the settings (`GDPR_ORGANISATION_NAME`, …), with short case ids.
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from domain.dsr_model import DsrPolicy
 from domain.inventory import Inventory
 from domain.model import CasePolicy
-from domain.organisation import Organisation
+from domain.kernel.organisation import Organisation
 from settings import Settings
 
 
@@ -45,7 +45,7 @@ class Served:
 
     def of_case(self, case_id: str) -> str:
         """The organisation id a case belongs to: named in its id, or the only one."""
-        from domain.case_ids import organisation_of
+        from domain.kernel.case_ids import organisation_of
 
         named = organisation_of(case_id)
         return named if named is not None else self.single_id

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from cli_input import case_id as checked_id, rpc_problem, unreachable
 from domain.controls import Period
-from domain.deadlines import COPENHAGEN, format_da, format_duration
+from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestInput
 from domain.inventory import LEGAL_BASIS_DA
-from domain.model import Role
+from domain.kernel.model import Role
 from domain.view import ROLE_DA
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ async def open_request(client: Client, settings: Settings, fields: dict[str, Any
 
     from activities.db import make_engine
     from activities.register import allocate_case_number
-    from domain.case_ids import case_id as make_case_id
+    from domain.kernel.case_ids import case_id as make_case_id
     from organisations import from_settings, request_policy as policy_of
     from workflows.request import DataSubjectRequestWorkflow
 

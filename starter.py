@@ -123,7 +123,7 @@ def people_command(args: argparse.Namespace) -> bool:
 
 
 async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
-    from domain.deadlines import format_da
+    from domain.kernel.deadlines import format_da
 
     now = datetime.now(timezone.utc)
     base = settings.public_url.rstrip("/")

@@ -32,7 +32,7 @@ from activities.db import connector_progress, connector_runs, restrictions
 from activities.failures import is_permanent
 from domain.dsr_model import Correction, SystemResult, SystemStatus, TableOutcome
 from domain.inventory import LegalBasis, SqlTable, System
-from domain.model import Strict
+from domain.kernel.model import Strict
 from domain.person import (
     PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system, unreadable_system,
     with_shared_identifiers,

@@ -26,7 +26,7 @@ from activities.db import (
     audit_log, breach_register, case_events, case_index, case_keys, connector_progress, connector_runs, dead_letters,
     dsr_register, export_passwords, outbox, restrictions,
 )
-from domain.model import Strict
+from domain.kernel.model import Strict
 
 
 class RetentionPeriods(Strict):

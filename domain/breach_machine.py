@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain import commands as c
-from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel, Role
+from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel
+from domain.kernel.model import Role
 from domain.notifications import compose_notification, missing_notification_elements
-from domain.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo
+from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo
 from domain.proposal import propose
 
 __all__ = ["BreachState", "Trigger", "Rejection", "check", "fire", "allowed_triggers", "mermaid", "STATE_INFO",

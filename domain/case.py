@@ -12,26 +12,14 @@ from typing import Any, Callable
 from domain import commands as c
 from domain import mail_texts as mails
 from domain.breach_machine import BreachState, Trigger, check, fire
-from domain.deadlines import AUTHORITY_HOURS, authority_deadline, format_da
-from domain.mail_texts import DraftMail, OutgoingMail
+from domain.kernel.deadlines import AUTHORITY_HOURS, format_da
+from domain.breach.deadlines import authority_deadline
+from domain.mail_texts import DraftMail
+from domain.kernel.mail import OutgoingMail
+from domain.kernel.model import Actor, Role, SYSTEM, add_event
 from domain.model import (
-    Actor,
-    BreachCase,
-    AUDIENCE_DA,
-    Art34Exception,
-    BreachCaseInput,
-    CommunicationPlan,
-    DraftKind,
-    DraftStatus,
-    DraftVersion,
-    FollowUp,
-    Postponement,
-    Reopening,
-    RiskLevel,
-    Role,
-    SupplierRequest,
-    SYSTEM,
-    add_event,
+    BreachCase, AUDIENCE_DA, Art34Exception, BreachCaseInput, CommunicationPlan, DraftKind, DraftStatus, DraftVersion,
+    FollowUp, Postponement, Reopening, RiskLevel, SupplierRequest,
 )
 from domain.notifications import compose_communication, compose_notification
 from domain.proposal import propose, summary_da

@@ -15,8 +15,9 @@ from typing import Any
 from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
 from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
 from domain.dsr_register import RequestRegisterEntry
-from domain.model import RiskLevel, Strict
-from domain.procedure import StateInfo
+from domain.model import RiskLevel
+from domain.kernel.model import Strict
+from domain.kernel.procedure import StateInfo
 from domain.register import RegisterEntry
 
 

@@ -8,28 +8,12 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field, model_validator
 
+from domain.kernel.commands import Command as Command, Review as Review  # `as`: re-exported, callers write c.Command
+from domain.kernel.model import MAX_ITEMS, Count, Moment, ShortText, Strict, Text
 from domain.model import (
-    Actor,
-    Affectedness,
-    Art34Exception,
-    MAX_ITEMS,
-    BreachFacts,
-    Count,
-    DraftKind,
-    Moment,
-    NoRiskDocumentation,
-    PlannedCommunication,
-    PoliceReport,
-    RiskLevel,
-    ShortText,
-    Strict,
-    SupplierAccount,
-    Text,
+    Affectedness, Art34Exception, BreachFacts, DraftKind, NoRiskDocumentation, PlannedCommunication, PoliceReport,
+    RiskLevel, SupplierAccount,
 )
-
-
-class Command(Strict):
-    actor: Actor
 
 
 class AssessBreach(Command):
@@ -145,19 +129,6 @@ class SubmitCommunicationDraft(Command):
     measures_proposed: Text | None = None
     to_parents: bool | None = Field(
         default=None, description="The letter goes to parents; default: when the facts include children's data.")
-
-
-class Review(Command):
-    """The DPO approves or rejects what is under review; a rejection says what to change."""
-
-    approve: bool
-    comments: Text | None = None
-
-    @model_validator(mode="after")
-    def _comments_on_reject(self) -> Review:
-        if not self.approve and not self.comments:
-            raise ValueError("comments: a rejection must say what to change")
-        return self
 
 
 class ReviewDraft(Review):

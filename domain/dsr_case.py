@@ -7,13 +7,13 @@ from typing import Callable
 
 from domain import dsr_model as d
 from domain import dsr_texts as texts
-from domain.model import SYSTEM, add_event
-from domain.deadlines import format_da
+from domain.kernel.model import SYSTEM, add_event
+from domain.kernel.deadlines import format_da
 from domain.dsr_deadlines import current_deadline, legal_deadline
 from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
 from domain.inventory import SqlConnector, System
-from domain.mail_texts import OutgoingMail
-from domain.model import Actor, Role, Strict
+from domain.kernel.mail import OutgoingMail
+from domain.kernel.model import Actor, Role, Strict
 
 
 class SystemAction(Strict):

@@ -1,10 +1,10 @@
-"""The deadline of a request: one month from receipt (three if extended), per domain.deadlines."""
+"""The deadline of a request: one month from receipt (three if extended), per domain.kernel.deadlines."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.deadlines import LegalDeadline, request_deadline
+from domain.kernel.deadlines import LegalDeadline, request_deadline
 from domain.dsr_model import RequestCase, RequestInput
 
 

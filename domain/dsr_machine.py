@@ -12,8 +12,8 @@ from typing import Any
 
 from domain import dsr_model as d
 from domain.dsr_deadlines import first_month_deadline
-from domain.procedure import Guard, GuardContext, Procedure, StateInfo
-from domain.model import Role
+from domain.kernel.procedure import Guard, GuardContext, Procedure, StateInfo
+from domain.kernel.model import Role
 
 
 class RequestState(str, enum.Enum):

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, ValidationInfo, model_validator
 
-from domain.case_ids import REQUEST_ID_PATTERN
-from domain.commands import Command as Command, Review  # `as`: re-exported, callers write d.Command
+from domain.kernel.case_ids import REQUEST_ID_PATTERN
+from domain.kernel.commands import Command as Command, Review  # `as`: re-exported, callers write d.Command
 from domain.inventory import Identifier, Inventory, System
-from domain.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
+from domain.kernel.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
 from domain.person import PersonResolution, correction_problem, identifier_problems
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from domain.dsr_model import TYPE_DA, RequestCase
 from domain.dsr_texts import task_link
 from domain.inventory import System
 from domain.dsr_texts import request_link
-from domain.mail_texts import SIGNATURE, OutgoingMail
-from domain.model import SYSTEM, add_event
+from domain.kernel.mail import SIGNATURE, OutgoingMail
+from domain.kernel.model import SYSTEM, add_event
 from domain.person import PersonResolution, kind_da, resolution_summary_da
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from domain.dsr_model import RequestCase
-from domain.model import Strict
+from domain.kernel.model import Strict
 
 
 class RequestRegisterEntry(Strict):

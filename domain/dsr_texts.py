@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from domain.dsr_machine import STATE_INFO, RequestState
 from domain.dsr_model import (
     CHANNEL_DA,
@@ -25,7 +25,7 @@ from domain.dsr_model import (
     third_party_columns,
 )
 from domain.inventory import LEGAL_BASIS_DA, Recipient, System, words
-from domain.mail_texts import SIGNATURE, OutgoingMail, workspace_link
+from domain.kernel.mail import SIGNATURE, OutgoingMail, workspace_link
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"
 REFUSAL_DA = {

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
-from domain.model import Contact, ShortText, Strict, Text
+from domain.kernel.model import Contact, ShortText, Strict, Text
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
 

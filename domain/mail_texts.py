@@ -6,32 +6,11 @@ so a retried activity never sends the same mail twice.
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field
-
 from domain.breach_machine import STATE_INFO, BreachState
-from domain.deadlines import format_da
-from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, Strict, SupplierRequest
-
-# Read by parents, suppliers and staff alike: the case number, nothing internal.
-SIGNATURE = "\n\n-- \n{org} · sagsnummer {case_id}\n"
-# Only in mails to the organisation's own people (key person, DPO, management, system owners,
-# operator): a link to the case in the web workspace. Never a command to type, never a state name;
-# mails to reporters, parents, requesters, suppliers and controllers carry no link at all.
-LINK_DA = "\n\nÅbn {what} i GDPR-sager: {url}"
-
-
-def workspace_link(base_url: str | None, path: str, what: str = "sagen") -> str:
-    """The closing link line, or nothing when the case's policy names no workspace."""
-    return LINK_DA.format(what=what, url=f"{base_url.rstrip('/')}{path}") if base_url else ""
-
-
-class OutgoingMail(Strict):
-    key: str = Field(description="case id + step; the Message-ID is derived from it")
-    case_id: str
-    to: list[EmailStr] = Field(min_length=1)
-    subject: str
-    body: str
-    attachments: list[str] = Field(default_factory=list, description="files written by an activity, by path")
+from domain.kernel.deadlines import format_da
+from domain.kernel.mail import SIGNATURE, OutgoingMail, workspace_link
+from domain.kernel.model import Strict
+from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, SupplierRequest
 
 
 class DraftMail(Strict):

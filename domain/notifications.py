@@ -14,19 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from domain import commands as c
-from domain.deadlines import COPENHAGEN, format_da
+from domain.kernel.deadlines import COPENHAGEN, format_da
 from domain.model import (
-    Affectedness,
-    BreachCase,
-    BreachType,
-    Contact,
-    DataCategory,
-    DraftKind,
-    NotificationDraft,
-    PoliceReport,
-    RiskLevel,
+    Affectedness, BreachCase, BreachType, DataCategory, DraftKind, NotificationDraft, PoliceReport, RiskLevel,
     SubjectCommunicationDraft,
 )
+from domain.kernel.model import Contact
 
 
 NOT_YET_KNOWN_DA = "endnu ikke kendt – eftersendes"

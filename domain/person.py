@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from pydantic import Field
 
 from domain.inventory import Inventory
-from domain.model import Strict
+from domain.kernel.model import Strict
 
 RowKey = int | str
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.breach_machine import STATE_INFO, BreachState, allowed_triggers
-from domain.model import BreachCase, CaseView, Role, Task
+from domain.model import BreachCase, CaseView, Task
+from domain.kernel.model import Role
 from domain.proposal import propose
 
 

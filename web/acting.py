@@ -9,8 +9,8 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 
 from domain.breach_machine import BREACH
 from domain.dsr_machine import REQUEST
-from domain.model import Actor, Role
-from domain.procedure import Procedure
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Procedure
 from web.accounts import Account
 from web.roles import CASE_ROLE
 

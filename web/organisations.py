@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from domain.organisation import Organisation
+from domain.kernel.organisation import Organisation
 from organisations import Registry, Served
 from web.accounts import Account, AccountStore
 

@@ -266,7 +266,7 @@ DECISIONS = {"assess_breach", "assess_notification", "co_decide", "review_draft"
 
 
 def role_da(role: str) -> str:
-    from domain.model import Role
+    from domain.kernel.model import Role
     from domain.view import ROLE_DA
 
     try:

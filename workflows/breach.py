@@ -27,14 +27,16 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.drafts import RenderedDraft, RenderRequest
     from activities.register import StepBatch, StepRecord
-    from domain import dead_letters as dl
+    from domain.kernel import dead_letters as dl
     from domain import case as domain_case
     from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
-    from domain.commands import Command
-    from domain.deadlines import reminder_schedule
+    from domain.kernel.commands import Command
+    from domain.kernel.deadlines import reminder_schedule
     from domain import mail_texts
-    from domain.mail_texts import DraftMail, OutgoingMail
-    from domain.model import ActionResult, BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
+    from domain.mail_texts import DraftMail
+    from domain.kernel.mail import OutgoingMail
+    from domain.kernel.model import ActionResult, TimelineEvent
+    from domain.model import BreachCase, BreachCaseInput, CaseResult, CaseView
     from domain.register import build_register_entry
     from domain.view import case_view
 

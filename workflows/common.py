@@ -13,7 +13,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import dead_letters as dl
+    from domain.kernel import dead_letters as dl
 
 REJECTED = "Rejected"
 # Activities raise scrubbed ApplicationErrors (activities/failures.py) and mark permanent ones

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.dsr_register import RequestRegisterEntry
     from domain.inventory import Inventory
-    from domain.mail_texts import OutgoingMail
-    from domain.model import Contact, Strict
+    from domain.kernel.mail import OutgoingMail
+    from domain.kernel.model import Contact, Strict
     from domain.register import RegisterEntry
 
 

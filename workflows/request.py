@@ -31,17 +31,17 @@ with workflow.unsafe.imports_passed_through():
     from activities.connectors import ResolveRequest, SqlActionRequest
     from activities.exports import ExportRequest
     from activities.register import RequestStepBatch, RequestStepRecord
-    from domain import dead_letters as dl
+    from domain.kernel import dead_letters as dl
     from domain import dsr_case
     from domain import dsr_model as d
     from domain import dsr_person
-    from domain.model import SYSTEM, ActionResult, add_event
+    from domain.kernel.model import SYSTEM, ActionResult, add_event
     from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
-    from domain.deadlines import reminder_before
+    from domain.kernel.deadlines import reminder_before
     from domain.dsr_register import build_request_entry
-    from domain.mail_texts import OutgoingMail
+    from domain.kernel.mail import OutgoingMail
     from domain.person import PersonResolution
-    from domain.procedure import Rejection
+    from domain.kernel.procedure import Rejection
 
 T = RequestTrigger
 PERSON_RESOLUTION_PATCH = "person-resolution-before-acting"

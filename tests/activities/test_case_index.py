@@ -15,7 +15,7 @@ from activities.register import RegisterActivities, RequestStepRecord, StepRecor
 from domain import case as domain_case
 from domain.breach_machine import Trigger
 from domain.commands import AssessBreach
-from domain.model import SYSTEM, TimelineEvent
+from domain.kernel.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
 from tests.unit.cases import KP, NOW, new_case, request_entry
 

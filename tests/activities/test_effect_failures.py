@@ -26,8 +26,8 @@ from activities.register import RegisterActivities, StepRecord
 from domain import case as domain_case
 from domain.breach_machine import Trigger
 from domain.commands import AssessBreach
-from domain.dead_letters import DeadLetter, EffectKind, operator_alert, parse_letter_id
-from domain.mail_texts import OutgoingMail
+from domain.kernel.dead_letters import DeadLetter, EffectKind, operator_alert, parse_letter_id
+from domain.kernel.mail import OutgoingMail
 from domain.register import build_register_entry
 from mailsink import KeepingHandler, free_port
 from tests.support import KEY_PERSON

@@ -16,7 +16,7 @@ from activities.exports import ExportActivities, ExportRequest, export_passwords
 from activities.mail import MailActivities, SmtpSettings
 from domain.dsr_case import ExportPassword
 from domain.dsr_model import SystemResult, TableOutcome
-from domain.mail_texts import OutgoingMail
+from domain.kernel.mail import OutgoingMail
 from tests.support import MailBox
 
 ROWS = [SystemResult(system_id="elevadministration", tables=[TableOutcome(

@@ -29,8 +29,8 @@ from activities.register_lists import RegisterFilter, breach_years, case_timelin
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities
 from codec import key_engine
 from domain.controls import ControlReport, Period
-from domain.dead_letters import DeadLetter, EffectKind, LetterStatus, LetterStatusChange
-from domain.model import SYSTEM, TimelineEvent
+from domain.kernel.dead_letters import DeadLetter, EffectKind, LetterStatus, LetterStatusChange
+from domain.kernel.model import SYSTEM, TimelineEvent
 from domain.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 from tests.unit.cases import request_entry

@@ -11,7 +11,8 @@ from domain.breach_machine import BreachState as S
 from domain.breach_machine import Trigger as T
 from domain.case import act, open_case
 from domain.dsr_register import RequestRegisterEntry
-from domain.model import Actor, BreachCase, BreachCaseInput, CasePolicy, Contact, Role
+from domain.kernel.model import Actor, Contact, Role
+from domain.model import BreachCase, BreachCaseInput, CasePolicy
 from tests.support import facts, report
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

@@ -10,7 +10,8 @@ from activities.drafts import DraftActivities
 from domain import commands as c
 from domain.breach_machine import Trigger as T
 from domain.case import act, open_case
-from domain.model import Actor, BreachCase, BreachCaseInput, BreachReport, Contact, Role
+from domain.kernel.model import Actor, Contact, Role
+from domain.model import BreachCase, BreachCaseInput, BreachReport
 from domain.notifications import NOT_YET_KNOWN_DA
 from settings import Settings
 

@@ -12,7 +12,7 @@ from domain.breach_machine import BreachState as S
 from domain.breach_machine import Rejection, check, mermaid
 from domain.breach_machine import Trigger as T
 from domain.case import act
-from domain.model import Actor, Role
+from domain.kernel.model import Actor, Role
 from tests.unit.cases import DPO, KP, NOW, case_in, commands, new_case
 
 AFTER_NOTIFICATION = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW,
@@ -343,7 +343,7 @@ def test_four_eyes_the_author_of_a_draft_cannot_approve_it_whatever_roles_they_h
 def test_every_guard_that_can_refuse_has_a_danish_reason():
     from domain.dsr_machine import REQUEST
     from domain.breach_machine import BREACH
-    from domain.refusals_da import GUARD_DA
+    from domain.kernel.refusals_da import GUARD_DA
 
     for procedure in (BREACH, REQUEST):
         refusing = {name for name, guard in procedure.guards.items() if guard.message is not None}

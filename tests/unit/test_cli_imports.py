@@ -54,8 +54,8 @@ def test_the_help_loads_neither_services_nor_models(args: list[str]):
 ], ids=lambda a: " ".join(a[:2]))
 def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[str]):
     names = loaded(*args)
-    assert "domain.deadlines" in names and names & HEAVY == set()
-    assert names & {"domain.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
+    assert "domain.kernel.deadlines" in names and names & HEAVY == set()
+    assert names & {"domain.model", "domain.kernel.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
 
 
 def test_an_assessment_loads_the_breach_models_but_no_service():

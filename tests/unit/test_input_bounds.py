@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from activities.inventory_file import load_inventory
 from domain import commands as c
 from domain import dsr_model as d
-from domain.bounds import beyond_horizon
+from domain.kernel.bounds import beyond_horizon
 from domain.breach_machine import BreachState, Trigger, check
 from domain.model import BreachFacts, NoRiskDocumentation
-from domain.procedure import Rejection
+from domain.kernel.procedure import Rejection
 from settings import Settings, request_policy
 from tests.support import facts, report
 from tests.unit.cases import KP, NO_RISK_DOC, case_in

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from domain.case_ids import case_id, is_case_id, organisation_of
+from domain.kernel.case_ids import case_id, is_case_id, organisation_of
 from organisations import OrganisationError, Registry
 from settings import Settings
 

@@ -14,9 +14,9 @@ from activities.inventory_file import load_inventory
 from domain import dsr_model as d
 from domain.dsr_case import ExportPassword, SystemAction, act, open_request, record_system_result
 from domain.dsr_machine import RequestTrigger
-from domain.mail_texts import OutgoingMail
-from domain.model import Actor, Role
-from domain.procedure import Rejection
+from domain.kernel.mail import OutgoingMail
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Rejection
 from settings import Settings, request_policy
 from tests.unit.cases import DPO, KP
 

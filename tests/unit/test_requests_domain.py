@@ -13,8 +13,8 @@ from domain import dsr_model as d
 from domain.controls import previous_month, previous_quarter
 from domain.dsr_case import act, open_request
 from domain.dsr_machine import REQUEST, RequestState, RequestTrigger
-from domain.model import Actor, Role
-from domain.procedure import Rejection
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Rejection
 from tests.unit.cases import DPO, KP
 from settings import Settings, request_policy
 

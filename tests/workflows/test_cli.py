@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import breach_register
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from mailsink import free_port
 from settings import Settings
 from tests.workspace import Workspace, gdpr

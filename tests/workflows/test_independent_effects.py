@@ -18,8 +18,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from domain import commands as c
-from domain.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
-from domain.model import Actor, CaseView, Role
+from domain.kernel.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
+from domain.kernel.model import Actor, Role
+from domain.model import CaseView
 from mailsink import free_port, start_sink
 from settings import Settings
 from temporal_client import data_converter

@@ -15,8 +15,8 @@ from temporalio.worker import Replayer
 from activities.audit import verify_chain
 from activities.db import make_engine
 from domain import commands as c
-from domain.dead_letters import DeadLetterView
-from domain.model import ActionResult
+from domain.kernel.dead_letters import DeadLetterView
+from domain.kernel.model import ActionResult
 from settings import Settings
 from temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, facts

@@ -12,7 +12,7 @@ import pyzipper
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain import dsr_model as d
-from domain.model import Actor, Role
+from domain.kernel.model import Actor, Role
 from temporal_client import failure_message
 from scripts.example_school import DEMO_EMERGENCY_CONTACT
 from tests.support import KEY_PERSON, MailBox, RequestDriver

@@ -20,11 +20,12 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.breach_machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
-from domain.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
+from domain.kernel.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
 from domain.dsr_model import RequestView
-from domain.model import ActionResult, BreachReport, CaseView
-from domain.procedure import Procedure
+from domain.kernel.model import ActionResult
+from domain.model import BreachReport, CaseView
+from domain.kernel.procedure import Procedure
 from temporal_client import failure_message
 from web.accounts import Account, AccountStore
 from web.acting import actor_for

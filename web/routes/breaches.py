@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-from domain.case_ids import is_case_id
+from domain.kernel.case_ids import is_case_id
 from domain.case import KIND_DA
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from domain.model import BreachReport, DraftKind
 from domain.proposal import LEVEL_LABEL_DA
 from domain.view import ROLE_DA

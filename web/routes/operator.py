@@ -20,9 +20,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.deadletters import list_dead_letters
 from deadletters_cli import STATUS_DA, LetterRefused, change_letter
-from domain.dead_letters import KIND_DA, DiscardDeadLetter, EffectKind, RetryDeadLetter, parse_letter_id
-from domain.deadlines import format_da
-from domain.model import Actor, Role
+from domain.kernel.dead_letters import KIND_DA, DiscardDeadLetter, EffectKind, RetryDeadLetter, parse_letter_id
+from domain.kernel.deadlines import format_da
+from domain.kernel.model import Actor, Role
 from schedules import SCHEDULE_DA
 from settings import Settings
 from web.accounts import Account

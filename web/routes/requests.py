@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
-from domain.deadlines import format_da
-from domain.case_ids import is_case_id
+from domain.kernel.deadlines import format_da
+from domain.kernel.case_ids import is_case_id
 from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestTrigger
 from domain.dsr_model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
 from domain.dsr_texts import statements_for
-from domain.model import Role, ShortText
+from domain.kernel.model import Role, ShortText
 from domain.person import identifier_problems, kind_da, known_identifier_kinds
 from domain.view import ROLE_DA
 from web.accounts import Account

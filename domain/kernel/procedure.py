@@ -23,8 +23,8 @@ from typing import Any, Callable, Generic, TypeVar
 
 from transitions import Machine
 
-from domain.bounds import horizon_problem
-from domain.refusals_da import GUARD_DA
+from domain.kernel.bounds import horizon_problem
+from domain.kernel.refusals_da import GUARD_DA
 
 # The library logs every transition at INFO; under replay that would repeat.
 logging.getLogger("transitions").setLevel(logging.WARNING)

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from domain.deadlines import format_da
-from domain.mail_texts import OutgoingMail, workspace_link
-from domain.model import Actor, ShortText, Strict
+from domain.kernel.deadlines import format_da
+from domain.kernel.mail import OutgoingMail, workspace_link
+from domain.kernel.model import Actor, ShortText, Strict
 
 
 class EffectKind(str, enum.Enum):

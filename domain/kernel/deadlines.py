@@ -1,4 +1,4 @@
-"""Deadlines of a breach case, counted as the law counts them.
+"""Deadlines as the law counts them, for breaches and for requests.
 
 Art. 33(1): 72 hours from the moment the first person in the organisation became
 aware (seed 002 step 1), counted in hours: no weekend or holiday roll-over. A
@@ -19,27 +19,15 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.holidays import Calendar
-
-if TYPE_CHECKING:  # the models only where a case is at hand: `gdpr deadline` computes without loading them
-    from domain.model import BreachReport, CasePolicy
+from domain.kernel.holidays import Calendar
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 AUTHORITY_HOURS = 72
 
 _MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
               "september", "oktober", "november", "december"]
-
-
-def authority_deadline(report: BreachReport, policy: CasePolicy) -> datetime:
-    """The breach workflow's deadline, in UTC: Datatilsynet (72 h) or, as processor, the controller."""
-    from domain.model import OrgRole
-
-    hours = policy.processor_deadline_hours if report.org_role is OrgRole.PROCESSOR else AUTHORITY_HOURS
-    return breach_deadline(report.aware_at, hours).due.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)

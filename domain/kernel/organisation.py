@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from domain.case_ids import SLUG
-from domain.model import Contact, Strict
+from domain.kernel.case_ids import SLUG
+from domain.kernel.model import Contact, Strict
 
 Slug = Annotated[str, StringConstraints(pattern=rf"^{SLUG}$", max_length=40)]
 

@@ -1,4 +1,4 @@
-"""Case ids: `breach-2026-0001`, or with its organisation `breach-vestskolen-2026-0001` (domain/organisation.py).
+"""Case ids: `breach-2026-0001`, or with its organisation `breach-vestskolen-2026-0001` (domain/kernel/organisation.py).
 
 No imports from the rest of the domain: the models validate ids with these patterns.
 """
