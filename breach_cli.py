@@ -19,12 +19,12 @@ from cli_input import (  # one-line errors for what a person types (docs/input-a
     UserError, case_id as checked_id, json_file, json_object, parse_time, rpc_problem, unreachable,
 )
 from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
-from domain.view import ROLE_DA
+from domain.breach.view import ROLE_DA
 
 if TYPE_CHECKING:
     from temporalio.client import Client
 
-    from domain.model import BreachReport, CaseView
+    from domain.breach.model import BreachReport, CaseView
     from organisations import Served
     from settings import Settings
 
@@ -62,7 +62,7 @@ async def open_breach(client: Client, settings: Settings, report: BreachReport, 
     from activities.db import make_engine
     from activities.register import allocate_case_number
     from domain.kernel.case_ids import case_id as make_case_id
-    from domain.model import BreachCaseInput
+    from domain.breach.model import BreachCaseInput
     from organisations import case_policy, from_settings
     from workflows.breach import BreachCaseWorkflow
 
@@ -93,7 +93,7 @@ def _coerce(value: str) -> Any:
 def action_fields(action: str, data: str | None, data_file: str | None, pairs: list[str],
                   commands: dict | None = None) -> dict[str, Any]:
     """The action's fields as typed (--data-file, then --data, then each --set); the workspace validates them."""
-    from domain.breach_machine import COMMAND_TYPES
+    from domain.breach.machine import COMMAND_TYPES
 
     table = commands or COMMAND_TYPES
     if not any(t.value == action for t in table):

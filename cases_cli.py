@@ -24,7 +24,7 @@ from domain.case_index import CaseIndexRow, CaseKind, current_task_da
 from domain.kernel.deadlines import format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestType
 from domain.kernel.model import Role
-from domain.view import ROLE_DA
+from domain.breach.view import ROLE_DA
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

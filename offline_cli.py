@@ -16,7 +16,7 @@ from cli_input import UserError, json_file, moment_in_range, parse_time, validat
 
 DIAGRAM_DOC = """# Breach case states
 
-Generated from the transition table in `domain/breach_machine.py` by `make docs`;
+Generated from the transition table in `domain/breach/machine.py` by `make docs`;
 a unit test fails when this file and the table disagree. Labels are
 `action [guards]`; a transition back to the same state records the action without
 moving (e.g. new facts, a supplier's account, a phased follow-up).
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> str:
         return facts_schema()
     if args.command == "actions":
         return describe_actions()
-    from domain.breach_machine import mermaid
+    from domain.breach.machine import mermaid
 
     return DIAGRAM_DOC.format(diagram=mermaid())
 
@@ -70,8 +70,8 @@ def assess_command(args: argparse.Namespace) -> str:
     """`gdpr assess --facts F.json`: the proposal, without a server."""
     from pydantic import ValidationError
 
-    from domain.model import BreachFacts
-    from domain.risk import LEVEL_DA, assess
+    from domain.breach.model import BreachFacts
+    from domain.breach.risk import LEVEL_DA, assess
 
     raw = json_file(args.facts, "--facts")
     try:
@@ -94,13 +94,13 @@ def assess_command(args: argparse.Namespace) -> str:
 
 
 def facts_schema() -> str:
-    from domain.model import BreachFacts
+    from domain.breach.model import BreachFacts
 
     return json.dumps(BreachFacts.model_json_schema(), ensure_ascii=False, indent=2)
 
 
 def describe_actions() -> str:
-    from domain.breach_machine import COMMAND_TYPES
+    from domain.breach.machine import COMMAND_TYPES
     from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
 
     lines = ["Brud (gdpr case act):"]

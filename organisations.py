@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from domain.dsr_model import DsrPolicy
 from domain.inventory import Inventory
-from domain.model import CasePolicy
+from domain.breach.model import CasePolicy
 from domain.kernel.organisation import Organisation
 from settings import Settings
 

@@ -17,7 +17,7 @@ from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
 from domain.dsr_model import TYPE_DA, RequestInput
 from domain.inventory import LEGAL_BASIS_DA
 from domain.kernel.model import Role
-from domain.view import ROLE_DA
+from domain.breach.view import ROLE_DA
 
 if TYPE_CHECKING:
     from temporalio.client import Client

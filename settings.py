@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.dsr_model import DsrPolicy
-from domain.model import CasePolicy
+from domain.breach.model import CasePolicy
 from domain.kernel.model import Contact
 
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"

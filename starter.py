@@ -138,7 +138,7 @@ async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
         return (f"Sag oprettet: {view['case_id']}\nFrist: {format_da(datetime.fromisoformat(view['deadline']))}\n"
                 f"I arbejdsrummet: {base}/brud/{view['case_id']}")
     if args.command == "case":
-        from domain.model import CaseView
+        from domain.breach.model import CaseView
         view = await breach_cli.act(settings, args)
         return (json.dumps(view, ensure_ascii=False, indent=2) if args.json
                 else breach_cli.render_view(CaseView(**view), now))

@@ -111,7 +111,7 @@ def _backfill(engine: Engine, organisation: str) -> int:
     from domain.kernel.case_ids import organisation_of
     from domain.case_index import index_row
     from domain.dsr_register import RequestRegisterEntry
-    from domain.register import RegisterEntry
+    from domain.breach.register import RegisterEntry
 
     added = 0
     with engine.begin() as conn:

@@ -14,7 +14,7 @@ from activities.register import to_utc
 from domain.controls import ControlReport, Period
 from domain.dsr_register import RequestRegisterEntry
 from domain.inventory import Inventory
-from domain.register import RegisterEntry
+from domain.breach.register import RegisterEntry
 
 
 class ControlActivities:

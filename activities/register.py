@@ -20,7 +20,7 @@ from domain.kernel.case_ids import organisation_of
 from domain.case_index import CaseIndexRow, index_row
 from domain.kernel.model import Strict, TimelineEvent
 from domain.dsr_register import RequestRegisterEntry
-from domain.register import RegisterEntry
+from domain.breach.register import RegisterEntry
 
 
 class StepRecord(Strict):

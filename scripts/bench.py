@@ -53,8 +53,8 @@ from temporalio.worker import Worker  # noqa: E402
 
 from activities.db import case_events, make_engine, outbox  # noqa: E402
 from codec import new_master_key  # noqa: E402
-from domain import commands as c  # noqa: E402
-from domain.model import BreachCaseInput  # noqa: E402
+from domain.breach import commands as c  # noqa: E402
+from domain.breach.model import BreachCaseInput  # noqa: E402
 from mailsink import free_port  # noqa: E402
 from scripts import bench_bare  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -265,7 +265,7 @@ def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
     from sqlalchemy import insert
 
     from activities.db import case_index
-    from domain.breach_machine import STATE_INFO as BREACH_INFO
+    from domain.breach.machine import STATE_INFO as BREACH_INFO
     from domain.dsr_machine import STATE_INFO as REQUEST_INFO
 
     now = datetime.now(timezone.utc)

@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.model import BreachFacts  # noqa: E402
+from domain.breach.model import BreachFacts  # noqa: E402
 from offline_cli import DIAGRAM_DOC  # noqa: E402
-from domain.breach_machine import mermaid  # noqa: E402
+from domain.breach.machine import mermaid  # noqa: E402
 from domain.dsr_machine import mermaid as request_mermaid  # noqa: E402
 
 REQUEST_DOC = """# Data-subject request states

@@ -22,12 +22,12 @@ from temporalio.testing import WorkflowEnvironment
 
 import domain
 from activities.inventory_file import load_inventory
-from domain import commands as c
+from domain.breach import commands as c
 from domain.case_index import CaseKind
 from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
 from domain.inventory import Inventory
 from domain.kernel.model import ActionResult, Actor, Contact, Role
-from domain.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
+from domain.breach.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
 from mailsink import KeepingHandler
 from settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow

@@ -28,17 +28,17 @@ with workflow.unsafe.imports_passed_through():
     from activities.drafts import RenderedDraft, RenderRequest
     from activities.register import StepBatch, StepRecord
     from domain.kernel import dead_letters as dl
-    from domain import case as domain_case
-    from domain.breach_machine import COMMAND_TYPES, Rejection, Trigger, check
+    from domain.breach import case as domain_case
+    from domain.breach.machine import COMMAND_TYPES, Rejection, Trigger, check
     from domain.kernel.commands import Command
     from domain.kernel.deadlines import reminder_schedule
-    from domain import mail_texts
-    from domain.mail_texts import DraftMail
+    from domain.breach import mail_texts
+    from domain.breach.mail_texts import DraftMail
     from domain.kernel.mail import OutgoingMail
     from domain.kernel.model import ActionResult, TimelineEvent
-    from domain.model import BreachCase, BreachCaseInput, CaseResult, CaseView
-    from domain.register import build_register_entry
-    from domain.view import case_view
+    from domain.breach.model import BreachCase, BreachCaseInput, CaseResult, CaseView
+    from domain.breach.register import build_register_entry
+    from domain.breach.view import case_view
 
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"

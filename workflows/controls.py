@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.inventory import Inventory
     from domain.kernel.mail import OutgoingMail
     from domain.kernel.model import Contact, Strict
-    from domain.register import RegisterEntry
+    from domain.breach.register import RegisterEntry
 
 
 class ControlInput(Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from domain.kernel.deadlines import AUTHORITY_HOURS, breach_deadline
-from domain.model import BreachReport, CasePolicy, OrgRole
+from domain.breach.model import BreachReport, CasePolicy, OrgRole
 
 
 def authority_deadline(report: BreachReport, policy: CasePolicy) -> datetime:

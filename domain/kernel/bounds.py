@@ -1,6 +1,6 @@
 """Checks on input that need `now`: a date more than about a year ahead is a typo.
 
-The models refuse dates outside 1990-2099 on their own (domain/model.py: Moment); only
+The models refuse dates outside 1990-2099 on their own (domain/breach/model.py: Moment); only
 code that knows the current time (the procedure's check with the workflow's clock, the
 command line with the wall clock) can refuse "next decade". The domain stays pure: `now`
 is passed in.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-# The static window of every date a person may give (domain/model.py: Moment); here, not in the models, so
+# The static window of every date a person may give (domain/breach/model.py: Moment); here, not in the models, so
 # the command line can check a date without loading them (`gdpr deadline`, cli_input.py).
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)

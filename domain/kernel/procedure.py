@@ -74,7 +74,7 @@ class Procedure(Generic[StateT, TriggerT]):
     transitions: list[dict[str, Any]]
     guards: dict[str, Guard]
     state_info: dict[StateT, StateInfo]
-    default_roles: frozenset[Any]  # Roles (domain.model); Any keeps this module free of the case models
+    default_roles: frozenset[Any]  # Roles (domain.breach.model); Any keeps this module free of the case models
     roles: dict[TriggerT, frozenset[Any]] = field(default_factory=dict)
     _model_class: type | None = None
     _table: dict[tuple[StateT, TriggerT], list[dict[str, Any]]] = field(default_factory=dict, init=False, repr=False)

@@ -31,7 +31,7 @@ from codec import key_engine
 from domain.controls import ControlReport, Period
 from domain.kernel.dead_letters import DeadLetter, EffectKind, LetterStatus, LetterStatusChange
 from domain.kernel.model import SYSTEM, TimelineEvent
-from domain.register import build_register_entry
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 from tests.unit.cases import request_entry
 from web.accounts import AccountStore, LoginRefused, LoginThrottled

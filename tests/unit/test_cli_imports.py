@@ -55,12 +55,12 @@ def test_the_help_loads_neither_services_nor_models(args: list[str]):
 def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[str]):
     names = loaded(*args)
     assert "domain.kernel.deadlines" in names and names & HEAVY == set()
-    assert names & {"domain.model", "domain.kernel.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
+    assert names & {"domain.kernel.model", "domain.breach.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
 
 
 def test_an_assessment_loads_the_breach_models_but_no_service():
     names = loaded("assess", "--facts", EXAMPLE)
-    assert "domain.risk" in names and names & HEAVY == set()
+    assert "domain.breach.risk" in names and names & HEAVY == set()
 
 
 def test_the_lists_read_the_case_index_without_the_temporal_sdk(tmp_path: Path):

@@ -9,11 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import commands as c
+from domain.breach import commands as c
 from domain import dsr_model as d
 from domain.kernel.bounds import beyond_horizon
-from domain.breach_machine import BreachState, Trigger, check
-from domain.model import BreachFacts, NoRiskDocumentation
+from domain.breach.machine import BreachState, Trigger, check
+from domain.breach.model import BreachFacts, NoRiskDocumentation
 from domain.kernel.procedure import Rejection
 from settings import Settings, request_policy
 from tests.support import facts, report

@@ -13,16 +13,16 @@ import pytest
 from activities.inventory_file import load_inventory
 from domain import dsr_model as d
 from domain import dsr_person, dsr_texts
-from domain import mail_texts as m
-from domain.breach_machine import BreachState
-from domain.case import open_case
+from domain.breach import mail_texts as m
+from domain.breach.machine import BreachState
+from domain.breach.case import open_case
 from domain.kernel.dead_letters import DeadLetter, EffectKind, operator_alert
 from domain.dsr_case import open_request
 from domain.dsr_machine import RequestState
 from domain.inventory import Recipient
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Contact, Role
-from domain.model import BreachCaseInput, PlannedCommunication, Postponement, SupplierRequest
+from domain.breach.model import BreachCaseInput, PlannedCommunication, Postponement, SupplierRequest
 from settings import Settings, request_policy
 from tests.support import report
 from tests.unit.cases import NOW, POLICY

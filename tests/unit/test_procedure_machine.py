@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from domain import commands as c
-from domain.breach_machine import BREACH
-from domain.breach_machine import BreachState as S
-from domain.breach_machine import Trigger as T
+from domain.breach import commands as c
+from domain.breach.machine import BREACH
+from domain.breach.machine import BreachState as S
+from domain.breach.machine import Trigger as T
 from domain.dsr_machine import REQUEST
 from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection
 from tests.unit.cases import KP, NOW, new_case

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 
-from domain import commands as c
-from domain.model import CaseResult, SupplierAccount
+from domain.breach import commands as c
+from domain.breach.model import CaseResult, SupplierAccount
 from settings import Settings
 from tests.support import DPO, KEY_PERSON, CaseDriver
 

@@ -17,10 +17,10 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from domain import commands as c
+from domain.breach import commands as c
 from domain.kernel.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
 from domain.kernel.model import Actor, Role
-from domain.model import CaseView
+from domain.breach.model import CaseView
 from mailsink import free_port, start_sink
 from settings import Settings
 from temporal_client import data_converter

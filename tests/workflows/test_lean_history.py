@@ -14,7 +14,7 @@ from temporalio.worker import Replayer
 
 from activities.audit import verify_chain
 from activities.db import make_engine
-from domain import commands as c
+from domain.breach import commands as c
 from domain.kernel.dead_letters import DeadLetterView
 from domain.kernel.model import ActionResult
 from settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from domain import commands as c
+from domain.breach import commands as c
 from temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver
 

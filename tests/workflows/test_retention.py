@@ -27,7 +27,7 @@ from activities.register import RegisterActivities, RequestStepRecord, StepRecor
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
 from domain.dsr_register import RequestRegisterEntry
 from domain.kernel.model import SYSTEM, TimelineEvent
-from domain.register import build_register_entry
+from domain.breach.register import build_register_entry
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules
 from settings import Settings
 from logging_setup import configure_logging

@@ -21,7 +21,7 @@ from temporalio.common import RawValue
 
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
 from domain.dsr_model import RequestView
-from domain.model import CaseView
+from domain.breach.model import CaseView
 from tests.junk import draw, junk_for
 from tests.support import CaseDriver, RequestDriver
 from tests.unit.cases import PATH, REQUEST_BASELINES, commands

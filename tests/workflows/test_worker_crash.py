@@ -11,7 +11,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain import commands as c
+from domain.breach import commands as c
 from settings import Settings
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 

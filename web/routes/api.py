@@ -19,12 +19,12 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.breach_machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
+from domain.breach.machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
 from domain.kernel.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
 from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
 from domain.dsr_model import RequestView
 from domain.kernel.model import ActionResult
-from domain.model import BreachReport, CaseView
+from domain.breach.model import BreachReport, CaseView
 from domain.kernel.procedure import Procedure
 from temporal_client import failure_message
 from web.accounts import Account, AccountStore

@@ -23,7 +23,7 @@ from domain.dsr_model import TYPE_DA, CompleteManualTask, RequestCase, RequestIn
 from domain.dsr_texts import statements_for
 from domain.kernel.model import Role, ShortText
 from domain.person import identifier_problems, kind_da, known_identifier_kinds
-from domain.view import ROLE_DA
+from domain.breach.view import ROLE_DA
 from web.accounts import Account
 from web.acting import actor_for, run_action
 from web.organisations import check_case, pick, served

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.breach_machine import STATE_INFO, BreachState, allowed_triggers
-from domain.model import BreachCase, CaseView, Task
+from domain.breach.machine import STATE_INFO, BreachState, allowed_triggers
+from domain.breach.model import BreachCase, CaseView, Task
 from domain.kernel.model import Role
-from domain.proposal import propose
+from domain.breach.proposal import propose
 
 
 ROLE_DA: dict[Role, str] = {

@@ -1,7 +1,7 @@
 """Human actions on a breach case. One model per Temporal update; each names its actor.
 
 Field-level rules live here (pydantic refuses bad shapes); rules that depend on the
-case's state live in `breach_machine` guards.
+case's state live in the guards of `domain/breach/machine.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, model_validator
 
 from domain.kernel.commands import Command as Command, Review as Review  # `as`: re-exported, callers write c.Command
 from domain.kernel.model import MAX_ITEMS, Count, Moment, ShortText, Strict, Text
-from domain.model import (
+from domain.breach.model import (
     Affectedness, Art34Exception, BreachFacts, DraftKind, NoRiskDocumentation, PlannedCommunication, PoliceReport,
     RiskLevel, SupplierAccount,
 )

@@ -11,12 +11,12 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain import commands as c
-from domain.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel
+from domain.breach import commands as c
+from domain.breach.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel
 from domain.kernel.model import Role
-from domain.notifications import compose_notification, missing_notification_elements
+from domain.breach.notifications import compose_notification, missing_notification_elements
 from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo
-from domain.proposal import propose
+from domain.breach.proposal import propose
 
 __all__ = ["BreachState", "Trigger", "Rejection", "check", "fire", "allowed_triggers", "mermaid", "STATE_INFO",
            "COMMAND_TYPES", "TRANSITIONS", "GUARDS", "BREACH"]

@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from domain import commands as c
-from domain import mail_texts as mails
-from domain.breach_machine import BreachState, Trigger, check, fire
+from domain.breach import commands as c
+from domain.breach import mail_texts as mails
+from domain.breach.machine import BreachState, Trigger, check, fire
 from domain.kernel.deadlines import AUTHORITY_HOURS, format_da
 from domain.breach.deadlines import authority_deadline
-from domain.mail_texts import DraftMail
+from domain.breach.mail_texts import DraftMail
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Role, SYSTEM, add_event
-from domain.model import (
+from domain.breach.model import (
     BreachCase, AUDIENCE_DA, Art34Exception, BreachCaseInput, CommunicationPlan, DraftKind, DraftStatus, DraftVersion,
     FollowUp, Postponement, Reopening, RiskLevel, SupplierRequest,
 )
-from domain.notifications import compose_communication, compose_notification
-from domain.proposal import propose, summary_da
-from domain.risk import EXCEPTION_DA
+from domain.breach.notifications import compose_communication, compose_notification
+from domain.breach.proposal import propose, summary_da
+from domain.breach.risk import EXCEPTION_DA
 
 KIND_DA = {
     DraftKind.AUTHORITY: "anmeldelse til Datatilsynet",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.model import BreachCase, DraftKind, DraftStatus, OrgRole
+from domain.breach.model import BreachCase, DraftKind, DraftStatus, OrgRole
 from domain.kernel.model import Strict
-from domain.notifications import DATA_CATEGORY_DA
-from domain.risk import EXCEPTION_DA
-from domain.view import ROLE_DA
+from domain.breach.notifications import DATA_CATEGORY_DA
+from domain.breach.risk import EXCEPTION_DA
+from domain.breach.view import ROLE_DA
 
 
 class RegisterEntry(Strict):

@@ -512,7 +512,7 @@ class CaseView(Strict):
 
 
 class RiskProposal(Strict):
-    """The engine's proposal for the notification decision, from the recorded facts (domain/risk.py)."""
+    """The engine's proposal for the notification decision, from the recorded facts (domain/breach/risk.py)."""
 
     level: RiskLevel
     severity: float

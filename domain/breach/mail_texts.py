@@ -6,11 +6,11 @@ so a retried activity never sends the same mail twice.
 
 from __future__ import annotations
 
-from domain.breach_machine import STATE_INFO, BreachState
+from domain.breach.machine import STATE_INFO, BreachState
 from domain.kernel.deadlines import format_da
 from domain.kernel.mail import SIGNATURE, OutgoingMail, workspace_link
 from domain.kernel.model import Strict
-from domain.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, SupplierRequest
+from domain.breach.model import AUDIENCE_DA, BreachCase, PlannedCommunication, Postponement, SupplierRequest
 
 
 class DraftMail(Strict):

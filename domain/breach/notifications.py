@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain import commands as c
+from domain.breach import commands as c
 from domain.kernel.deadlines import COPENHAGEN, format_da
-from domain.model import (
+from domain.breach.model import (
     Affectedness, BreachCase, BreachType, DataCategory, DraftKind, NotificationDraft, PoliceReport, RiskLevel,
     SubjectCommunicationDraft,
 )
