@@ -22,7 +22,7 @@ from activities.case_index import MAX_PAGE, list_cases, open_cases_query
 from activities.db import case_index, make_engine, to_utc
 from domain.case_index import CaseIndexRow, CaseKind, current_task_da
 from domain.kernel.deadlines import format_da, format_duration
-from domain.dsr_model import TYPE_DA, RequestType
+from domain.requests.model import TYPE_DA, RequestType
 from domain.kernel.model import Role
 from domain.breach.view import ROLE_DA
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from temporalio.service import RPCError
 
-    from domain.inventory import Inventory
+    from domain.requests.inventory import Inventory
 
 BREACH_ID = re.compile(r"^breach-\d{4}-\d{4,}$")
 REQUEST_ID = re.compile(r"^dsr-\d{4}-\d{4,}$")

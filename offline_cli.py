@@ -101,7 +101,7 @@ def facts_schema() -> str:
 
 def describe_actions() -> str:
     from domain.breach.machine import COMMAND_TYPES
-    from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
+    from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
 
     lines = ["Brud (gdpr case act):"]
     lines += _describe(COMMAND_TYPES)

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from domain.dsr_model import DsrPolicy
-from domain.inventory import Inventory
+from domain.requests.model import DsrPolicy
+from domain.requests.inventory import Inventory
 from domain.breach.model import CasePolicy
 from domain.kernel.organisation import Organisation
 from settings import Settings

@@ -14,20 +14,20 @@ from typing import TYPE_CHECKING, Any
 from cli_input import case_id as checked_id, rpc_problem, unreachable
 from domain.controls import Period
 from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
-from domain.dsr_model import TYPE_DA, RequestInput
-from domain.inventory import LEGAL_BASIS_DA
+from domain.requests.model import TYPE_DA, RequestInput
+from domain.requests.inventory import LEGAL_BASIS_DA
 from domain.kernel.model import Role
 from domain.breach.view import ROLE_DA
 
 if TYPE_CHECKING:
     from temporalio.client import Client
 
-    from domain.dsr_model import DsrPolicy
+    from domain.requests.model import DsrPolicy
     from organisations import Served
 
     from domain.controls import ControlReport
-    from domain.dsr_model import RequestCase, RequestView
-    from domain.inventory import Inventory
+    from domain.requests.model import RequestCase, RequestView
+    from domain.requests.inventory import Inventory
     from settings import Settings
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.dsr_model import DsrPolicy
+from domain.requests.model import DsrPolicy
 from domain.breach.model import CasePolicy
 from domain.kernel.model import Contact
 

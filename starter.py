@@ -152,8 +152,8 @@ async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
         deadline = format_da(datetime.fromisoformat(out["deadline"]))
         return (f"Anmodning oprettet: {out['request_id']}\nFrist: {deadline}\n"
                 f"I arbejdsrummet: {base}/anmodning/{out['request_id']}")
-    from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
-    from domain.dsr_model import RequestView
+    from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
+    from domain.requests.model import RequestView
     out = await breach_cli.act(settings, args, REQUEST_COMMANDS)
     return json.dumps(out, ensure_ascii=False, indent=2) if args.json else requests_cli.render(RequestView(**out), now)
 

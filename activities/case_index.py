@@ -110,7 +110,7 @@ def _backfill(engine: Engine, organisation: str) -> int:
     from activities.register import index_if_absent, to_utc
     from domain.kernel.case_ids import organisation_of
     from domain.case_index import index_row
-    from domain.dsr_register import RequestRegisterEntry
+    from domain.requests.register import RequestRegisterEntry
     from domain.breach.register import RegisterEntry
 
     added = 0

@@ -19,7 +19,7 @@ from activities.failures import effect_errors
 from domain.kernel.case_ids import organisation_of
 from domain.case_index import CaseIndexRow, index_row
 from domain.kernel.model import Strict, TimelineEvent
-from domain.dsr_register import RequestRegisterEntry
+from domain.requests.register import RequestRegisterEntry
 from domain.breach.register import RegisterEntry
 
 

@@ -266,7 +266,7 @@ def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
 
     from activities.db import case_index
     from domain.breach.machine import STATE_INFO as BREACH_INFO
-    from domain.dsr_machine import STATE_INFO as REQUEST_INFO
+    from domain.requests.machine import STATE_INFO as REQUEST_INFO
 
     now = datetime.now(timezone.utc)
     open_states = [("breach", s, i) for s, i in BREACH_INFO.items() if i.owner is not None] + \

@@ -24,8 +24,8 @@ import domain
 from activities.inventory_file import load_inventory
 from domain.breach import commands as c
 from domain.case_index import CaseKind
-from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
-from domain.inventory import Inventory
+from domain.requests.model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
+from domain.requests.inventory import Inventory
 from domain.kernel.model import ActionResult, Actor, Contact, Role
 from domain.breach.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
 from mailsink import KeepingHandler

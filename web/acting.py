@@ -8,7 +8,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowUpdateFailedError
 
 from domain.breach.machine import BREACH
-from domain.dsr_machine import REQUEST
+from domain.requests.machine import REQUEST
 from domain.kernel.model import Actor, Role
 from domain.kernel.procedure import Procedure
 from web.accounts import Account

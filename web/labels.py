@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 
 from domain.breach.machine import Trigger
-from domain.dsr_machine import RequestTrigger
-from domain.dsr_model import (
+from domain.requests.machine import RequestTrigger
+from domain.requests.model import (
     CHANNEL_DA, IDENTITY_METHOD_DA, REFUSAL_GROUND_DA, TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis,
     RefusalGround, Representation, RequestType, RestrictionGround, ThirdPartyGround,
 )

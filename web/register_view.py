@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState
 from domain.case_index import breach_deadline_met
-from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
-from domain import dsr_model as dsr
-from domain.dsr_model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
-from domain.dsr_register import RequestRegisterEntry
+from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
+from domain.requests import model as dsr
+from domain.requests.model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
+from domain.requests.register import RequestRegisterEntry
 from domain.breach.model import Art34Exception, RiskLevel
 from domain.breach.register import RegisterEntry
 from domain.breach.risk import EXCEPTION_DA

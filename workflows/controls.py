@@ -21,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
         ControlReport, EffectCheck, Period, monthly_request_report, previous_month, previous_quarter,
         quarterly_breach_report,
     )
-    from domain.dsr_register import RequestRegisterEntry
-    from domain.inventory import Inventory
+    from domain.requests.register import RequestRegisterEntry
+    from domain.requests.inventory import Inventory
     from domain.kernel.mail import OutgoingMail
     from domain.kernel.model import Contact, Strict
     from domain.breach.register import RegisterEntry

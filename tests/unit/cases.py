@@ -10,7 +10,7 @@ from domain.breach import commands as c
 from domain.breach.machine import BreachState as S
 from domain.breach.machine import Trigger as T
 from domain.breach.case import act, open_case
-from domain.dsr_register import RequestRegisterEntry
+from domain.requests.register import RequestRegisterEntry
 from domain.kernel.model import Actor, Contact, Role
 from domain.breach.model import BreachCase, BreachCaseInput, CasePolicy
 from tests.support import facts, report

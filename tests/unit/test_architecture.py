@@ -36,7 +36,7 @@ def test_domain_imports_no_infrastructure(path: Path):
 
 # domain/kernel is what both kinds of case share; domain/breach and domain/requests build on it and never on each
 # other; what spans both kinds (the case index, the periodic controls) sits at domain/ itself.
-DOMAIN_PACKAGES = {"kernel": {"kernel"}, "breach": {"kernel", "breach"}}
+DOMAIN_PACKAGES = {"kernel": {"kernel"}, "breach": {"kernel", "breach"}, "requests": {"kernel", "requests"}}
 
 
 def _domain_imports(path: Path) -> set[str]:
@@ -71,6 +71,17 @@ def test_the_import_rule_sees_every_form_of_a_forbidden_import(tmp_path: Path):
                       "import domain.requests.model\n\ndef f():\n    from domain.breach.model import BreachCase\n")
     assert _forbidden(module, "kernel") == {"controls", "requests", "breach"}
     assert _forbidden(module, "breach") == {"controls", "requests"}
+    assert _forbidden(module, "requests") == {"controls", "breach"}
+    assert all(len(_in_package(package)) > 1 for package in DOMAIN_PACKAGES)  # more than an __init__.py
+
+
+def test_what_sits_at_domain_itself_spans_both_kinds():
+    """A module at domain/ (not in a package) is there because it reads breaches and requests alike; one that
+    reads only one kind belongs in that kind's package, one that reads neither in the kernel."""
+    for path in (ROOT / "domain").glob("*.py"):
+        if path.name != "__init__.py":
+            reached = {name.split(".")[1] for name in _domain_imports(path)}
+            assert {"breach", "requests"} <= reached, path.name
 
 
 @pytest.mark.parametrize("path", _modules("domain") + _modules("workflows"), ids=lambda p: str(p.relative_to(ROOT)))

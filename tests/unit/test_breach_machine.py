@@ -341,7 +341,7 @@ def test_four_eyes_the_author_of_a_draft_cannot_approve_it_whatever_roles_they_h
 
 
 def test_every_guard_that_can_refuse_has_a_danish_reason():
-    from domain.dsr_machine import REQUEST
+    from domain.requests.machine import REQUEST
     from domain.breach.machine import BREACH
     from domain.kernel.refusals_da import GUARD_DA
 

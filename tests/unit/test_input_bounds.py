@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
 from domain.breach import commands as c
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.kernel.bounds import beyond_horizon
 from domain.breach.machine import BreachState, Trigger, check
 from domain.breach.model import BreachFacts, NoRiskDocumentation

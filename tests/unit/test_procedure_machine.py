@@ -17,7 +17,7 @@ from domain.breach import commands as c
 from domain.breach.machine import BREACH
 from domain.breach.machine import BreachState as S
 from domain.breach.machine import Trigger as T
-from domain.dsr_machine import REQUEST
+from domain.requests.machine import REQUEST
 from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection
 from tests.unit.cases import KP, NOW, new_case
 

@@ -9,10 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.controls import previous_month, previous_quarter
-from domain.dsr_case import act, open_request
-from domain.dsr_machine import REQUEST, RequestState, RequestTrigger
+from domain.requests.case import act, open_request
+from domain.requests.machine import REQUEST, RequestState, RequestTrigger
 from domain.kernel.model import Actor, Role
 from domain.kernel.procedure import Rejection
 from tests.unit.cases import DPO, KP

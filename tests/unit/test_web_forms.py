@@ -14,11 +14,11 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from domain.breach import commands as c
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.breach.machine import COMMAND_TYPES as BREACH_COMMANDS
 from domain.breach.machine import Trigger
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
-from domain.dsr_machine import RequestTrigger
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
+from domain.requests.machine import RequestTrigger
 from tests.unit.cases import DPO, KP, commands
 from web import forms as f
 from web.labels import ACTION_DA, HELP_DA, LABELS_DA, OPTION_DA

@@ -16,15 +16,15 @@ import pytest
 import domain
 from activities.inventory_file import load_inventory
 from domain.breach import commands as c
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState, Trigger
 from domain.breach.case import act as act_on_breach
 from domain.controls import Period, monthly_request_report, quarterly_breach_report
-from domain.dsr_case import act as act_on_request
-from domain.dsr_case import open_request
-from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestTrigger
-from domain.dsr_register import build_request_entry
-from domain.inventory import words
+from domain.requests.case import act as act_on_request
+from domain.requests.case import open_request
+from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestTrigger
+from domain.requests.register import build_request_entry
+from domain.requests.inventory import words
 from domain.breach.model import Art34Exception
 from domain.breach.proposal import propose, summary_da
 from domain.kernel.refusals_da import GUARD_DA

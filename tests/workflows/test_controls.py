@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.client import Client
 
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.controls import ControlReport, Period
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_schedules
 from settings import Settings

@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.kernel.deadlines import request_deadline
 from domain.kernel.model import Actor, Role
 from temporal_client import failure_message

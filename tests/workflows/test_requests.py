@@ -12,7 +12,7 @@ import pyzipper
 
 from temporalio.worker import Replayer
 
-from domain import dsr_model as d
+from domain.requests import model as d
 from crypto_cli import decrypted
 from scripts.example_school import TEST_FAMILIES
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver

@@ -25,7 +25,7 @@ from activities.db import (
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
-from domain.dsr_register import RequestRegisterEntry
+from domain.requests.register import RequestRegisterEntry
 from domain.kernel.model import SYSTEM, TimelineEvent
 from domain.breach.register import build_register_entry
 from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules

@@ -21,8 +21,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.breach.machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
 from domain.kernel.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
-from domain.dsr_model import RequestView
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
+from domain.requests.model import RequestView
 from domain.kernel.model import ActionResult
 from domain.breach.model import BreachReport, CaseView
 from domain.kernel.procedure import Procedure

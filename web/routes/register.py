@@ -19,7 +19,7 @@ from activities.register_lists import (
     PAGE, MAX_EXPORT, RegisterFilter, breach_entry, breach_years, case_timeline, list_breaches, list_requests,
     request_years,
 )
-from domain.dsr_model import RequestType
+from domain.requests.model import RequestType
 from web.accounts import Account
 from web.organisations import check_case, list_filter
 from web.app import render

@@ -18,11 +18,11 @@ from temporalio.client import Client
 
 from domain.kernel.deadlines import format_da
 from domain.kernel.case_ids import is_case_id
-from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestTrigger
-from domain.dsr_model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
-from domain.dsr_texts import statements_for
+from domain.requests.machine import COMMAND_TYPES, REQUEST, RequestTrigger
+from domain.requests.model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
+from domain.requests.texts import statements_for
 from domain.kernel.model import Role, ShortText
-from domain.person import identifier_problems, kind_da, known_identifier_kinds
+from domain.requests.person import identifier_problems, kind_da, known_identifier_kinds
 from domain.breach.view import ROLE_DA
 from web.accounts import Account
 from web.acting import actor_for, run_action

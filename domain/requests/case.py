@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from domain import dsr_model as d
-from domain import dsr_texts as texts
+from domain.requests import model as d
+from domain.requests import texts
 from domain.kernel.model import SYSTEM, add_event
 from domain.kernel.deadlines import format_da
-from domain.dsr_deadlines import current_deadline, legal_deadline
-from domain.dsr_machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
-from domain.inventory import SqlConnector, System
+from domain.requests.deadlines import current_deadline, legal_deadline
+from domain.requests.machine import REQUEST, STATE_INFO, RequestState, RequestTrigger
+from domain.requests.inventory import SqlConnector, System
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Role, Strict
 

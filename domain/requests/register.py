@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from domain.dsr_model import RequestCase
+from domain.requests.model import RequestCase
 from domain.kernel.model import Strict
 
 

@@ -15,9 +15,9 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, Validati
 
 from domain.kernel.case_ids import REQUEST_ID_PATTERN
 from domain.kernel.commands import Command as Command, Review  # `as`: re-exported, callers write d.Command
-from domain.inventory import Identifier, Inventory, System
+from domain.requests.inventory import Identifier, Inventory, System
 from domain.kernel.model import Actor, Contact, FieldValue, Moment, ShortText, Strict, Text, TimelineEvent, WorkspaceUrl
-from domain.person import PersonResolution, correction_problem, identifier_problems
+from domain.requests.person import PersonResolution, correction_problem, identifier_problems
 
 
 class RequestType(str, enum.Enum):

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.kernel.deadlines import format_da
-from domain.dsr_model import TYPE_DA, RequestCase
-from domain.dsr_texts import task_link
-from domain.inventory import System
-from domain.dsr_texts import request_link
+from domain.requests.model import TYPE_DA, RequestCase
+from domain.requests.texts import task_link
+from domain.requests.inventory import System
+from domain.requests.texts import request_link
 from domain.kernel.mail import SIGNATURE, OutgoingMail
 from domain.kernel.model import SYSTEM, add_event
-from domain.person import PersonResolution, kind_da, resolution_summary_da
+from domain.requests.person import PersonResolution, kind_da, resolution_summary_da
 
 
 def _mail(case: RequestCase, step: str, to: list[str], subject: str, body: str) -> OutgoingMail:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.kernel.deadlines import format_da
-from domain.dsr_machine import STATE_INFO, RequestState
-from domain.dsr_model import (
+from domain.requests.machine import STATE_INFO, RequestState
+from domain.requests.model import (
     CHANNEL_DA,
     FEE_GROUND_DA,
     ON_BEHALF_DA,
@@ -24,7 +24,7 @@ from domain.dsr_model import (
     answered_systems,
     third_party_columns,
 )
-from domain.inventory import LEGAL_BASIS_DA, Recipient, System, words
+from domain.requests.inventory import LEGAL_BASIS_DA, Recipient, System, words
 from domain.kernel.mail import SIGNATURE, OutgoingMail, workspace_link
 
 DATATILSYNET = "Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, dt@datatilsynet.dk, www.datatilsynet.dk"

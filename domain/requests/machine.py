@@ -10,8 +10,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from domain import dsr_model as d
-from domain.dsr_deadlines import first_month_deadline
+from domain.requests import model as d
+from domain.requests.deadlines import first_month_deadline
 from domain.kernel.procedure import Guard, GuardContext, Procedure, StateInfo
 from domain.kernel.model import Role
 

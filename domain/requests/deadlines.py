@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.kernel.deadlines import LegalDeadline, request_deadline
-from domain.dsr_model import RequestCase, RequestInput
+from domain.requests.model import RequestCase, RequestInput
 
 
 def legal_deadline(inp: RequestInput, extended: bool) -> LegalDeadline:

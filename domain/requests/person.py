@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from pydantic import Field
 
-from domain.inventory import Inventory
+from domain.requests.inventory import Inventory
 from domain.kernel.model import Strict
 
 RowKey = int | str
