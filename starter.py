@@ -1,7 +1,7 @@
 """`gdpr`: the command line for people and operators.
 
 People-commands act in your name, through the web workspace with your personal token (GDPR_TOKEN, made
-under "Min konto"; workspace_api.py); the workspace decides your role. The rest are the operator's, on the host.
+under "Min konto"; app/cli/workspace_api.py); the workspace decides your role. The rest are the operator's, on the host.
 
     gdpr breach report ...            report a possible breach (starts a case; you are the reporter)
     gdpr case act ID ACTION ...       advance a case in your role (nøgleperson, DPO, …)
@@ -23,8 +23,8 @@ under "Min konto"; workspace_api.py); the workspace decides your role. The rest 
     gdpr shred ID --yes               operators: destroy a closed case's key (crypto-shredding)
     gdpr user add|list|disable|enable operators: the web workspace's accounts (password on stdin)
 
-This module only parses and dispatches: the parser (cli_parser.py) imports nothing but argparse, and each
-command imports the module that runs it when it runs (offline_cli, breach_cli, cases_cli, requests_cli, …),
+This module only parses and dispatches: the parser (app/cli/parser.py) imports nothing but argparse, and each
+command imports the module that runs it when it runs (app/cli/offline.py, breach.py, cases.py, requests.py, …),
 so `gdpr deadline`, `gdpr assess` and `gdpr --help` never load the Temporal client, SQLAlchemy, the web
 workspace or the HTTP client (tests/unit/test_cli_imports.py).
 """
@@ -39,13 +39,13 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, cast
 
-from cli_input import UserError, parse_time, unreachable, validation_message
-from cli_parser import build_parser
+from app.cli.input import UserError, parse_time, unreachable, validation_message
+from app.cli.parser import build_parser
 
 if TYPE_CHECKING:
     from temporalio.service import RPCError
 
-    from settings import Settings
+    from app.settings import Settings
 
 # Commands computed from their arguments alone: no settings, no server, no database.
 OFFLINE = ("deadline", "assess", "facts-schema", "actions", "diagram")
@@ -54,32 +54,32 @@ OFFLINE = ("deadline", "assess", "facts-schema", "actions", "diagram")
 def run(args: argparse.Namespace, settings: Settings) -> str | Iterable[str]:
     """The output of a command that needs the settings; async commands run in an event loop of their own."""
     if args.command in ("cases", "requests"):
-        import cases_cli
+        from app.cli import cases as cases_cli
         return cases_cli.run(settings, args)  # the case index: no Temporal client
     if args.command == "register" and args.register_command == "verify":
-        import retention_cli
+        from app.cli import retention as retention_cli
         return retention_cli.verify_command(args, settings)
     if args.command == "register":
-        from breach_cli import register_export
+        from app.cli.breach import register_export
         return register_export(settings, args.format, args.organisation)
     if args.command == "controls" and args.controls_command == "reports":
-        import requests_cli
+        from app.cli import requests as requests_cli
         from activities.controls import list_reports
         from activities.db import make_engine
         return requests_cli.render_reports(list_reports(make_engine(settings.database_url)))
     if args.command == "inventory":
-        import requests_cli
-        from cli_input import inventory_from
+        from app.cli import requests as requests_cli
+        from app.cli.input import inventory_from
         inventory = inventory_from(settings.inventory_file)
         return requests_cli.inventory_json(inventory) if args.json else requests_cli.render_inventory(inventory)
     if args.command == "deadletters" and not args.deadletters_command:
-        import deadletters_cli
+        from app.cli import deadletters as deadletters_cli
         return deadletters_cli.render_list(settings, args)  # the list is the operator's, on the host
     if args.command == "user":
-        import users_cli
+        from app.cli import users as users_cli
         return users_cli.run(args, settings, UserError)
     if args.command == "organisation":
-        import organisations_cli
+        from app.cli import organisations as organisations_cli
         return organisations_cli.run(args, settings, UserError)
     import asyncio
     if people_command(args):  # in the person's name, through the workspace: no Temporal client here
@@ -88,27 +88,27 @@ def run(args: argparse.Namespace, settings: Settings) -> str | Iterable[str]:
 
 
 async def run_with_temporal(args: argparse.Namespace, settings: Settings) -> str:
-    from temporal_client import connect
+    from app.temporal_client import connect
 
     client = await connect(settings)
     now = datetime.now(timezone.utc)
     if args.command in ("history", "shred"):
-        import crypto_cli
+        from app.cli import crypto as crypto_cli
         return await crypto_cli.run(client, settings, args, UserError)
     if args.command == "request":
-        import requests_cli
+        from app.cli import requests as requests_cli
         if args.request_command == "answer":
             return await requests_cli.answers(client, args.request_id)
         one = await requests_cli.view(client, args.request_id, UserError)
         return one.model_dump_json(indent=2) if args.json else requests_cli.render(one, now)
     if args.command == "controls":
-        import requests_cli
+        from app.cli import requests as requests_cli
         try:
             period = requests_cli.parse_period(args.kind, args.period)
         except ValueError as err:
             raise UserError(str(err)) from None
         return (await requests_cli.run_control(client, settings, args.kind, period)).text
-    import breach_cli
+    from app.cli import breach as breach_cli
     if args.case_command == "drafts":
         return await breach_cli.render_drafts(client, args.case_id, args.lang)
     case = await breach_cli.case_view(client, args.case_id)
@@ -128,9 +128,9 @@ async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
     now = datetime.now(timezone.utc)
     base = settings.public_url.rstrip("/")
     if args.command == "deadletters":
-        import deadletters_cli
+        from app.cli import deadletters as deadletters_cli
         return await deadletters_cli.change(settings, args, UserError)
-    import breach_cli
+    from app.cli import breach as breach_cli
     if args.command == "breach":
         view = await breach_cli.report_breach(settings, args)
         if args.json:
@@ -142,7 +142,7 @@ async def run_as_person(args: argparse.Namespace, settings: Settings) -> str:
         view = await breach_cli.act(settings, args)
         return (json.dumps(view, ensure_ascii=False, indent=2) if args.json
                 else breach_cli.render_view(CaseView(**view), now))
-    import requests_cli
+    from app.cli import requests as requests_cli
     if args.request_command == "submit":
         received = parse_time(args.received, "received")
         assert received is not None
@@ -162,7 +162,7 @@ def load_settings() -> Settings:
     """The settings from the environment and gdpr.env; one line and exit 2 when they do not validate."""
     from pydantic import ValidationError
 
-    from settings import load_settings as load
+    from app.settings import load_settings as load
 
     try:
         return load()
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     settings: Settings | None = None
     try:
         if args.command in OFFLINE:
-            import offline_cli
+            from app.cli import offline as offline_cli
             output: str | Iterable[str] = offline_cli.run(args)
         else:
             settings = load_settings()
@@ -209,13 +209,13 @@ def _raised(err: BaseException, module: str, name: str) -> bool:
 
 def _failure(err: Exception, settings: Settings | None) -> int:
     """One line and the exit code for what went wrong: 1 a broken audit chain, 2 a refusal, 3 a service down."""
-    if _raised(err, "retention_cli", "ChainBroken"):
+    if _raised(err, "app.cli.retention", "ChainBroken"):
         print(err)
         return 1
-    if _raised(err, "workspace_api", "WorkspaceUnreachable"):
+    if _raised(err, "app.cli.workspace_api", "WorkspaceUnreachable"):
         print(f"gdpr: {err} (is `make run` running? GDPR_PUBLIC_URL says where)", file=sys.stderr)
         return 3
-    if _raised(err, "codec", "CodecError"):  # no or wrong master key, a destroyed case key
+    if _raised(err, "app.codec", "CodecError"):  # no or wrong master key, a destroyed case key
         print(f"gdpr: {err}", file=sys.stderr)
         return 2
     if _raised(err, "temporalio.service", "RPCError"):

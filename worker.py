@@ -23,12 +23,12 @@ from activities.drafts import DraftActivities
 from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
 from activities.retention import RetentionActivities
-from codec import key_engine
-from logging_setup import configure_logging
-from settings import Settings, load_settings
-from temporal_client import connect, ensure_search_attributes
+from app.codec import key_engine
+from app.logging_setup import configure_logging
+from app.settings import Settings, load_settings
+from app.temporal_client import connect, ensure_search_attributes
 from workflows.breach import BreachCaseWorkflow
-from schedules import ensure_namespace_retention, ensure_schedules
+from app.schedules import ensure_namespace_retention, ensure_schedules
 from workflows.controls import MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 from workflows.retention import RetentionPurgeWorkflow

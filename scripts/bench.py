@@ -52,13 +52,13 @@ from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from activities.db import case_events, make_engine, outbox  # noqa: E402
-from codec import new_master_key  # noqa: E402
+from app.codec import new_master_key  # noqa: E402
 from domain.breach import commands as c  # noqa: E402
 from domain.breach.model import BreachCaseInput  # noqa: E402
-from mailsink import free_port  # noqa: E402
+from app.mailsink import free_port  # noqa: E402
 from scripts import bench_bare  # noqa: E402
-from settings import Settings  # noqa: E402
-from temporal_client import connect  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.temporal_client import connect  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
 from worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
@@ -193,7 +193,7 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     smtp_port = free_port()
     # A real SMTP server in its own process, as a mail server would be: its CPU is not the worker's.
-    sink = subprocess.Popen([sys.executable, str(ROOT / "mailsink.py"), "--port", str(smtp_port),
+    sink = subprocess.Popen([sys.executable, str(ROOT / "app/mailsink.py"), "--port", str(smtp_port),
                              "--dir", str(workdir / "mail")], stdout=subprocess.DEVNULL)
     try:
         settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from logging_setup import configure_logging
-from mailsink import KeepingHandler, free_port, start_sink
-from settings import Settings
-from codec import new_master_key
-from temporal_client import data_converter, ensure_search_attributes
+from app.logging_setup import configure_logging
+from app.mailsink import KeepingHandler, free_port, start_sink
+from app.settings import Settings
+from app.codec import new_master_key
+from app.temporal_client import data_converter, ensure_search_attributes
 from scripts.example_school import create_example_school
 from tests.postgres import PostgresForTests
 from tests.support import TIME_SKIPPING_ARGS, CaseDriver, MailBox, RequestDriver

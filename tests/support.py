@@ -28,8 +28,8 @@ from domain.requests.model import CompleteManualTask, RequestInput, RequestView,
 from domain.requests.inventory import Inventory
 from domain.kernel.model import ActionResult, Actor, Contact, Role
 from domain.breach.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
-from mailsink import KeepingHandler
-from settings import Settings, request_policy
+from app.mailsink import KeepingHandler
+from app.settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 from workflows.search_attributes import dev_server_args

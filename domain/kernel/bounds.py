@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 # The static window of every date a person may give (domain/breach/model.py: Moment); here, not in the models, so
-# the command line can check a date without loading them (`gdpr deadline`, cli_input.py).
+# the command line can check a date without loading them (`gdpr deadline`, app/cli/input.py).
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 HORIZON = timedelta(days=366)

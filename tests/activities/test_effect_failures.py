@@ -29,7 +29,7 @@ from domain.breach.commands import AssessBreach
 from domain.kernel.dead_letters import DeadLetter, EffectKind, operator_alert, parse_letter_id
 from domain.kernel.mail import OutgoingMail
 from domain.breach.register import build_register_entry
-from mailsink import KeepingHandler, free_port
+from app.mailsink import KeepingHandler, free_port
 from tests.support import KEY_PERSON
 from tests.unit.cases import NOW, new_case
 

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 INFRASTRUCTURE = {"temporalio", "sqlalchemy", "structlog", "smtplib", "aiosmtpd", "activities", "workflows",
-                  "settings", "worker", "starter", "socket", "requests", "httpx"}
+                  "app", "worker", "starter", "socket", "requests", "httpx"}
 NONDETERMINISTIC_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("uuid", "uuid4"),
                           ("time", "time"), ("random", "random"), ("os", "getenv")}
 

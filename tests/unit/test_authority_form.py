@@ -13,7 +13,7 @@ from domain.breach.case import act, open_case
 from domain.kernel.model import Actor, Contact, Role
 from domain.breach.model import BreachCase, BreachCaseInput, BreachReport
 from domain.breach.notifications import NOT_YET_KNOWN_DA
-from settings import Settings
+from app.settings import Settings
 
 AWARE = datetime(2026, 11, 22, 18, 34, tzinfo=timezone.utc)  # 19:34 Danish time, as in the reported run-on
 NOW = AWARE + timedelta(hours=3)

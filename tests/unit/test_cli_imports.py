@@ -19,8 +19,9 @@ EXAMPLE = str(ROOT / "examples" / "facts" / "protected-address.json")
 
 # What the offline commands must never load: services, storage, the workspace and the project's own adapters.
 HEAVY = {"temporalio", "sqlalchemy", "fastapi", "starlette", "uvicorn", "httpx", "jinja2", "cryptography",
-         "structlog", "authlib", "activities", "workflows", "web", "settings", "pydantic_settings",
-         "temporal_client", "codec", "workspace_api", "breach_cli", "cases_cli", "requests_cli"}
+         "structlog", "authlib", "activities", "workflows", "web", "app.settings", "pydantic_settings",
+         "app.temporal_client", "app.codec", "app.cli.workspace_api", "app.cli.breach", "app.cli.cases",
+         "app.cli.requests"}
 # The help is argparse alone: not even the models.
 MODELS = {"pydantic", "pydantic_core", "domain", "email_validator", "transitions"}
 
@@ -69,7 +70,7 @@ def test_the_lists_read_the_case_index_without_the_temporal_sdk(tmp_path: Path):
 
 
 def test_the_help_names_every_role_of_the_workspace():
-    from cli_parser import WEB_ROLES
+    from app.cli.parser import WEB_ROLES
     from web.roles import WebRole
 
     assert WEB_ROLES == tuple(role.value for role in WebRole)

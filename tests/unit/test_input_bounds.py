@@ -15,7 +15,7 @@ from domain.kernel.bounds import beyond_horizon
 from domain.breach.machine import BreachState, Trigger, check
 from domain.breach.model import BreachFacts, NoRiskDocumentation
 from domain.kernel.procedure import Rejection
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 from tests.support import facts, report
 from tests.unit.cases import KP, NO_RISK_DOC, case_in
 

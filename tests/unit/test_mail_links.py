@@ -23,7 +23,7 @@ from domain.requests.inventory import Recipient
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Contact, Role
 from domain.breach.model import BreachCaseInput, PlannedCommunication, Postponement, SupplierRequest
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 from tests.support import report
 from tests.unit.cases import NOW, POLICY
 

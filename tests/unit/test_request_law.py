@@ -17,7 +17,7 @@ from domain.requests.machine import RequestTrigger
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Role
 from domain.kernel.procedure import Rejection
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 from tests.unit.cases import DPO, KP
 
 ROOT = Path(__file__).parents[2]

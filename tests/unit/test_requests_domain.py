@@ -16,7 +16,7 @@ from domain.requests.machine import REQUEST, RequestState, RequestTrigger
 from domain.kernel.model import Actor, Role
 from domain.kernel.procedure import Rejection
 from tests.unit.cases import DPO, KP
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 
 ROOT = Path(__file__).parents[2]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ from domain.requests import model as d
 from domain.requests.case import open_request
 from domain.requests.resolution import review_task
 from domain.requests.texts import owner_task
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 
 ROOT = Path(__file__).parent.parent.parent
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

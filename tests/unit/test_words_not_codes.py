@@ -29,7 +29,7 @@ from domain.breach.model import Art34Exception
 from domain.breach.proposal import propose, summary_da
 from domain.kernel.refusals_da import GUARD_DA
 from domain.breach.register import build_register_entry
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 from tests.support import facts, internal_codes, visible_text
 from tests.unit.cases import KP, NOW, case_in
 from web import labels

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowHandle
 
 from domain.breach import commands as c
 from domain.breach.model import CaseResult, SupplierAccount
-from settings import Settings
+from app.settings import Settings
 from tests.support import DPO, KEY_PERSON, CaseDriver
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

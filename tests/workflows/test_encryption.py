@@ -15,11 +15,11 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from codec import CaseCodec, CaseKeyStore, KeyDestroyedError
-from crypto_cli import _payloads, decoded_history
-from logging_setup import configure_logging
-from settings import Settings
-from temporal_client import data_converter
+from app.codec import CaseCodec, CaseKeyStore, KeyDestroyedError
+from app.cli.crypto import _payloads, decoded_history
+from app.logging_setup import configure_logging
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import REPORTER, TIME_SKIPPING_ARGS, CaseDriver, RequestDriver
 from tests.workflows.support import run_high_risk_case
 from tests.workspace import gdpr

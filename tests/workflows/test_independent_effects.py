@@ -21,9 +21,9 @@ from domain.breach import commands as c
 from domain.kernel.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
 from domain.kernel.model import Actor, Role
 from domain.breach.model import CaseView
-from mailsink import free_port, start_sink
-from settings import Settings
-from temporal_client import data_converter
+from app.mailsink import free_port, start_sink
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from tests.workflows.support import ASSESS, eventually, query
 from worker import WORKFLOWS, build_worker, workflow_runner

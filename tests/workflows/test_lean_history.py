@@ -17,8 +17,8 @@ from activities.db import make_engine
 from domain.breach import commands as c
 from domain.kernel.dead_letters import DeadLetterView
 from domain.kernel.model import ActionResult
-from settings import Settings
-from temporal_client import data_converter
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, facts
 from tests.workflows.support import query, register_db
 from worker import workflow_runner

@@ -9,7 +9,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from activities.db import breach_register, make_engine
 from domain.breach import commands as c
-from temporal_client import failure_message
+from app.temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
 

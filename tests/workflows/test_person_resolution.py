@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.requests import model as d
 from scripts.example_school import MISMATCHED_PAIR
-from settings import request_policy
+from app.settings import request_policy
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 Dump = dict[str, dict[int, tuple]]

@@ -6,7 +6,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from domain.breach import commands as c
-from temporal_client import failure_message
+from app.temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver
 
 

@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.requests.model import RequestCase
-from settings import Settings
+from app.settings import Settings
 from tests.support import RequestDriver
 from tests.workspace import Workspace, gdpr as run_gdpr
 

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.requests import model as d
 from domain.kernel.deadlines import request_deadline
 from domain.kernel.model import Actor, Role
-from temporal_client import failure_message
+from app.temporal_client import failure_message
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 OWNER = Actor(name="Hanne Holm", role=Role.SYSTEM_OWNER)

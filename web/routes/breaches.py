@@ -18,7 +18,7 @@ from domain.kernel.deadlines import format_da
 from domain.breach.model import BreachReport, DraftKind
 from domain.breach.proposal import LEVEL_LABEL_DA
 from domain.breach.view import ROLE_DA
-from breach_cli import open_breach
+from app.cli.breach import open_breach
 from web.accounts import Account
 from web.acting import actor_for, run_action
 from web.app import render, temporal

@@ -1,7 +1,7 @@
 """Data-subject requests in the browser: receive one (key person, DPO), see it, act on it in your role,
 and a system owner's manual task in a system.
 
-Routes stay thin: the intake calls `requests_cli.open_request`, the one application function the CLI's
+Routes stay thin: the intake calls `app.cli.requests.open_request`, the one application function the CLI's
 `gdpr request submit` calls too; the actions are the workflow's updates with the forms from their models.
 """
 
@@ -131,7 +131,7 @@ async def intake_form(request: Request, organisation: str | None = None,
 @router.post("/anmodning/ny")
 async def intake(request: Request, user: Account = Depends(require(*INTAKE_ROLES)),
                  client: Client = Depends(temporal)) -> Response:
-    from requests_cli import EarlierCopyRefused, open_request, receive
+    from app.cli.requests import EarlierCopyRefused, open_request, receive
 
     form = await request.form()
     wanted = form.get("organisation")

@@ -12,7 +12,7 @@ import argparse
 import json
 from datetime import date, datetime, timezone
 
-from cli_input import UserError, json_file, moment_in_range, parse_time, validation_message
+from app.cli.input import UserError, json_file, moment_in_range, parse_time, validation_message
 
 DIAGRAM_DOC = """# Breach case states
 

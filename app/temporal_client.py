@@ -14,8 +14,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
-from codec import CaseCodec, CaseKeyStore, key_engine, load_master_key
-from settings import Settings
+from app.codec import CaseCodec, CaseKeyStore, key_engine, load_master_key
+from app.settings import Settings
 
 
 def key_store(settings: Settings) -> CaseKeyStore:

@@ -1,6 +1,6 @@
 """`gdpr breach report`, `gdpr case show|drafts|act`, `gdpr register export`: one breach case at a time.
 
-Reporting and acting go through the web workspace in the person's name (workspace_api.py); showing a case
+Reporting and acting go through the web workspace in the person's name (app/cli/workspace_api.py); showing a case
 and its drafts asks its workflow; the export reads the register. The Temporal client, the workflow and
 SQLAlchemy are imported by the functions that use them, so `gdpr case act` loads no Temporal client and
 `gdpr case show` no HTTP client.
@@ -15,7 +15,7 @@ import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from cli_input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
+from app.cli.input import (  # one-line errors for what a person types (docs/input-and-hygiene.md)
     UserError, case_id as checked_id, json_file, json_object, parse_time, rpc_problem, unreachable,
 )
 from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
     from domain.breach.model import BreachReport, CaseView
-    from organisations import Served
-    from settings import Settings
+    from app.organisations import Served
+    from app.settings import Settings
 
 
 # --- breach report -------------------------------------------------------------------
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 async def report_breach(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     """Report as the token's person (the workspace makes them the reporter), through the workspace's API."""
-    from workspace_api import post
+    from app.cli.workspace_api import post
 
     aware_at = parse_time(args.aware_at, "aware_at")
     if aware_at is not None and aware_at > datetime.now(timezone.utc):
@@ -63,7 +63,7 @@ async def open_breach(client: Client, settings: Settings, report: BreachReport, 
     from activities.register import allocate_case_number
     from domain.kernel.case_ids import case_id as make_case_id
     from domain.breach.model import BreachCaseInput
-    from organisations import case_policy, from_settings
+    from app.organisations import case_policy, from_settings
     from workflows.breach import BreachCaseWorkflow
 
     organisation = served.get(organisation_id) if served else from_settings(settings)
@@ -116,7 +116,7 @@ def action_fields(action: str, data: str | None, data_file: str | None, pairs: l
 
 async def act(settings: Settings, args: argparse.Namespace, commands: dict | None = None) -> dict[str, Any]:
     """An action in your name: the workspace takes the actor from your token and the role from the procedure."""
-    from workspace_api import post
+    from app.cli.workspace_api import post
 
     kind = "breaches" if commands is None else "requests"
     case_id = checked_id(args.case_id, "breach" if commands is None else "request")

@@ -20,7 +20,7 @@ from domain.requests.model import DsrPolicy
 from domain.requests.inventory import Inventory
 from domain.breach.model import CasePolicy
 from domain.kernel.organisation import Organisation
-from settings import Settings
+from app.settings import Settings
 
 
 class OrganisationError(ValueError):
@@ -124,7 +124,7 @@ class Registry:
         return path if path.is_absolute() or base is None else base.parent / path
 
     def inventory(self, organisation: Organisation) -> Inventory:
-        from cli_input import inventory_from
+        from app.cli.input import inventory_from
 
         return inventory_from(self.inventory_path(organisation))
 
@@ -138,7 +138,7 @@ def case_policy(settings: Settings, organisation: Organisation) -> CasePolicy:
 
 
 def request_policy(settings: Settings, organisation: Organisation) -> DsrPolicy:
-    from settings import request_policy as base
+    from app.settings import request_policy as base
 
     return base(settings).model_copy(update={
         "organisation_name": organisation.name, "responsible": organisation.key_person, "dpo": organisation.dpo,

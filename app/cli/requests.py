@@ -1,7 +1,7 @@
 """`gdpr request …`, `gdpr inventory`, `gdpr controls`: data-subject requests from the command line.
 
 The Temporal client and the workflows are imported by the functions that talk to Temporal, so receiving or
-acting on a request in your name (through the workspace) loads neither. `gdpr requests` is cases_cli.py.
+acting on a request in your name (through the workspace) loads neither. `gdpr requests` is app/cli/cases.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from cli_input import case_id as checked_id, rpc_problem, unreachable
+from app.cli.input import case_id as checked_id, rpc_problem, unreachable
 from domain.controls import Period
 from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration
 from domain.requests.model import TYPE_DA, RequestInput
@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
     from domain.requests.model import DsrPolicy
-    from organisations import Served
+    from app.organisations import Served
 
     from domain.controls import ControlReport
     from domain.requests.model import RequestCase, RequestView
     from domain.requests.inventory import Inventory
-    from settings import Settings
+    from app.settings import Settings
 
 
 def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -70,7 +70,7 @@ def receive(settings: Settings, fields: dict[str, Any], inventory: Inventory,
             request_id: str = "dsr-2000-0000", policy: DsrPolicy | None = None) -> RequestInput:
     """A new request with every intake rule checked (raises `ValidationError`); the placeholder number
     validates before a real one is taken. `fields` are what the person gave: no number, policy or inventory."""
-    from settings import request_policy
+    from app.settings import request_policy
 
     return RequestInput.receive({**fields, "request_id": request_id, "policy": policy or request_policy(settings),
                                  "inventory": inventory})
@@ -102,7 +102,7 @@ async def open_request(client: Client, settings: Settings, fields: dict[str, Any
     from activities.db import make_engine
     from activities.register import allocate_case_number
     from domain.kernel.case_ids import case_id as make_case_id
-    from organisations import from_settings, request_policy as policy_of
+    from app.organisations import from_settings, request_policy as policy_of
     from workflows.request import DataSubjectRequestWorkflow
 
     organisation = served.get(organisation_id) if served else from_settings(settings)
@@ -124,7 +124,7 @@ async def open_request(client: Client, settings: Settings, fields: dict[str, Any
 async def submit(settings: Settings, args: argparse.Namespace, received: datetime,
                  user_error: type[Exception]) -> dict[str, Any]:
     """Receive a request in your name (nøgleperson or DPO), through the workspace's API."""
-    from workspace_api import post
+    from app.cli.workspace_api import post
 
     if received > datetime.now(timezone.utc):
         raise user_error("received: cannot be in the future")

@@ -10,13 +10,13 @@ import argparse
 import json
 from pathlib import Path
 
-from settings import Settings
+from app.settings import Settings
 
 COMMANDS = ("organisation",)
 
 
 def run(args: argparse.Namespace, settings: Settings, user_error: type[Exception]) -> str:
-    from organisations import OrganisationError, Registry, add
+    from app.organisations import OrganisationError, Registry, add
 
     try:
         if args.organisation_command == "add":

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from cli_input import UserError
-from settings import Settings
+from app.cli.input import UserError
+from app.settings import Settings
 
 
 class WorkspaceUnreachable(Exception):

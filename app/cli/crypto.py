@@ -1,6 +1,6 @@
 """`gdpr history` and `gdpr shred`: operators read a case's encrypted history, or destroy it for good.
 
-Temporal stores every payload encrypted (codec.py), so the Web UI and `temporal workflow show`
+Temporal stores every payload encrypted (app/codec.py), so the Web UI and `temporal workflow show`
 display ciphertext. Operators with the master key read a history here; crypto-shredding deletes
 the case's data key, after which nobody can.
 """
@@ -19,8 +19,8 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.converter import PayloadCodec
 from temporalio.service import RPCError, RPCStatusCode
 
-from codec import CodecError, KeyDestroyedError, destroy_case_key, key_engine
-from settings import Settings
+from app.codec import CodecError, KeyDestroyedError, destroy_case_key, key_engine
+from app.settings import Settings
 
 
 async def run(client: Client, settings: Settings, args: Any, user_error: type[Exception]) -> str:
@@ -79,7 +79,7 @@ async def decoded_history(client: Client, case_id: str, user_error: type[Excepti
         raise
     codec = client.data_converter.payload_codec
     converter = client.data_converter.payload_converter
-    assert codec is not None, "the client must be built by temporal_client.connect"
+    assert codec is not None, "the client must be built by app.temporal_client.connect"
     events = []
     for event in history.events:
         found: list[tuple[str, Payload]] = []

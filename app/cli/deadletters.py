@@ -21,7 +21,7 @@ from domain.kernel.dead_letters import (
     DeadLetterView, DiscardDeadLetter, LetterStatus, LetterStatusChange, RetryDeadLetter, parse_letter_id,
 )
 from domain.kernel.deadlines import format_da
-from settings import Settings
+from app.settings import Settings
 
 STATUS_DA = {"open": "åben", "retrying": "gentages", "resolved": "løst", "discarded": "afvist"}
 
@@ -45,7 +45,7 @@ def render_list(settings: Settings, args: argparse.Namespace) -> str:
 
 async def change(settings: Settings, args: argparse.Namespace, user_error: type[Exception]) -> str:
     """Retry or discard in your name, through the workspace with your token (an operator's)."""
-    from workspace_api import post
+    from app.cli.workspace_api import post
 
     try:
         case_id, number = parse_letter_id(args.letter_id)  # before any call: bad input needs no server

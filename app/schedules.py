@@ -13,7 +13,7 @@ from temporalio.client import (
     ScheduleSpec, ScheduleUpdate, ScheduleUpdateInput,
 )
 
-from settings import Settings
+from app.settings import Settings
 from activities.retention import RetentionPeriods
 from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow
 from workflows.retention import RetentionPurgeWorkflow

@@ -9,7 +9,7 @@ import argparse
 
 from activities.audit import ChainReport, verify_chain
 from activities.db import make_engine
-from settings import Settings
+from app.settings import Settings
 
 
 class ChainBroken(Exception):

@@ -19,7 +19,7 @@ import sys
 from datetime import datetime, timezone
 
 from activities.db import make_engine
-from settings import Settings
+from app.settings import Settings
 from web.accounts import Account, AccountError, AccountStore
 from web.roles import WEB_ROLE_DA
 
@@ -71,7 +71,7 @@ def add(store: AccountStore, args: argparse.Namespace, user_error: type[Exceptio
 
 def _organisations(settings: Settings, given: list[str], user_error: type[Exception]) -> list[str]:
     """The ids given (comma-separated or repeated), each one an organisation this deployment serves."""
-    from organisations import OrganisationError, Registry
+    from app.organisations import OrganisationError, Registry
 
     wanted = sorted({part.strip() for value in given for part in value.split(",") if part.strip()})
     if not wanted:

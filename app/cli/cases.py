@@ -29,7 +29,7 @@ from domain.breach.view import ROLE_DA
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from settings import Settings
+    from app.settings import Settings
 
 # What a list is called, and how its rows are named, per kind.
 NOUN = {CaseKind.BREACH: ("sag", "sager"), CaseKind.REQUEST: ("anmodning", "anmodninger")}

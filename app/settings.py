@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = "sqlite:///data/register.db"
 
-    # Encryption of Temporal payloads (codec.py): AES-256-GCM, one data key per case, wrapped by
+    # Encryption of Temporal payloads (app/codec.py): AES-256-GCM, one data key per case, wrapped by
     # the master key. The master key is 32 bytes, base64, from GDPR_MASTER_KEY or the key file
     # (created by `make run` on first start); it never enters a workflow history.
     master_key: SecretStr | None = None
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     session_secret_file: Path = Path("data/session.key")
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     # The command line's people-commands act as the person whose personal token this is (made under "Min
-    # konto" in the workspace at public_url); the CLI never names the actor itself (workspace_api.py).
+    # konto" in the workspace at public_url); the CLI never names the actor itself (app/cli/workspace_api.py).
     token: SecretStr | None = None
     # Single sign-on (optional, web/oidc.py): OpenID Connect with the organisation's identity provider. On only
     # when both the discovery URL (or the issuer, to which /.well-known/openid-configuration is added) and the
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     mail_from: str = "gdpr-sager@eksempel-skole.dk"
     mail_dir: Path = Path("data/mail")
 
-    # Many organisations in one deployment: one YAML file each in this folder (organisations.py). Without
+    # Many organisations in one deployment: one YAML file each in this folder (app/organisations.py). Without
     # it, the one organisation below, with short case ids; `organisation_id` names it in the case index.
     organisations_dir: Path = Path("organisations")
     organisation_id: str = Field(default="eksempel-skole", pattern=r"^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$", max_length=40)
