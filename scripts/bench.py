@@ -60,7 +60,7 @@ from scripts import bench_bare  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.temporal_client import connect  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
-from worker import build_worker, workflow_runner  # noqa: E402
+from app.worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
 from workflows.search_attributes import dev_server_args  # noqa: E402
 

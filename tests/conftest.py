@@ -28,7 +28,7 @@ from scripts.example_school import create_example_school
 from tests.postgres import PostgresForTests
 from tests.support import TIME_SKIPPING_ARGS, CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
-from worker import build_worker
+from app.worker import build_worker
 
 
 @pytest.fixture(scope="session", autouse=True)

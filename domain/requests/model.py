@@ -379,7 +379,7 @@ class RefusalGround(str, enum.Enum):
     EXCESSIVE = "excessive"  # Art. 12(5)
 
 
-# The ground in words, as the key person and the DPO read it (the letter to the requester: dsr_texts.REFUSAL_DA).
+# The ground in words, as the key person and the DPO read it (the letter to the requester: requests/texts.py: REFUSAL_DA).
 REFUSAL_GROUND_DA = {
     RefusalGround.IDENTITY_NOT_ESTABLISHED: "identiteten kunne ikke fastslås (art. 12, stk. 2 og 6)",
     RefusalGround.MANIFESTLY_UNFOUNDED: "anmodningen er åbenbart grundløs (art. 12, stk. 5)",

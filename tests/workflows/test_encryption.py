@@ -23,7 +23,7 @@ from app.temporal_client import data_converter
 from tests.support import REPORTER, TIME_SKIPPING_ARGS, CaseDriver, RequestDriver
 from tests.workflows.support import run_high_risk_case
 from tests.workspace import gdpr
-from worker import build_worker
+from app.worker import build_worker
 from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT
 from workflows.common import BASELINE, INDEPENDENT_EFFECTS
 from workflows.search_attributes import ALL as CASE_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTES

@@ -26,7 +26,7 @@ from app.settings import Settings
 from app.temporal_client import data_converter
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from tests.workflows.support import ASSESS, eventually, query
-from worker import WORKFLOWS, build_worker, workflow_runner
+from app.worker import WORKFLOWS, build_worker, workflow_runner
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
 CONTAIN = c.Contain(actor=KEY_PERSON, measures="Beskeden slettet i Aula", system_stopped=False)

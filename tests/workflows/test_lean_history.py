@@ -21,7 +21,7 @@ from app.settings import Settings
 from app.temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, facts
 from tests.workflows.support import query, register_db
-from worker import workflow_runner
+from app.worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
 from workflows.common import BASELINE
 from workflows.search_attributes import CASE_KIND, CASE_STATE, DEADLINE, NEXT_ROLE, ORGANISATION

@@ -18,7 +18,7 @@ from scripts.example_school import create_example_school
 from app.settings import Settings
 from tests.postgres import PostgresForTests
 from tests.support import CaseDriver, MailBox, RequestDriver
-from worker import build_worker
+from app.worker import build_worker
 
 
 @pytest.mark.postgres
