@@ -29,11 +29,17 @@ class OrganisationError(ValueError):
 
 @dataclass(frozen=True)
 class Served:
-    """The organisations served now; `multi` when they come from the folder (case ids then name them)."""
+    """The organisations served now; `multi` when they come from the folder (case ids then name them).
+
+    `short_ids` is the organisation whose cases have ids that name none (`breach-2026-0001`): the one the
+    settings describe (`GDPR_ORGANISATION_ID`), as the register indexes them. A deployment that moves from one
+    organisation to the folder gives that organisation's file this id, and its earlier cases stay its own.
+    """
 
     organisations: dict[str, Organisation]
     files: dict[str, Path]
     multi: bool
+    short_ids: str
 
     def get(self, organisation_id: str | None) -> Organisation:
         if organisation_id is None and not self.multi:
@@ -44,11 +50,11 @@ class Served:
             raise OrganisationError(f"unknown organisation '{organisation_id}'") from None
 
     def of_case(self, case_id: str) -> str:
-        """The organisation id a case belongs to: named in its id, or the only one."""
+        """The organisation id a case belongs to: named in its id, or the one whose cases have short ids."""
         from domain.kernel.case_ids import organisation_of
 
         named = organisation_of(case_id)
-        return named if named is not None else self.single_id
+        return named if named is not None else self.short_ids
 
     @property
     def single_id(self) -> str:
@@ -103,7 +109,7 @@ class Registry:
     def _load(self, files: list[Path]) -> Served:
         if not files:
             single = from_settings(self._settings)
-            return Served({single.id: single}, {}, multi=False)
+            return Served({single.id: single}, {}, multi=False, short_ids=single.id)
         organisations: dict[str, Organisation] = {}
         paths: dict[str, Path] = {}
         for path in files:
@@ -112,7 +118,7 @@ class Registry:
                 raise OrganisationError(f"{path}: the id '{organisation.id}' is also used by {paths[organisation.id]}")
             organisations[organisation.id] = organisation
             paths[organisation.id] = path
-        return Served(organisations, paths, multi=True)
+        return Served(organisations, paths, multi=True, short_ids=self._settings.organisation_id)
 
     def inventory_path(self, organisation: Organisation) -> Path:
         """Its inventory file; a relative path is read from beside its organisation file."""

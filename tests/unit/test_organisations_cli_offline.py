@@ -86,3 +86,17 @@ def test_the_example_organisations_are_served_with_the_example_inventory(tmp_pat
     for organisation in served.organisations.values():
         assert registry.inventory_path(organisation).resolve() == (ROOT / "examples" / "inventory.yaml").resolve()
         assert registry.inventory(organisation).systems
+
+
+def test_cases_from_before_the_folder_stay_with_the_organisation_the_settings_named(tmp_path: Path):
+    # One school ran alone with short ids; the municipality then serves it from the folder under the same id.
+    folder = tmp_path / "organisations"
+    folder.mkdir()
+    _school_file(folder / "eksempel-skole.yaml", "eksempel-skole")
+    _school_file(folder / "vest.yaml", "vestskolen")
+    alone = Registry(Settings(_env_file=None, organisations_dir=tmp_path / "none")).served()  # type: ignore[call-arg]
+    together = Registry(Settings(_env_file=None, organisations_dir=folder)).served()  # type: ignore[call-arg]
+    assert not alone.multi and together.multi
+    assert alone.of_case("breach-2026-0001") == together.of_case("breach-2026-0001") == "eksempel-skole"
+    assert together.of_case("dsr-2026-0003/1") == "eksempel-skole"
+    assert together.of_case("breach-vestskolen-2026-0001") == "vestskolen"
