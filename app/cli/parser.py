@@ -3,7 +3,7 @@
 Building the parser imports only `argparse`: `gdpr --help`, `gdpr deadline …` and `gdpr assess …` must not
 pay for the Temporal client, SQLAlchemy, the web workspace or the HTTP client (issue 11: under 0.2 s).
 The code that runs a command lives in its own module (app/cli/offline.py, breach.py, cases.py, requests.py, …),
-which starter.py imports only when that command runs; tests/unit/test_cli_imports.py keeps it that way.
+which app/cli/main.py imports only when that command runs; tests/unit/test_cli_imports.py keeps it that way.
 """
 
 from __future__ import annotations

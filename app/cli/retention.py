@@ -1,6 +1,6 @@
 """`gdpr register verify`: recompute the audit chain and name the first record that does not hold.
 
-Exit 0 when the chain is intact, 1 when it is not (starter.py maps `ChainBroken` to exit 1).
+Exit 0 when the chain is intact, 1 when it is not (app/cli/main.py maps `ChainBroken` to exit 1).
 """
 
 from __future__ import annotations
