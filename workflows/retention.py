@@ -35,13 +35,13 @@ class PurgeReport(Strict):
 class RetentionPurgeWorkflow:
     @workflow.run
     async def run(self, periods: RetentionPeriods) -> PurgeReport:
-        expired = await workflow.execute_activity_method(
+        expired: list[str] = await workflow.execute_activity_method(
             RetentionActivities.expired_cases, ExpiredCasesQuery(now=workflow.now(), **periods.model_dump()),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
         report = PurgeReport(purged=[], failed=[])
         for case_id in expired:
             try:
-                done = await workflow.execute_activity_method(
+                done: PurgedCase = await workflow.execute_activity_method(
                     RetentionActivities.purge_case,
                     PurgeCaseRequest(case_id=case_id, now=workflow.now(), **periods.model_dump()),
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PURGE_RETRY)
