@@ -65,9 +65,15 @@ WorkspaceUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\
 
 
 class Strict(BaseModel):
-    """Unknown keys are refused: a typo must not silently drop what a person wrote."""
+    """Unknown keys are refused: a typo must not silently drop what a person wrote.
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    A model's validator is built when it first validates, not when its module is imported: a command that
+    uses a few models (`gdpr assess` only the facts) does not pay for all of them and the pydantic types
+    they use (EmailStr loads email_validator). A class must therefore be defined after the classes its
+    fields name, so its fields resolve when it is defined and not at its first use (issue 11).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 # --- people -------------------------------------------------------------------------
@@ -397,16 +403,6 @@ class DraftVersion(Strict):
     review_comments: str | None = None
 
 
-class SupplierRequest(Strict):
-    name: ShortText
-    email: EmailStr
-    system: ShortText | None = None
-    requested_at: AwareDatetime
-    reminders_sent: int = 0
-    account: SupplierAccount | None = None
-    answered_at: AwareDatetime | None = None
-
-
 class SupplierAccount(Strict):
     """The supplier's written account (seed 003 activity 5)."""
 
@@ -417,7 +413,14 @@ class SupplierAccount(Strict):
     prevention: Text
 
 
-SupplierRequest.model_rebuild()
+class SupplierRequest(Strict):
+    name: ShortText
+    email: EmailStr
+    system: ShortText | None = None
+    requested_at: AwareDatetime
+    reminders_sent: int = 0
+    account: SupplierAccount | None = None
+    answered_at: AwareDatetime | None = None
 
 
 class FollowUp(Strict):
@@ -606,6 +609,20 @@ class Task(Strict):
     label_en: str
 
 
+class RiskProposal(Strict):
+    """The engine's proposal for the notification decision, from the recorded facts (domain/risk.py)."""
+
+    level: RiskLevel
+    severity: float
+    severity_level: str
+    notify_authority: bool
+    notify_subjects: bool
+    exception: Art34Exception | None
+    reasons_da: list[str]
+    reasons_en: list[str]
+    unknown_facts: list[str]
+
+
 class CaseView(Strict):
     """What `gdpr case show` prints: state, deadline, who acts next, timeline."""
 
@@ -626,23 +643,6 @@ class CaseView(Strict):
     pending_effects: int = 0
     risk_level: RiskLevel | None = None
     proposal: RiskProposal | None = None
-
-
-class RiskProposal(Strict):
-    """The engine's proposal for the notification decision, from the recorded facts (domain/risk.py)."""
-
-    level: RiskLevel
-    severity: float
-    severity_level: str
-    notify_authority: bool
-    notify_subjects: bool
-    exception: Art34Exception | None
-    reasons_da: list[str]
-    reasons_en: list[str]
-    unknown_facts: list[str]
-
-
-CaseView.model_rebuild()
 
 
 class CaseResult(Strict):
