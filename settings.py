@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid email profile"
     oidc_label: str = Field(default="Log ind med organisationens konto", min_length=1, max_length=100)
 
+    # The worker (worker.py). Its workflows stay in memory between tasks up to this many (the sticky cache);
+    # a case beyond it is replayed from its history when it is next queried, updated or woken by a timer.
+    # Memory is bounded by this number, not by the number of open cases: about 0.3 MB per cached case,
+    # measured with 10,000 open cases (scripts/bench.py load, docs/operations.md).
+    worker_max_cached_workflows: int = Field(default=1000, ge=1, le=100_000)
+    # Workflow tasks run on one Python thread; more in flight only queue for it (TEMPORAL-NOTES: 500 made
+    # everything slower). Activities run in a thread pool of this size (mail, register writes).
+    worker_max_concurrent_workflow_tasks: int = Field(default=100, ge=2, le=1000)
+    worker_activity_threads: int = Field(default=16, ge=1, le=256)
+
     # Operations: dead letters (effects that failed for good) are mailed here.
     operator_email: str = "drift@eksempel-skole.dk"
 

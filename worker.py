@@ -74,6 +74,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
                     dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
+        max_cached_workflows=settings.worker_max_cached_workflows,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
     )
 
 
@@ -89,7 +91,7 @@ async def run_worker(settings: Settings) -> None:
     added = backfill_case_index(make_engine(settings.database_url), settings.organisation_id)
     if added:
         logging.getLogger("worker").info("case index backfilled", extra={"cases": added})
-    with ThreadPoolExecutor(max_workers=16) as executor:
+    with ThreadPoolExecutor(max_workers=settings.worker_activity_threads) as executor:
         worker = build_worker(client, settings, executor)
         async with worker:
             logging.getLogger("worker").info("worker started", extra={"task_queue": settings.task_queue})
