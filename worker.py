@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case_index import backfill_case_index
@@ -64,7 +65,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner() if settings.worker_sandbox else UnsandboxedWorkflowRunner(),
         activities=[mail.send_mail, register.record_step, register.record_steps, register.record_request_step,
                     register.record_request_steps, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
