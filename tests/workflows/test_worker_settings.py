@@ -27,9 +27,10 @@ async def test_the_worker_is_built_with_the_cache_and_concurrency_the_settings_n
     assert isinstance(config["workflow_runner"], UnsandboxedWorkflowRunner)
 
 
-async def test_by_default_the_worker_runs_its_workflows_in_the_sandbox_with_a_bounded_cache(
+async def test_the_tests_run_the_workflows_in_the_sandbox_and_the_cache_is_bounded_by_default(
         env: WorkflowEnvironment, settings: Settings):
     with ThreadPoolExecutor(max_workers=2) as executor:
         config = build_worker(env.client, settings, executor).config()
-    assert isinstance(config["workflow_runner"], SandboxedWorkflowRunner)
+    assert isinstance(config["workflow_runner"], SandboxedWorkflowRunner)  # tests/conftest.py asks for it
     assert config["max_cached_workflows"] == Settings.model_fields["worker_max_cached_workflows"].default
+    assert config["max_concurrent_workflow_tasks"] == Settings.model_fields["worker_max_concurrent_workflow_tasks"].default
