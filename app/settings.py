@@ -75,6 +75,25 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid email profile"
     oidc_label: str = Field(default="Log ind med organisationens konto", min_length=1, max_length=100)
 
+    # The worker (worker.py). Its workflows stay in memory between tasks up to this many (the sticky cache);
+    # a case beyond it is replayed from its history when it is next queried, updated or woken by a timer.
+    # Memory is bounded by this number, not by the number of open cases: about 0.15 MB per cached case
+    # (0.25 MB in the sandbox) over a base of about 0.15 GB, so 2,000 keep the worker near 0.45 GB at any
+    # number of open cases (scripts/bench.py load, docs/operations.md).
+    worker_max_cached_workflows: int = Field(default=2000, ge=1, le=100_000)
+    # Workflow tasks run on one Python interpreter, each in a thread that must yield within the SDK's fixed
+    # 2 s deadlock timeout; many at once only share the interpreter lock and stretch each of them
+    # (TEMPORAL-NOTES: 500 made everything slower), so few, and the rest wait their turn at the server.
+    worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2, le=1000)
+    # Activities (mail, register writes) run in a thread pool of this size.
+    worker_activity_threads: int = Field(default=16, ge=1, le=256)
+    # Temporal's workflow sandbox re-imports a workflow's module for every case it loads (a new case, or one
+    # replayed after it left the cache) and checks its calls: a guard against non-deterministic workflow code,
+    # not part of what a case does. The tests run every workflow in it (tests/conftest.py) and the replay tests
+    # replay in it; the worker runs without it: a third less memory per cached case (1,500 open), an uncached
+    # view query 49 ms instead of 124 ms at the median (300 open, 50 cached; docs/operations.md).
+    worker_sandbox: bool = False
+
     # Operations: dead letters (effects that failed for good) are mailed here.
     operator_email: str = "drift@eksempel-skole.dk"
 

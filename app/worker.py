@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case_index import backfill_case_index
@@ -64,7 +65,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner() if settings.worker_sandbox else UnsandboxedWorkflowRunner(),
         activities=[mail.send_mail, register.record_step, register.record_steps, register.record_request_step,
                     register.record_request_steps, drafts.render_draft,
                     connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
@@ -74,6 +75,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
                     dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
+        max_cached_workflows=settings.worker_max_cached_workflows,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
     )
 
 
@@ -89,7 +92,7 @@ async def run_worker(settings: Settings) -> None:
     added = backfill_case_index(make_engine(settings.database_url), settings.organisation_id)
     if added:
         logging.getLogger("worker").info("case index backfilled", extra={"cases": added})
-    with ThreadPoolExecutor(max_workers=16) as executor:
+    with ThreadPoolExecutor(max_workers=settings.worker_activity_threads) as executor:
         worker = build_worker(client, settings, executor)
         async with worker:
             logging.getLogger("worker").info("worker started", extra={"task_queue": settings.task_queue})

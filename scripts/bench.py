@@ -1,8 +1,9 @@
 """Benchmark: breach cases on a real dev server (SQLite file + WAL), one in-process worker.
 
-    .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]
+    .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]   # everything below, in one run
     .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
     .venv/bin/python scripts/bench.py cli [runs=10]        # only the command line's start-up, no server
+    .venv/bin/python scripts/bench.py load [open=10000]    # only the open cases under load (a smaller open to try)
 
 One run drives two kinds of case against the same server, from the same process, after a short
 warm-up of each: a bare workflow (scripts/bench_bare.py: the same input, the same four updates with
@@ -24,6 +25,18 @@ person runs them (a new process, first page and --all) against that index (media
 
 And, as JSON lines, the command line's start-up: `gdpr --help`, `gdpr deadline` and `gdpr assess`, each a
 new process, median of 10 runs (s), next to a bare `python -c pass` (the floor no command can go under).
+
+Last, 10,000 breach cases left open on a fresh dev server, with the real worker (worker.py, configured by
+GDPR_ variables as an operator configures it) in its own process, so its RSS is the worker's alone: how
+long opening them took (at most LOAD_WINDOW opening at a time, each done when its register write and both
+mails are), the view query and an update (assess_breach) on random samples of the open cases, most of
+them no longer in the worker's cache (p50/p95/p99/max, ms, one after the other as people would), the
+worker's RSS after opening, at the end and at its peak, the first page of `list_cases` and `gdpr cases`
+against the case index the worker filled, and how late deadline reminders reached the SMTP sink: a few
+cases among the open ones are aware 70 hours before a moment 20-60 s ahead, so their 2-hour reminder
+falls due while the queries and updates run (real time: time skipping would hide lateness). One last
+line, "load", puts each figure next to its target. GDPR_WORKER_* variables change the worker's settings
+for a run (e.g. GDPR_WORKER_MAX_CACHED_WORKFLOWS=50 for a cache far smaller than the open cases).
 """
 
 from __future__ import annotations
@@ -58,7 +71,8 @@ from domain.breach.model import BreachCaseInput  # noqa: E402
 from app.mailsink import free_port  # noqa: E402
 from scripts import bench_bare  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.temporal_client import connect  # noqa: E402
+from app.temporal_client import connect, failure_message  # noqa: E402
+from domain.kernel.deadlines import AUTHORITY_HOURS  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
 from app.worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
@@ -183,7 +197,10 @@ def ratios(bare: dict, full: dict) -> dict:
             "update_p99": r("update_ms", "p99"), "history": r("history_kb_per_case")}
 
 
-async def bench(cases: int, concurrency: int, workdir: Path) -> None:
+def start_services(workdir: Path) -> tuple[subprocess.Popen, subprocess.Popen, Settings]:
+    """A dev server (SQLite file + WAL, as TEMPORAL-NOTES.md measured it), a real SMTP sink in its own process,
+    and the settings that point at both (a fresh task queue, register and key database, master key)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     temporal = shutil.which("temporal", path=str(Path(sys.executable).parent)) or "temporal"
     server = subprocess.Popen(
@@ -195,17 +212,32 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
     # A real SMTP server in its own process, as a mail server would be: its CPU is not the worker's.
     sink = subprocess.Popen([sys.executable, str(ROOT / "app/mailsink.py"), "--port", str(smtp_port),
                              "--dir", str(workdir / "mail")], stdout=subprocess.DEVNULL)
+    settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
+                        database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports",
+                        temporal_address=f"127.0.0.1:{port}", master_key=new_master_key(),
+                        key_database_url=f"sqlite:///{workdir}/keys.db")
+    return server, sink, settings
+
+
+def stop_services(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+async def connect_when_up(settings: Settings) -> Client:
+    for _ in range(150):
+        try:
+            return await connect(settings)
+        except RuntimeError:
+            await asyncio.sleep(0.2)
+    return await connect(settings)
+
+
+async def bench(cases: int, concurrency: int, workdir: Path) -> None:
+    server, sink, settings = start_services(workdir)
     try:
-        settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
-                            database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports",
-                            temporal_address=f"127.0.0.1:{port}", master_key=new_master_key(),
-                            key_database_url=f"sqlite:///{workdir}/keys.db")
-        for _ in range(100):
-            try:
-                client = await connect(settings)
-                break
-            except RuntimeError:
-                await asyncio.sleep(0.2)
+        client = await connect_when_up(settings)
         engine = make_engine(settings.database_url)
         bare_activities = bench_bare.BareActivities()
 
@@ -253,10 +285,216 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
                                   "server_rss_mb": round(rss_mb(server.pid))}), flush=True)
         engine.dispose()
     finally:
-        sink.terminate()
-        sink.wait(timeout=30)
-        server.terminate()
-        server.wait(timeout=30)
+        stop_services(sink, server)
+
+
+LOAD_WINDOW = 100  # cases opening at a time: started, their register write and two mails not all done yet
+LOAD_SAMPLE = 500  # cases queried, and other cases updated, at random among the open ones
+REMINDER_CASES = 10  # cases among the open ones whose deadline reminder falls due during the measurements
+REMINDER_FIRST_S, REMINDER_STEP_S = 20.0, 4.0  # the first reminder due this long after they open, then one each step
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_worker_process(settings: Settings, workdir: Path) -> subprocess.Popen:
+    """The real worker (worker.py: build_worker, the sandbox, every activity) in its own process, configured
+    as an operator configures it (GDPR_ variables), so its RSS is the worker's alone."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GDPR_")}
+    assert settings.master_key is not None
+    env.update(GDPR_SETTINGS_FILE="/nonexistent", GDPR_TEMPORAL_ADDRESS=settings.temporal_address,
+               GDPR_TASK_QUEUE=settings.task_queue, GDPR_SMTP_PORT=str(settings.smtp_port),
+               GDPR_DATABASE_URL=settings.database_url, GDPR_KEY_DATABASE_URL=settings.key_database_url,
+               GDPR_MASTER_KEY=settings.master_key.get_secret_value(), GDPR_EXPORTS_DIR=str(workdir / "exports"),
+               GDPR_DATA_DIR=str(workdir),
+               GDPR_WORKER_MAX_CACHED_WORKFLOWS=str(settings.worker_max_cached_workflows),
+               GDPR_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=str(settings.worker_max_concurrent_workflow_tasks),
+               GDPR_WORKER_ACTIVITY_THREADS=str(settings.worker_activity_threads),
+               GDPR_WORKER_SANDBOX=str(settings.worker_sandbox).lower())
+    with open(workdir / "worker.log", "wb") as log:
+        return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+async def wait_for_worker(worker: subprocess.Popen, workdir: Path) -> None:
+    for _ in range(600):
+        if b"worker started" in (workdir / "worker.log").read_bytes():
+            return
+        if worker.poll() is not None:
+            raise RuntimeError("the worker stopped: " + (workdir / "worker.log").read_text()[-2000:])
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the worker did not start within 60 s")
+
+
+def opened_cases(engine) -> int:
+    """Cases whose opening is done: the register write and the two mails (to the DPO, the receipt)."""
+    with engine.connect() as conn:
+        written = conn.execute(select(func.count()).select_from(case_events)).scalar_one()
+        sent = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "sent")).scalar_one()
+    return min(written, sent // bench_bare.OPENING_MAILS)
+
+
+async def open_cases(client: Client, settings: Settings, engine, cases: list[tuple[str, datetime]]) -> None:
+    """Start the cases as fast as server and worker take them, at most LOAD_WINDOW opening at a time; return
+    when every one of them (and every case before them) has its opening done."""
+    before = opened_cases(engine)
+    tasks: set[asyncio.Task] = set()
+    done = 0
+
+    async def start(case_id: str, aware_at: datetime) -> None:
+        inp = BreachCaseInput(case_id=case_id, policy=settings.case_policy(), report=report(aware_at))
+        await client.start_workflow(BreachCaseWorkflow.run, inp, id=case_id, task_queue=settings.task_queue)
+
+    for n, (case_id, aware_at) in enumerate(cases):
+        while n - done >= LOAD_WINDOW:
+            await asyncio.sleep(0.05)
+            done = opened_cases(engine) - before
+        task = asyncio.create_task(start(case_id, aware_at))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    while tasks:
+        await asyncio.gather(*tasks)
+    while opened_cases(engine) - before < len(cases):
+        await asyncio.sleep(0.1)
+
+
+def latency(values: list[float]) -> dict[str, float]:
+    return {"p50": round(pct(values, .5), 1), "p95": round(pct(values, .95), 1), "p99": round(pct(values, .99), 1),
+            "max": round(max(values) * 1000, 1)}
+
+
+def reminder_arrivals(mail_dir: Path, case_ids: list[str], hours_before: int) -> dict[str, float]:
+    """When each case's deadline reminder reached the SMTP sink: the time its message file was written."""
+    from email import message_from_bytes, policy
+
+    arrived: dict[str, float] = {}
+    for case_id in case_ids:
+        for path in mail_dir.glob(f"{case_id}-*.eml"):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if f"Frist om {hours_before} timer" in str(message.get("Subject", "")):
+                arrived[case_id] = path.stat().st_mtime
+    return arrived
+
+
+async def bench_load(open_total: int, workdir: Path) -> None:
+    """`open_total` breach cases open at once on a real dev server, with the real worker in its own process:
+    how long opening them takes, the worker's memory, query and update latency on cases mostly no longer in
+    the worker's cache, the lists a person opens, and how late deadline reminders come under that load."""
+    import random
+
+    from activities.case_index import list_cases
+
+    server, sink, settings = start_services(workdir)
+    worker = None
+    try:
+        client = await connect_when_up(settings)
+        worker = start_worker_process(settings, workdir)
+        await wait_for_worker(worker, workdir)
+        engine = make_engine(settings.database_url)
+        reminder_count = min(REMINDER_CASES, max(1, open_total // 10))
+        load_ids = [f"breach-2026-{n:06d}" for n in range(open_total - reminder_count)]
+        now = datetime.now(timezone.utc)
+        # Aware a day to a day and a half ago: the deadline and later reminders still ahead, none due in the run.
+        aware = [now - timedelta(hours=24 + (n % 12)) for n in range(len(load_ids))]
+        worker_cpu0, server_cpu0, began = process_cpu(worker.pid), process_cpu(server.pid), time.perf_counter()
+        await open_cases(client, settings, engine, list(zip(load_ids, aware)))
+        opening = time.perf_counter() - began
+        rss_open = rss_mb(worker.pid)
+        print(json.dumps({"bench": "load_open", "open": len(load_ids), "window": LOAD_WINDOW, "nproc": NPROC,
+                          "seconds": round(opening, 1), "cases_per_s": round(len(load_ids) / opening, 2),
+                          "worker_cpu_s": round(process_cpu(worker.pid) - worker_cpu0, 1),
+                          "server_cpu_s": round(process_cpu(server.pid) - server_cpu0, 1),
+                          "worker_rss_mb": round(rss_open), "server_rss_mb": round(rss_mb(server.pid)),
+                          "max_cached_workflows": settings.worker_max_cached_workflows}), flush=True)
+
+        # Cases whose last reminder before the deadline falls due while the queries and updates below run.
+        hours = min(settings.reminder_hours_before)
+        reminder_ids = [f"breach-2026-{n:06d}" for n in range(len(load_ids), open_total)]
+        first_due = datetime.now(timezone.utc) + timedelta(seconds=REMINDER_FIRST_S)
+        due = {case_id: first_due + timedelta(seconds=REMINDER_STEP_S * n) for n, case_id in enumerate(reminder_ids)}
+        await open_cases(client, settings, engine, [
+            (case_id, at - timedelta(hours=AUTHORITY_HOURS - hours)) for case_id, at in due.items()])
+
+        rng = random.Random(11)
+        sample = rng.sample(load_ids, min(2 * LOAD_SAMPLE, len(load_ids)))
+        queried, updated = sample[:len(sample) // 2], sample[len(sample) // 2:]  # different cases
+        cached = set(load_ids[-settings.worker_max_cached_workflows:])  # at most these can still be in the cache
+        queries: list[float] = []
+        failed: dict[str, str] = {}  # a failure is a figure too (e.g. the SDK's 2 s deadlock detector on a starved CPU)
+        for case_id in queried:
+            t0 = time.perf_counter()
+            try:
+                await client.get_workflow_handle(case_id).query(BreachCaseWorkflow.view)
+            except Exception as err:  # noqa: BLE001 - counted and named in the figures
+                failed[case_id] = f"{type(err).__name__}: {failure_message(err)}"[:200]
+            queries.append(time.perf_counter() - t0)
+        print(json.dumps({"bench": "load_query", "open": open_total, "sample": len(queried), "nproc": NPROC,
+                          "at_most_cached": len(cached & set(queried)), "view_query_ms": latency(queries),
+                          "failed": len(failed), "failures": sorted(set(failed.values()))[:3]}), flush=True)
+        updates: list[float] = []
+        failed = {}
+        for case_id in updated:
+            t0 = time.perf_counter()
+            try:
+                await client.get_workflow_handle(case_id).execute_update(
+                    BreachCaseWorkflow.assess_breach, c.AssessBreach(actor=KEY_PERSON, is_breach=True, reason="r"))
+            except Exception as err:  # noqa: BLE001 - counted and named in the figures
+                failed[case_id] = f"{type(err).__name__}: {failure_message(err)}"[:200]
+            updates.append(time.perf_counter() - t0)
+        print(json.dumps({"bench": "load_update", "open": open_total, "sample": len(updated), "nproc": NPROC,
+                          "at_most_cached": len(cached & set(updated)), "action": "assess_breach",
+                          "update_ms": latency(updates), "failed": len(failed),
+                          "failures": sorted(set(failed.values()))[:3]}), flush=True)
+
+        last_due = max(due.values())
+        while True:
+            arrived = reminder_arrivals(workdir / "mail", reminder_ids, hours)
+            if len(arrived) == len(reminder_ids) or datetime.now(timezone.utc) > last_due + timedelta(seconds=60):
+                break
+            await asyncio.sleep(0.5)
+        late = [arrived[case_id] - due[case_id].timestamp() for case_id in reminder_ids if case_id in arrived]
+        print(json.dumps({"bench": "load_reminder", "open": open_total, "cases": len(reminder_ids), "nproc": NPROC,
+                          "arrived": len(late), "hours_before": hours,
+                          "late_s": {"p50": round(statistics.median(late), 2), "max": round(max(late), 2)}
+                          if late else None}), flush=True)
+
+        lists: dict[str, dict[str, Any]] = {"all open": {}, "role key_person": {"next_roles": {"key_person"}},
+                                            "state containment": {"state": "containment"}}
+        first_pages: dict[str, float] = {}
+        for name, filters in lists.items():
+            times, page = [], None
+            for _ in range(20):
+                t0 = time.perf_counter()
+                page = list_cases(engine, limit=50, **filters)
+                times.append(time.perf_counter() - t0)
+            assert page is not None
+            first_pages[name] = max(times)
+            print(json.dumps({"bench": "load_first_page", "list": name, "open": open_total, "rows": len(page.rows),
+                              "total": page.total, "median_ms": round(statistics.median(times) * 1000, 2),
+                              "max_ms": round(max(times) * 1000, 2), "runs": 20, "nproc": NPROC}), flush=True)
+        cli = statistics.median(_wall_times([sys.executable, str(STARTER), "cases"],
+                                            _cli_env(GDPR_DATABASE_URL=settings.database_url,
+                                                     GDPR_TEMPORAL_ADDRESS="127.0.0.1:9"), 10))
+        rss_end, peak = rss_mb(worker.pid), peak_rss_mb(worker.pid)
+        print(json.dumps({"bench": "load", "open": open_total, "nproc": NPROC,
+                          "worker_rss_mb": {"opened": round(rss_open), "end": round(rss_end), "peak": round(peak)},
+                          "server_rss_mb": round(rss_mb(server.pid)),
+                          "view_query_p99_ms": round(pct(queries, .99), 1),
+                          "update_p99_ms": round(pct(updates, .99), 1),
+                          "first_page_max_ms": round(max(first_pages.values()) * 1000, 1),
+                          "gdpr_cases_median_s": round(cli, 3),
+                          "reminder_late_max_s": round(max(late), 2) if late else None,
+                          "targets": {"worker_rss_mb": 1024, "p99_ms": 100, "list_s": 1, "reminder_late_s": 2}}),
+              flush=True)
+        engine.dispose()
+    finally:
+        if worker is not None:
+            stop_services(worker)
+        stop_services(sink, server)
 
 
 def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
@@ -368,22 +606,25 @@ def compile_bytecode() -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "cli":
-        bench_cli(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
-        sys.stdout.flush()
-        os._exit(0)
-    if len(sys.argv) > 1 and sys.argv[1] == "lists":
+    args = sys.argv[1:]
+    if args and args[0] == "cli":
+        bench_cli(int(args[1]) if len(args) > 1 else 10)
+    elif args and args[0] == "lists":
         with tempfile.TemporaryDirectory() as tmp:
-            bench_lists(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000, Path(tmp))
-        sys.stdout.flush()
-        os._exit(0)
-    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    compile_bytecode()
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(bench(cases, concurrency, Path(tmp)))
-        bench_lists(10_000, Path(tmp))
-    bench_cli()
+            bench_lists(int(args[1]) if len(args) > 1 else 10_000, Path(tmp))
+    elif args and args[0] == "load":
+        compile_bytecode()
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(bench_load(int(args[1]) if len(args) > 1 else 10_000, Path(tmp)))
+    else:
+        cases = int(args[0]) if args else 200
+        concurrency = int(args[1]) if len(args) > 1 else 20
+        compile_bytecode()
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(bench(cases, concurrency, Path(tmp) / "cases"))
+            bench_lists(10_000, Path(tmp))
+            bench_cli()
+            asyncio.run(bench_load(10_000, Path(tmp) / "load"))
     sys.stdout.flush()
     os._exit(0)  # temporalio/sdk-python#300
 

@@ -122,6 +122,7 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",
         exports_dir=tmp_path / "exports",
+        worker_sandbox=True,  # the tests keep the guard against non-deterministic workflow code (app/settings.py)
         _env_file=None,  # type: ignore[call-arg]
     )
 

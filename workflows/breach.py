@@ -9,27 +9,22 @@ decision from being recorded, and a failing register write never holds back a re
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
-from pydantic import ValidationError
 from temporalio import workflow
 
-from workflows.search_attributes import keep_current
-from workflows.common import (
-    BASELINE, MAIL_RETRY, DeadLetterHandlers, Effects, make_update, rejected, run_effect_activity, wait_until,
-)
+from workflows.common import BASELINE, MAIL_RETRY, run_effect_activity, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
-    from activities.drafts import RenderedDraft, RenderRequest
-    from activities.register import StepBatch, StepRecord
+    from activities.drafts import DraftActivities, RenderedDraft, RenderRequest
+    from activities.mail import MailActivities
+    from activities.register import RegisterActivities, StepBatch, StepRecord
     from domain.kernel import dead_letters as dl
     from domain.breach import case as domain_case
-    from domain.breach.machine import COMMAND_TYPES, Rejection, Trigger, check
+    from domain.breach.machine import BREACH, COMMAND_TYPES, Trigger
     from domain.kernel.commands import Command
     from domain.kernel.deadlines import reminder_schedule
     from domain.breach import mail_texts
@@ -39,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.breach.model import BreachCase, BreachCaseInput, CaseResult, CaseView
     from domain.breach.register import build_register_entry
     from domain.breach.view import case_view
+    from workflows.case_workflow import CaseWorkflow, make_update
 
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"
@@ -52,7 +48,10 @@ def _update(trigger: Trigger) -> Any:
 
 
 @workflow.defn(name="BreachCase")
-class BreachCaseWorkflow(DeadLetterHandlers):
+class BreachCaseWorkflow(CaseWorkflow[Trigger]):
+    procedure = BREACH
+    case: BreachCase
+
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         # First, before anything asks for a patch: a case started from now on has every change below.
@@ -60,18 +59,15 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         self.case, mails = domain_case.open_case(inp, workflow.now())
         if not (self._baseline or workflow.patched(REPORTER_RECEIPT)):  # cases opened before receipts were mailed
             mails = [mail for mail in mails if not mail.key.endswith(".receipt")]
-        self._effects = Effects(lambda: self.case.case_id, self._perform, _describe, _lane,
-                                batch={"register": lambda records: StepBatch(records=records)})
-        self._watchers: list[asyncio.Task[None]] = []
         self._window_over = False
-        self._emit(self.case.timeline[-1], mails)
+        self._begin(mails, describe=_describe, lane=_lane, batch=lambda records: StepBatch(records=records))
 
     @workflow.run
     async def run(self, inp: BreachCaseInput) -> CaseResult:
         workflow.logger.info("case opened", extra={"org_role": inp.report.org_role.value})
-        self._watchers.append(asyncio.create_task(self._watch_deadline()))
+        self._watch(self._watch_deadline())
         if self._baseline or workflow.patched(REOPEN_AFTER_CLOSE):
-            self._watchers.append(asyncio.create_task(self._watch_reopen_window()))
+            self._watch(self._watch_reopen_window())
             await self._effects.run_until_done(lambda: self._closed() and self._window_over, self._baseline)
         else:  # cases started before: the workflow ends at close
             self._window_over = True
@@ -103,36 +99,33 @@ class BreachCaseWorkflow(DeadLetterHandlers):
     plan_communication = _update(Trigger.PLAN_COMMUNICATION)
     reopen = _update(Trigger.REOPEN)
 
-    def _validate(self, trigger: Trigger, cmd: Command) -> None:
-        if self._closed() and self._window_over:
-            raise rejected("the case is closed for good: the period for reopening it and adding follow-ups has "
-                           "ended; open a new case that refers to it")
-        try:
-            check(self.case, trigger, cmd, workflow.now())
-        except Rejection as err:
-            raise rejected(str(err), err.da) from None
+    def _case_id(self) -> str:
+        return self.case.case_id
 
-    def _act(self, trigger: Trigger, cmd: Command) -> ActionResult:
+    def _organisation(self) -> str:
+        return self.case.policy.organisation_name
+
+    def _refusal(self, trigger: Trigger) -> str | None:
+        if self._closed() and self._window_over:
+            return ("the case is closed for good: the period for reopening it and adding follow-ups has ended; "
+                    "open a new case that refers to it")
+        return None
+
+    def _apply(self, trigger: Trigger, cmd: Command) -> tuple[list[Any], Callable[[], None]]:
         known_suppliers = {s.name for s in self.case.suppliers}
-        try:
-            mails = domain_case.act(self.case, trigger, cmd, workflow.now())
-        except Rejection as err:
-            raise rejected(str(err), err.da) from None
-        except ValidationError as err:  # never let a ValueError fail the workflow task
-            raise rejected(f"'{trigger.value}' refused: {err}") from None
+        mails = domain_case.act(self.case, trigger, cmd, workflow.now())
         if trigger is Trigger.ADD_FOLLOW_UP and not (self._baseline or workflow.patched(FOLLOW_UP_MAIL)):
             mails = []  # cases whose follow-ups were recorded before follow-ups were mailed
-        workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
-                                                       "role": cmd.actor.role.value})
-        self._emit(self.case.timeline[-1], mails)
+        return mails, lambda: self._start_watchers(trigger, known_suppliers)
+
+    def _start_watchers(self, trigger: Trigger, known_suppliers: set[str]) -> None:
         for supplier in self.case.suppliers:
             if supplier.name not in known_suppliers:
-                self._watchers.append(asyncio.create_task(self._watch_supplier(supplier.name)))
+                self._watch(self._watch_supplier(supplier.name))
         if trigger is Trigger.REOPEN and not self.case.deadline_met():
-            self._watchers.append(asyncio.create_task(self._watch_deadline()))  # the new 72 hours
+            self._watch(self._watch_deadline())  # the new 72 hours
         if trigger in (Trigger.POSTPONE_COMMUNICATION, Trigger.REVIEW_POSTPONEMENT) and self.case.postponed():
-            self._watchers.append(asyncio.create_task(self._watch_postponement()))
-        return ActionResult(case_id=self.case.case_id, state=self.case.state, seq=self.case.timeline[-1].seq)
+            self._watch(self._watch_postponement())
 
     # --- queries -----------------------------------------------------------------------
     @workflow.query
@@ -156,9 +149,6 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         return list(self.case.timeline)
 
     # --- timers ------------------------------------------------------------------------
-    def _closed(self) -> bool:
-        return self.case.closed_at is not None
-
     async def _watch_deadline(self) -> None:
         def done() -> bool:
             return self.case.deadline_met() or self._closed()
@@ -212,23 +202,16 @@ class BreachCaseWorkflow(DeadLetterHandlers):
             self._emit_system(domain_case.remind_supplier(self.case, name, workflow.now()))
 
     # --- side effects --------------------------------------------------------------------
-    def _emit(self, event: TimelineEvent, mails: Sequence[OutgoingMail | DraftMail]) -> None:
-        entry = build_register_entry(self.case, workflow.now())
-        keep_current(entry, self.case.policy.organisation_name, self._baseline)
-        self._effects.add(StepRecord(event=event, entry=entry))
-        self._effects.extend(mails)
-
-    def _emit_system(self, mails: Sequence[OutgoingMail | DraftMail]) -> None:
-        if mails:
-            self._emit(self.case.timeline[-1], mails)
+    def _step_record(self) -> StepRecord:
+        return StepRecord(event=self.case.timeline[-1], entry=build_register_entry(self.case, workflow.now()))
 
     async def _render_draft_mail(self, effect: DraftMail) -> OutgoingMail:
         """Render the draft from its template once, keep the text with the version, and address the mail."""
         draft = self.case.drafts[effect.draft_index]
         if draft.text_da is None:
             rendered: RenderedDraft = await run_effect_activity(
-                "render_draft", RenderRequest(case=self.case, draft_index=effect.draft_index),
-                f"render: {draft.kind.value} v{draft.version}", result_type=RenderedDraft)
+                DraftActivities.render_draft, RenderRequest(case=self.case, draft_index=effect.draft_index),
+                f"render: {draft.kind.value} v{draft.version}")
             draft.text_da, draft.text_en = rendered.text_da, rendered.text_en
         assert draft.text_da is not None
         if effect.purpose == "controller":
@@ -239,12 +222,13 @@ class BreachCaseWorkflow(DeadLetterHandlers):
         if isinstance(effect, DraftMail):
             effect = await self._render_draft_mail(effect)
         if isinstance(effect, StepRecord):
-            await run_effect_activity("record_step", effect, f"register: {effect.event.action}")
+            await run_effect_activity(RegisterActivities.record_step, effect, f"register: {effect.event.action}")
         elif isinstance(effect, StepBatch):
-            await run_effect_activity("record_steps", effect,
+            await run_effect_activity(RegisterActivities.record_steps, effect,
                                       "register: " + ", ".join(r.event.action for r in effect.records))
         else:
-            await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
+            await run_effect_activity(MailActivities.send_mail, effect, f"mail: {effect.key.split('.', 1)[1]}",
+                                      retry=MAIL_RETRY)
 
 
 def _lane(effect: StepRecord | StepBatch | OutgoingMail | DraftMail) -> str | None:

@@ -1,18 +1,19 @@
-"""What every case workflow shares: updates with validators, generated from a procedure's command table,
-and the side effects of a case, each run on its own (`Effects`)."""
+"""What every case workflow shares: the side effects of a case, each run on its own (`Effects`), their
+activities and retries, and durable waiting (the skeleton of a case workflow: workflows/case_workflow.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.deadletters import DeadLetterActivities
     from domain.kernel import dead_letters as dl
 
 REJECTED = "Rejected"
@@ -45,27 +46,6 @@ def rejected(message: str, da: str | None = None) -> ApplicationError:
     return ApplicationError(message, *([{"da": da}] if da else []), type=REJECTED, non_retryable=True)
 
 
-def make_update(trigger: Any, command_type: type, result_type: type) -> Any:
-    """An update named after the trigger, typed by its command model, with a validator.
-
-    The validator asks the procedure (state, role, guards) before anything enters history;
-    the handler (`self._act`) performs the same check again and applies the action.
-    """
-
-    async def handler(self: Any, cmd: Any) -> Any:
-        return self._act(trigger, cmd)
-
-    def validator(self: Any, cmd: Any) -> None:
-        self._validate(trigger, cmd)
-
-    handler.__name__ = validator.__name__ = trigger.value
-    handler.__annotations__ = {"cmd": command_type, "return": result_type}
-    validator.__annotations__ = {"cmd": command_type, "return": None}
-    defn = workflow.update(name=trigger.value)(handler)
-    defn.validator(validator)
-    return defn
-
-
 async def wait_until(moment: datetime, done: Callable[[], bool], summary: str) -> bool:
     """Sleep durably until `moment`; True if `done()` came true first."""
     delay = moment - workflow.now()
@@ -87,12 +67,17 @@ def failure_text(error: BaseException) -> str:
     return message
 
 
-async def run_effect_activity(name: str, arg: Any, summary: str, *, retry: RetryPolicy = STORE_RETRY,
-                              result_type: type | None = None,
-                              start_to_close: timedelta = ACTIVITY_TIMEOUT) -> Any:
-    """An effect's activity: bounded retries (EFFECT_BOUND), permanent errors fail at once."""
-    return await workflow.execute_activity(
-        name, arg, result_type=result_type, start_to_close_timeout=start_to_close,
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+async def run_effect_activity(activity: Callable[[Any, ArgT], ResultT], arg: ArgT, summary: str, *,
+                              retry: RetryPolicy = STORE_RETRY, start_to_close: timedelta = ACTIVITY_TIMEOUT,
+                              heartbeat: timedelta | None = None) -> ResultT:
+    """An effect's activity, named by its method (`MailActivities.send_mail`), so its argument and result are
+    typed: bounded retries (EFFECT_BOUND), permanent errors fail at once."""
+    return await workflow.execute_activity_method(
+        activity, arg, start_to_close_timeout=start_to_close, heartbeat_timeout=heartbeat,
         schedule_to_close_timeout=EFFECT_BOUND, retry_policy=retry, summary=summary)
 
 
@@ -290,9 +275,10 @@ class Effects:
         # Recorded and alerted independently: a database outage must not stop the alert, nor the reverse;
         # and outside the effect's lane, so a slow alert never holds back the case's later register writes.
         bookkeeping = asyncio.gather(
-            self._quietly(run_effect_activity("record_dead_letter", record, f"dead letter: {record.letter_id}")),
-            self._quietly(run_effect_activity("alert_operator", record, f"alert: {record.letter_id}",
-                                              retry=MAIL_RETRY, result_type=str)))
+            self._quietly(run_effect_activity(DeadLetterActivities.record_dead_letter, record,
+                                              f"dead letter: {record.letter_id}")),
+            self._quietly(run_effect_activity(DeadLetterActivities.alert_operator, record, f"alert: {record.letter_id}",
+                                              retry=MAIL_RETRY)))
         if self._independent:
             self._spawn(bookkeeping)
         else:
@@ -301,7 +287,8 @@ class Effects:
     async def _change(self, number: int, status: dl.LetterStatus, actor: str | None, reason: str | None) -> None:
         change = dl.LetterStatusChange(letter_id=dl.letter_id(self._case_id(), number), status=status,
                                        at=workflow.now(), actor_name=actor, reason=reason)
-        await self._quietly(run_effect_activity("set_dead_letter_status", change, f"dead letter: {status.value}"))
+        await self._quietly(run_effect_activity(DeadLetterActivities.set_dead_letter_status, change,
+                                                f"dead letter: {status.value}"))
 
     @staticmethod
     async def _quietly(work: Awaitable[Any]) -> None:
@@ -349,30 +336,3 @@ class Effects:
 
     def views(self) -> list[dl.DeadLetterView]:
         return [self.view(number) for number in sorted(self._letters)]
-
-
-class DeadLetterHandlers:
-    """The operator's handlers for effects that failed for good, shared by both case workflows
-    (Temporal finds handlers on base classes). The workflow sets `self._effects`."""
-
-    _effects: Effects
-
-    @workflow.update(name="retry_dead_letter")
-    async def retry_dead_letter(self, cmd: dl.RetryDeadLetter) -> dl.DeadLetterView:
-        return self._effects.retry(cmd)
-
-    @retry_dead_letter.validator
-    def _check_retry(self, cmd: dl.RetryDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=True)
-
-    @workflow.update(name="discard_dead_letter")
-    async def discard_dead_letter(self, cmd: dl.DiscardDeadLetter) -> dl.DeadLetterView:
-        return self._effects.discard(cmd)
-
-    @discard_dead_letter.validator
-    def _check_discard(self, cmd: dl.DiscardDeadLetter) -> None:
-        self._effects.check_letter(cmd.number, for_retry=False)
-
-    @workflow.query
-    def dead_letters(self) -> list[dl.DeadLetterView]:
-        return self._effects.views()

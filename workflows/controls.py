@@ -16,16 +16,15 @@ from workflows.common import ACTIVITY_TIMEOUT, MAIL_RETRY, STORE_RETRY
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401
 
-    from activities.connectors import SqlActionRequest, VerifyResult
+    from activities.connectors import ConnectorActivities, SqlActionRequest
+    from activities.controls import ControlActivities
+    from activities.mail import MailActivities
     from domain.controls import (
         ControlReport, EffectCheck, Period, monthly_request_report, previous_month, previous_quarter,
         quarterly_breach_report,
     )
-    from domain.requests.register import RequestRegisterEntry
-    from domain.requests.inventory import Inventory
     from domain.kernel.mail import OutgoingMail
     from domain.kernel.model import Contact, Strict
-    from domain.breach.register import RegisterEntry
 
 
 class ControlInput(Strict):
@@ -38,12 +37,13 @@ VERIFY_FOR_TYPE = {"erasure": "verify_erased", "restriction": "verify_restricted
 
 
 async def _deliver(report: ControlReport, inp: ControlInput) -> ControlReport:
-    await workflow.execute_activity("store_control_report", report, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                    retry_policy=STORE_RETRY)
+    await workflow.execute_activity_method(ControlActivities.store_control_report, report,
+                                           start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
     subject = f"[{report.report_id}] Kontrol: {len(report.findings)} afvigelse(r)"
     mail = OutgoingMail(key=f"control-{report.report_id}.report", case_id=f"control-{report.report_id}",
                         to=sorted({inp.responsible.email, inp.dpo.email}), subject=subject, body=report.text)
-    await workflow.execute_activity("send_mail", mail, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=MAIL_RETRY)
+    await workflow.execute_activity_method(MailActivities.send_mail, mail, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                           retry_policy=MAIL_RETRY)
     return report
 
 
@@ -52,11 +52,11 @@ class MonthlyRequestControlWorkflow:
     @workflow.run
     async def run(self, inp: ControlInput) -> ControlReport:
         period = inp.period or previous_month(workflow.now())
-        rows: list[RequestRegisterEntry] = await workflow.execute_activity(
-            "requests_in_period", period, result_type=list[RequestRegisterEntry],
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
-        inventory: Inventory = await workflow.execute_activity(
-            "current_inventory", result_type=Inventory, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
+        rows = await workflow.execute_activity_method(
+            ControlActivities.requests_in_period, period, start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY)
+        inventory = await workflow.execute_activity_method(
+            ControlActivities.current_inventory, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
         checks: list[EffectCheck] = []
         for row in rows:
             action = VERIFY_FOR_TYPE.get(row.type)
@@ -69,11 +69,11 @@ class MonthlyRequestControlWorkflow:
                 tables = done.get(system.id, {}).get("acted_tables", [])
                 if system.connector.kind != "sql" or not tables:
                     continue
-                result: VerifyResult = await workflow.execute_activity(
-                    "verify_sql_effect", SqlActionRequest(
+                result = await workflow.execute_activity_method(
+                    ConnectorActivities.verify_sql_effect, SqlActionRequest(
                         request_id=row.request_id, action=action, system=system, tables=tables,
                         identifiers=json.loads(row.identifiers), at=workflow.now()),
-                    result_type=VerifyResult, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
                 checks.append(EffectCheck(request_id=row.request_id, system_id=system.id, ok=result.ok,
                                           details=result.details))
         report = monthly_request_report(period, rows, checks, workflow.now())
@@ -86,8 +86,8 @@ class QuarterlyBreachReviewWorkflow:
     @workflow.run
     async def run(self, inp: ControlInput) -> ControlReport:
         period = inp.period or previous_quarter(workflow.now())
-        rows: list[RegisterEntry] = await workflow.execute_activity(
-            "breaches_in_period", period, result_type=list[RegisterEntry], start_to_close_timeout=ACTIVITY_TIMEOUT,
+        rows = await workflow.execute_activity_method(
+            ControlActivities.breaches_in_period, period, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY)
         report = quarterly_breach_report(period, rows, workflow.now())
         workflow.logger.info("quarterly review done", extra={"findings": len(report.findings)})

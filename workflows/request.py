@@ -11,26 +11,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
-from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.search_attributes import keep_current
-from workflows.common import (
-    ACTIVITY_TIMEOUT, BASELINE, EFFECT_BOUND, MAIL_RETRY, STORE_RETRY, DeadLetterHandlers, Effects, failure_text,
-    make_update, rejected,
-    run_effect_activity, wait_until,
-)
+from workflows.common import BASELINE, MAIL_RETRY, failure_text, run_effect_activity, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
 
     from activities.failures import safe_text
-    from activities.connectors import ResolveRequest, SqlActionRequest
-    from activities.exports import ExportRequest
-    from activities.register import RequestStepBatch, RequestStepRecord
+    from activities.connectors import ConnectorActivities, ResolveRequest, SqlActionRequest
+    from activities.exports import ExportActivities, ExportRequest
+    from activities.mail import MailActivities
+    from activities.register import RegisterActivities, RequestStepBatch, RequestStepRecord
     from domain.kernel import dead_letters as dl
     from domain.requests import case as dsr_case
     from domain.requests import model as d
@@ -41,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.requests.register import build_request_entry
     from domain.kernel.mail import OutgoingMail
     from domain.requests.person import PersonResolution
-    from domain.kernel.procedure import Rejection
+    from workflows.case_workflow import CaseWorkflow, make_update
 
 T = RequestTrigger
 PERSON_RESOLUTION_PATCH = "person-resolution-before-acting"
@@ -60,7 +55,10 @@ def _update(trigger: RequestTrigger) -> Any:
 
 
 @workflow.defn(name="DataSubjectRequest")
-class DataSubjectRequestWorkflow(DeadLetterHandlers):
+class DataSubjectRequestWorkflow(CaseWorkflow[RequestTrigger]):
+    procedure = REQUEST
+    case: d.RequestCase
+
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         # First, before anything asks for a patch: a request started from now on has every change below.
@@ -69,18 +67,15 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
         # case does; a history recorded before them replays with the old behaviour.
         self.case.legacy = not (self._baseline or workflow.patched("dsr-verified-address-and-law"))
-        self._effects = Effects(lambda: self.case.request_id, self._perform, _describe, _lane,
-                                batch={"register": lambda records: RequestStepBatch(records=records)})
-        self._watchers: list[asyncio.Task[None]] = []
         self._finishing = False
         self._resolving: asyncio.Task[None] | None = None  # the one person resolution, shared by every effect
         self._person_checked = False
-        self._emit(effects)
+        self._begin(effects, describe=_describe, lane=_lane, batch=lambda records: RequestStepBatch(records=records))
 
     @workflow.run
     async def run(self, inp: d.RequestInput) -> d.RequestResult:
         workflow.logger.info("request opened", extra={"type": inp.type.value, "channel": inp.channel.value})
-        self._watchers.append(asyncio.create_task(self._watch_deadline()))
+        self._watch(self._watch_deadline())
         await self._effects.run_until_done(self._closed, self._baseline)
         workflow.logger.info("request closed", extra={"in_time": self.case.answered_in_time()})
         return d.RequestResult(request_id=self.case.request_id, state=self.case.state,
@@ -101,32 +96,29 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
     refuse_part = _update(T.REFUSE_PART)
     release_third_party_data = _update(T.RELEASE_THIRD_PARTY_DATA)
 
-    def _validate(self, trigger: RequestTrigger, cmd: d.Command) -> None:
-        if self._finishing and trigger in (T.REFUSE_PART, T.RELEASE_THIRD_PARTY_DATA):
-            raise rejected(f"'{trigger.value}' refused: the export is being written; every system has reported")
-        try:
-            REQUEST.check(self.case, trigger, cmd, workflow.now())
-        except Rejection as err:
-            raise rejected(str(err), err.da) from None
+    def _case_id(self) -> str:
+        return self.case.request_id
 
-    def _act(self, trigger: RequestTrigger, cmd: d.Command) -> ActionResult:
+    def _organisation(self) -> str:
+        return self.case.inp.policy.organisation_name
+
+    def _refusal(self, trigger: RequestTrigger) -> str | None:
+        if self._finishing and trigger in (T.REFUSE_PART, T.RELEASE_THIRD_PARTY_DATA):
+            return f"'{trigger.value}' refused: the export is being written; every system has reported"
+        return None
+
+    def _apply(self, trigger: RequestTrigger, cmd: d.Command) -> tuple[list[Any], Callable[[], None]]:
         slots_before = len(self.case.systems)
-        try:
-            effects = dsr_case.act(self.case, trigger, cmd, workflow.now())
-        except Rejection as err:
-            raise rejected(str(err), err.da) from None
-        except ValidationError as err:
-            raise rejected(f"'{trigger.value}' refused: {err}") from None
-        workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
-                                                       "role": cmd.actor.role.value})
-        self._emit(effects)
+        effects = dsr_case.act(self.case, trigger, cmd, workflow.now())
+        return effects, lambda: self._start_watchers(trigger, slots_before)
+
+    def _start_watchers(self, trigger: RequestTrigger, slots_before: int) -> None:
         for slot in self.case.systems[slots_before:]:
             if slot.manual:
-                self._watchers.append(asyncio.create_task(self._watch_owner(slot.system_id)))
+                self._watch(self._watch_owner(slot.system_id))
         if trigger is T.REQUEST_INFORMATION:
-            self._watchers.append(asyncio.create_task(self._watch_information(len(self.case.information_requests))))
+            self._watch(self._watch_information(len(self.case.information_requests)))
         self._finish_if_done()
-        return ActionResult(case_id=self.case.request_id, state=self.case.state, seq=self.case.timeline[-1].seq)
 
     # --- queries ------------------------------------------------------------------------
     @workflow.query
@@ -183,15 +175,8 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             self._emit_system(dsr_case.remind_requester(self.case, reminder, workflow.now()))
 
     # --- effects ------------------------------------------------------------------------
-    def _emit(self, effects: list[Any]) -> None:
-        entry = build_request_entry(self.case, workflow.now())
-        keep_current(entry, self.case.inp.policy.organisation_name, self._baseline)
-        self._effects.add(RequestStepRecord(event=self.case.timeline[-1], entry=entry))
-        self._effects.extend(effects)
-
-    def _emit_system(self, effects: list[Any]) -> None:
-        if effects:
-            self._emit(effects)
+    def _step_record(self) -> RequestStepRecord:
+        return RequestStepRecord(event=self.case.timeline[-1], entry=build_request_entry(self.case, workflow.now()))
 
     def _finish_if_done(self) -> None:
         if (self.case.state == RequestState.PROCESSING.value and self.case.all_systems_done()
@@ -199,21 +184,20 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
             self._finishing = True
             self._effects.add(_FinishProcessing())
 
-    def _closed(self) -> bool:
-        return self.case.closed_at is not None
-
     async def _perform(self, effect: Any) -> None:
         if await self._held_for_review(effect):
             return
         if isinstance(effect, RequestStepRecord):
-            await run_effect_activity("record_request_step", effect, f"register: {effect.event.action}")
+            await run_effect_activity(RegisterActivities.record_request_step, effect, f"register: {effect.event.action}")
         elif isinstance(effect, RequestStepBatch):
-            await run_effect_activity("record_request_steps", effect,
+            await run_effect_activity(RegisterActivities.record_request_steps, effect,
                                       "register: " + ", ".join(r.event.action for r in effect.records))
         elif isinstance(effect, OutgoingMail):
-            await run_effect_activity("send_mail", effect, f"mail: {effect.key.split('.', 1)[1]}", retry=MAIL_RETRY)
+            await run_effect_activity(MailActivities.send_mail, effect, f"mail: {effect.key.split('.', 1)[1]}",
+                                      retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.ExportPassword):
-            await run_effect_activity("send_export_password", effect, "mail: export password", retry=MAIL_RETRY)
+            await run_effect_activity(ExportActivities.send_export_password, effect, "mail: export password",
+                                      retry=MAIL_RETRY)
         elif isinstance(effect, dsr_case.SystemAction):
             await self._system_action(effect)
         elif isinstance(effect, _FinishProcessing):
@@ -249,19 +233,17 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         inventory = self.case.inp.inventory
         systems = [inventory.system(slot.system_id) for slot in self.case.systems if not slot.manual]
         try:
-            resolution: PersonResolution = await workflow.execute_activity(
-                "resolve_person", ResolveRequest(request_id=self.case.request_id, systems=systems,
-                                                 identifiers=self.case.inp.identifiers),
-                result_type=PersonResolution, start_to_close_timeout=CONNECTOR_TIMEOUT,
-                heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
-                retry_policy=STORE_RETRY, summary="resolve person")
+            resolution = await run_effect_activity(
+                ConnectorActivities.resolve_person,
+                ResolveRequest(request_id=self.case.request_id, systems=systems, identifiers=self.case.inp.identifiers),
+                "resolve person", start_to_close=CONNECTOR_TIMEOUT, heartbeat=CONNECTOR_HEARTBEAT)
         except ActivityError:  # the look failed for good: no system may act on a guess, each waits for a person
             resolution = PersonResolution(unresolved=True)
         manual_before = {slot.system_id for slot in self.case.systems if slot.manual}
         self._emit(dsr_person.apply_resolution(self.case, resolution, workflow.now()))
         for slot in self.case.systems:
             if slot.manual and slot.system_id not in manual_before:
-                self._watchers.append(asyncio.create_task(self._watch_owner(slot.system_id)))
+                self._watch(self._watch_owner(slot.system_id))
         workflow.logger.info("person resolved", extra={"conflict": resolution.conflict,
                                                        "review": sum(s.manual for s in self.case.systems) - len(manual_before)})
 
@@ -277,14 +259,13 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
                                    corrections=inp.corrections, consent_only=self.case.erasure_consent_only,
                                    row_keys=self._row_keys(effect.system_id), at=workflow.now())
         try:
-            result: d.SystemResult = await workflow.execute_activity(
-                "perform_sql_action", request, result_type=d.SystemResult, start_to_close_timeout=CONNECTOR_TIMEOUT,
-                heartbeat_timeout=CONNECTOR_HEARTBEAT, schedule_to_close_timeout=EFFECT_BOUND,
-                retry_policy=STORE_RETRY, summary=f"{effect.action}: {effect.system_id}")
+            result = await run_effect_activity(
+                ConnectorActivities.perform_sql_action, request, f"{effect.action}: {effect.system_id}",
+                start_to_close=CONNECTOR_TIMEOUT, heartbeat=CONNECTOR_HEARTBEAT)
         except ActivityError as err:  # e.g. the inventory names a column the system lacks: a person takes over
             reason = safe_text(failure_text(err))  # the timeline and audit trail keep no row values
             self._emit(dsr_case.connector_failed(self.case, effect.system_id, reason, workflow.now()))
-            self._watchers.append(asyncio.create_task(self._watch_owner(effect.system_id)))
+            self._watch(self._watch_owner(effect.system_id))
             return
         now = workflow.now()
         if effect.action == "unrestrict":
@@ -300,12 +281,10 @@ class DataSubjectRequestWorkflow(DeadLetterHandlers):
         if self.case.type in (d.RequestType.ACCESS, d.RequestType.PORTABILITY):
             # A request received before exports were encrypted still gets its password if it exports now.
             self.case.exports_encrypted = self._baseline or workflow.patched(ENCRYPTED_EXPORTS)
-            files: list[str] = await workflow.execute_activity(
-                "write_exports", ExportRequest(request_id=self.case.request_id, type=self.case.type,
-                                               systems=dsr_case.export_systems(self.case)),
-                result_type=list[str], start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY,
-                schedule_to_close_timeout=EFFECT_BOUND, summary="exports")
-            self.case.export_files = files
+            self.case.export_files = await run_effect_activity(
+                ExportActivities.write_exports, ExportRequest(request_id=self.case.request_id, type=self.case.type,
+                                                              systems=dsr_case.export_systems(self.case)),
+                "exports")
         self._act(T.SYSTEMS_DONE, d.SystemsDone(actor=SYSTEM))
 
 

@@ -16,7 +16,9 @@ from temporalio.exceptions import ActivityError
 from workflows.common import ACTIVITY_TIMEOUT, STORE_RETRY
 
 with workflow.unsafe.imports_passed_through():
-    from activities.retention import ExpiredCasesQuery, PurgeCaseRequest, PurgedCase, RetentionPeriods
+    from activities.retention import (
+        ExpiredCasesQuery, PurgeCaseRequest, PurgedCase, RetentionActivities, RetentionPeriods,
+    )
     from domain.kernel.model import Strict
 
 # Bounded: a case that still fails after this is left for the next daily run.
@@ -33,15 +35,15 @@ class PurgeReport(Strict):
 class RetentionPurgeWorkflow:
     @workflow.run
     async def run(self, periods: RetentionPeriods) -> PurgeReport:
-        expired: list[str] = await workflow.execute_activity(
-            "expired_cases", ExpiredCasesQuery(now=workflow.now(), **periods.model_dump()), result_type=list[str],
+        expired: list[str] = await workflow.execute_activity_method(
+            RetentionActivities.expired_cases, ExpiredCasesQuery(now=workflow.now(), **periods.model_dump()),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=STORE_RETRY)
         report = PurgeReport(purged=[], failed=[])
         for case_id in expired:
             try:
-                done: PurgedCase = await workflow.execute_activity(
-                    "purge_case", PurgeCaseRequest(case_id=case_id, now=workflow.now(), **periods.model_dump()),
-                    result_type=PurgedCase,
+                done: PurgedCase = await workflow.execute_activity_method(
+                    RetentionActivities.purge_case,
+                    PurgeCaseRequest(case_id=case_id, now=workflow.now(), **periods.model_dump()),
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PURGE_RETRY)
                 report.purged.append(done)
             except ActivityError:

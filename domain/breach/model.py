@@ -313,16 +313,6 @@ class DraftVersion(Strict):
     review_comments: str | None = None
 
 
-class SupplierRequest(Strict):
-    name: ShortText
-    email: EmailStr
-    system: ShortText | None = None
-    requested_at: AwareDatetime
-    reminders_sent: int = 0
-    account: SupplierAccount | None = None
-    answered_at: AwareDatetime | None = None
-
-
 class SupplierAccount(Strict):
     """The supplier's written account (seed 003 activity 5)."""
 
@@ -333,7 +323,14 @@ class SupplierAccount(Strict):
     prevention: Text
 
 
-SupplierRequest.model_rebuild()
+class SupplierRequest(Strict):
+    name: ShortText
+    email: EmailStr
+    system: ShortText | None = None
+    requested_at: AwareDatetime
+    reminders_sent: int = 0
+    account: SupplierAccount | None = None
+    answered_at: AwareDatetime | None = None
 
 
 class FollowUp(Strict):
@@ -489,6 +486,20 @@ class Task(Strict):
     label_en: str
 
 
+class RiskProposal(Strict):
+    """The engine's proposal for the notification decision, from the recorded facts (domain/breach/risk.py)."""
+
+    level: RiskLevel
+    severity: float
+    severity_level: str
+    notify_authority: bool
+    notify_subjects: bool
+    exception: Art34Exception | None
+    reasons_da: list[str]
+    reasons_en: list[str]
+    unknown_facts: list[str]
+
+
 class CaseView(Strict):
     """What `gdpr case show` prints: state, deadline, who acts next, timeline."""
 
@@ -509,23 +520,6 @@ class CaseView(Strict):
     pending_effects: int = 0
     risk_level: RiskLevel | None = None
     proposal: RiskProposal | None = None
-
-
-class RiskProposal(Strict):
-    """The engine's proposal for the notification decision, from the recorded facts (domain/breach/risk.py)."""
-
-    level: RiskLevel
-    severity: float
-    severity_level: str
-    notify_authority: bool
-    notify_subjects: bool
-    exception: Art34Exception | None
-    reasons_da: list[str]
-    reasons_en: list[str]
-    unknown_facts: list[str]
-
-
-CaseView.model_rebuild()
 
 
 class CaseResult(Strict):

@@ -64,9 +64,15 @@ WorkspaceUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\
 
 
 class Strict(BaseModel):
-    """Unknown keys are refused: a typo must not silently drop what a person wrote."""
+    """Unknown keys are refused: a typo must not silently drop what a person wrote.
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    A model's validator is built when it first validates, not when its module is imported: a command that
+    uses a few models (`gdpr assess` only the facts) does not pay for all of them and the pydantic types
+    they use (EmailStr loads email_validator). A class must therefore be defined after the classes its
+    fields name, so its fields resolve when it is defined and not at its first use (issue 11).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 # --- people -------------------------------------------------------------------------

@@ -8,11 +8,14 @@ workspace, the HTTP client, templates or the payload codec; the help and a deadl
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "facts" / "protected-address.json")
@@ -62,6 +65,28 @@ def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[s
 def test_an_assessment_loads_the_breach_models_but_no_service():
     names = loaded("assess", "--facts", EXAMPLE)
     assert "domain.breach.risk" in names and names & HEAVY == set()
+    # The models build their validators at first use (defer_build on Strict): assessing facts builds the
+    # facts, not the contacts and suppliers whose EmailStr loads email_validator and idna.
+    assert names & {"email_validator", "idna"} == set()
+
+
+def test_the_domain_models_resolve_their_fields_when_defined_and_build_when_first_used():
+    """What keeps the assessment light: a model's validator is built when it first validates (defer_build),
+    and its fields resolve when the class is defined (a class after those its fields name), so the first use
+    does not evaluate annotations in whatever namespace it happens in (a workflow, a request handler)."""
+    import domain
+
+    for info in pkgutil.walk_packages(domain.__path__, "domain."):
+        importlib.import_module(info.name)
+    models, todo = [], [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("domain.") and sub.model_config.get("extra") == "forbid":
+                models.append(sub)
+    assert len(models) > 50  # the case models, breach and request: every one of them is held below
+    assert [m.__qualname__ for m in models if not m.model_config.get("defer_build")] == []
+    assert [m.__qualname__ for m in models if not m.__pydantic_fields_complete__] == []
 
 
 def test_the_lists_read_the_case_index_without_the_temporal_sdk(tmp_path: Path):

@@ -248,7 +248,7 @@ async def test_the_worker_installs_a_daily_purge_schedule_that_starts_the_purge(
     started = described.info.recent_actions[-1].action
     assert isinstance(started, ScheduleActionExecutionStartWorkflow)
     run_id = started.workflow_id
-    report = await client.get_workflow_handle_for(RetentionPurgeWorkflow.run, run_id).result()
+    report = await client.get_workflow_handle(run_id, result_type=PurgeReport).result()
     assert report.failed == []
 
 
