@@ -8,6 +8,9 @@ COPY workflows workflows
 # activities includes the register's migrations (activities/migrations), run at every start.
 COPY activities activities
 COPY web web
+# The application: settings, the Temporal client, the codec, the worker and the CLI (worker.py and starter.py
+# at the top are their entry points).
+COPY app app
 COPY examples examples
 COPY *.py ./
 # Bytecode compiled now: the worker runs as nobody, who cannot write /app, and the workflow sandbox

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from activities.db import audit_head, audit_log
-from domain.model import Strict
+from domain.kernel.model import Strict
 
 GENESIS = "0" * 64
 HEAD_ID = 1

@@ -108,10 +108,10 @@ def backfill_case_index(engine: Engine, organisation: str) -> int:
 def _backfill(engine: Engine, organisation: str) -> int:
     from activities.db import breach_register, dsr_register
     from activities.register import index_if_absent, to_utc
-    from domain.case_ids import organisation_of
+    from domain.kernel.case_ids import organisation_of
     from domain.case_index import index_row
-    from domain.dsr_register import RequestRegisterEntry
-    from domain.register import RegisterEntry
+    from domain.requests.register import RequestRegisterEntry
+    from domain.breach.register import RegisterEntry
 
     added = 0
     with engine.begin() as conn:

@@ -4,7 +4,7 @@ Tables and columns come from the data inventory and are reflected with SQLAlchem
 no name from a file is ever pasted into SQL.
 
 `resolve_person` is read-only: per table it reads the key and identifier columns of the
-rows matching any supplied identifier (never data columns) and lets `domain.person`
+rows matching any supplied identifier (never data columns) and lets `domain.requests.person`
 decide whose rows they are. `perform_sql_action` then acts by primary key only.
 
 Crash safety, per table: the plan (the person's rows present now, before-values) is
@@ -30,10 +30,10 @@ from temporalio.exceptions import ApplicationError
 
 from activities.db import connector_progress, connector_runs, restrictions
 from activities.failures import is_permanent
-from domain.dsr_model import Correction, SystemResult, SystemStatus, TableOutcome
-from domain.inventory import LegalBasis, SqlTable, System
-from domain.model import Strict
-from domain.person import (
+from domain.requests.model import Correction, SystemResult, SystemStatus, TableOutcome
+from domain.requests.inventory import LegalBasis, SqlTable, System
+from domain.kernel.model import Strict
+from domain.requests.person import (
     PersonResolution, RowFacts, RowKey, SystemResolution, TableFacts, Verdict, resolve_system, unreadable_system,
     with_shared_identifiers,
 )

@@ -12,9 +12,9 @@ from activities.db import breach_register, control_reports, dsr_register, upsert
 from activities.inventory_file import load_inventory
 from activities.register import to_utc
 from domain.controls import ControlReport, Period
-from domain.dsr_register import RequestRegisterEntry
-from domain.inventory import Inventory
-from domain.register import RegisterEntry
+from domain.requests.register import RequestRegisterEntry
+from domain.requests.inventory import Inventory
+from domain.breach.register import RegisterEntry
 
 
 class ControlActivities:

@@ -250,7 +250,7 @@ case_numbers = Table(
     UniqueConstraint("kind", "year", "number"),
 )
 
-# Each organisation served from the organisations folder has its own series (organisations.py); a
+# Each organisation served from the organisations folder has its own series (app/organisations.py); a
 # single-organisation deployment keeps using `case_numbers` above, so its numbering simply goes on.
 organisation_case_numbers = Table(
     "organisation_case_numbers", metadata,

@@ -14,7 +14,7 @@ from temporalio import activity
 from activities.db import dead_letters, upsert
 from activities.failures import effect_errors, safe_text
 from activities.mail import MailActivities
-from domain.dead_letters import DeadLetter, LetterStatus, LetterStatusChange, operator_alert
+from domain.kernel.dead_letters import DeadLetter, LetterStatus, LetterStatusChange, operator_alert
 
 
 class DeadLetterActivities:

@@ -19,8 +19,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from temporalio import activity
 
-from domain.model import BreachCase, Strict
-from domain.notifications import NOT_YET_KNOWN_DA, NOT_YET_KNOWN_EN, draft_context, template_name
+from domain.breach.model import BreachCase
+from domain.kernel.model import Strict
+from domain.breach.notifications import NOT_YET_KNOWN_DA, NOT_YET_KNOWN_EN, draft_context, template_name
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -25,9 +25,9 @@ from temporalio import activity
 
 from activities.db import export_passwords, outbox
 from activities.mail import MailActivities, message_id_for
-from domain.dsr_case import ExportPassword
-from domain.dsr_model import RequestType, SystemResult
-from domain.model import Strict
+from domain.requests.case import ExportPassword
+from domain.requests.model import RequestType, SystemResult
+from domain.kernel.model import Strict
 
 # Unambiguous when read aloud or typed from an SMS: no 0/O, 1/l/I.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

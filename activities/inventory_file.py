@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from domain.inventory import Inventory
+from domain.requests.inventory import Inventory
 
 
 def load_inventory(path: Path) -> Inventory:

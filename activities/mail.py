@@ -33,7 +33,7 @@ from temporalio import activity
 
 from activities.db import dialect_insert, outbox, writing
 from activities.failures import effect_errors
-from domain.mail_texts import OutgoingMail
+from domain.kernel.mail import OutgoingMail
 
 
 class SmtpSettings(BaseModel):

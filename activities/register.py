@@ -16,11 +16,11 @@ from activities.db import (  # to_utc lives in db.py so the read models need no 
     to_utc, writing,
 )
 from activities.failures import effect_errors
-from domain.case_ids import organisation_of
+from domain.kernel.case_ids import organisation_of
 from domain.case_index import CaseIndexRow, index_row
-from domain.model import Strict, TimelineEvent
-from domain.dsr_register import RequestRegisterEntry
-from domain.register import RegisterEntry
+from domain.kernel.model import Strict, TimelineEvent
+from domain.requests.register import RequestRegisterEntry
+from domain.breach.register import RegisterEntry
 
 
 class StepRecord(Strict):
@@ -51,7 +51,7 @@ class RequestStepBatch(Strict):
 class RegisterActivities:
     def __init__(self, engine: Engine, organisation: str = "") -> None:
         self._engine = engine
-        # The case index's organisation column: the organisation the case id names (domain/case_ids.py), or,
+        # The case index's organisation column: the organisation the case id names (domain/kernel/case_ids.py), or,
         # for a short id, the one organisation of a single-organisation deployment (GDPR_ORGANISATION_ID).
         self._organisation = organisation
 

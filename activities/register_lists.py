@@ -17,9 +17,9 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from activities.db import breach_register, case_events, case_index, dsr_register
 from activities.register import to_utc
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import Strict
-from domain.register import RegisterEntry
+from domain.requests.register import RequestRegisterEntry
+from domain.kernel.model import Strict
+from domain.breach.register import RegisterEntry
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 PAGE = 50

@@ -21,12 +21,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import audit
-from codec import destroy_case_key
+from app.codec import destroy_case_key
 from activities.db import (
     audit_log, breach_register, case_events, case_index, case_keys, connector_progress, connector_runs, dead_letters,
     dsr_register, export_passwords, outbox, restrictions,
 )
-from domain.model import Strict
+from domain.kernel.model import Strict
 
 
 class RetentionPeriods(Strict):

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
-from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import RiskLevel, Strict
-from domain.procedure import StateInfo
-from domain.register import RegisterEntry
+from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState
+from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
+from domain.requests.register import RequestRegisterEntry
+from domain.breach.model import RiskLevel
+from domain.kernel.model import Strict
+from domain.kernel.procedure import StateInfo
+from domain.breach.register import RegisterEntry
 
 
 class CaseKind(str, enum.Enum):

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
-from domain.deadlines import COPENHAGEN, format_da
-from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
-from domain.dsr_model import TYPE_DA, RequestType
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import RiskLevel, Strict
-from domain.proposal import LEVEL_LABEL_DA
-from domain.register import RegisterEntry
+from domain.kernel.deadlines import COPENHAGEN, format_da
+from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState
+from domain.requests.model import TYPE_DA, RequestType
+from domain.requests.register import RequestRegisterEntry
+from domain.breach.model import RiskLevel
+from domain.kernel.model import Strict
+from domain.breach.proposal import LEVEL_LABEL_DA
+from domain.breach.register import RegisterEntry
 
 
 class Period(Strict):

@@ -65,16 +65,16 @@ from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from activities.db import case_events, make_engine, outbox  # noqa: E402
-from codec import new_master_key  # noqa: E402
-from domain import commands as c  # noqa: E402
-from domain.model import BreachCaseInput  # noqa: E402
-from mailsink import free_port  # noqa: E402
+from app.codec import new_master_key  # noqa: E402
+from domain.breach import commands as c  # noqa: E402
+from domain.breach.model import BreachCaseInput  # noqa: E402
+from app.mailsink import free_port  # noqa: E402
 from scripts import bench_bare  # noqa: E402
-from settings import Settings  # noqa: E402
-from temporal_client import connect, failure_message  # noqa: E402
-from domain.deadlines import AUTHORITY_HOURS  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.temporal_client import connect, failure_message  # noqa: E402
+from domain.kernel.deadlines import AUTHORITY_HOURS  # noqa: E402
 from tests.support import KEY_PERSON, facts, report  # noqa: E402
-from worker import build_worker, workflow_runner  # noqa: E402
+from app.worker import build_worker, workflow_runner  # noqa: E402
 from workflows.breach import BreachCaseWorkflow  # noqa: E402
 from workflows.search_attributes import dev_server_args  # noqa: E402
 
@@ -210,7 +210,7 @@ def start_services(workdir: Path) -> tuple[subprocess.Popen, subprocess.Popen, S
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     smtp_port = free_port()
     # A real SMTP server in its own process, as a mail server would be: its CPU is not the worker's.
-    sink = subprocess.Popen([sys.executable, str(ROOT / "mailsink.py"), "--port", str(smtp_port),
+    sink = subprocess.Popen([sys.executable, str(ROOT / "app/mailsink.py"), "--port", str(smtp_port),
                              "--dir", str(workdir / "mail")], stdout=subprocess.DEVNULL)
     settings = Settings(_env_file=None, task_queue=f"bench-{uuid.uuid4().hex[:6]}", smtp_port=smtp_port,  # type: ignore[call-arg]
                         database_url=f"sqlite:///{workdir}/register.db", exports_dir=workdir / "exports",
@@ -503,8 +503,8 @@ def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
     from sqlalchemy import insert
 
     from activities.db import case_index
-    from domain.breach_machine import STATE_INFO as BREACH_INFO
-    from domain.dsr_machine import STATE_INFO as REQUEST_INFO
+    from domain.breach.machine import STATE_INFO as BREACH_INFO
+    from domain.requests.machine import STATE_INFO as REQUEST_INFO
 
     now = datetime.now(timezone.utc)
     open_states = [("breach", s, i) for s, i in BREACH_INFO.items() if i.owner is not None] + \

@@ -18,10 +18,10 @@ from temporalio import activity, workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from domain import commands as c
-    from domain.model import BreachCaseInput
+    from domain.breach import commands as c
+    from domain.breach.model import BreachCaseInput
 
-# What each step of the breach case emits, in order (workflows/breach.py, domain/case.py): the
+# What each step of the breach case emits, in order (workflows/breach.py, domain/breach/case.py): the
 # opening writes the register and mails the DPO and a receipt to the reporter; assess_breach,
 # contain and record_facts write the register; inform_management writes it and mails management.
 OPENING_MAILS = 2

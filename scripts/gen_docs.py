@@ -13,14 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.model import BreachFacts  # noqa: E402
-from offline_cli import DIAGRAM_DOC  # noqa: E402
-from domain.breach_machine import mermaid  # noqa: E402
-from domain.dsr_machine import mermaid as request_mermaid  # noqa: E402
+from domain.breach.model import BreachFacts  # noqa: E402
+from app.cli.offline import DIAGRAM_DOC  # noqa: E402
+from domain.breach.machine import mermaid  # noqa: E402
+from domain.requests.machine import mermaid as request_mermaid  # noqa: E402
 
 REQUEST_DOC = """# Data-subject request states
 
-Generated from the transition table in `domain/dsr_machine.py` by `make docs`; a unit
+Generated from the transition table in `domain/requests/machine.py` by `make docs`; a unit
 test fails when this file and the table disagree. Nothing that touches data is
 reachable before `verify_identity` (seed 001 §3.5).
 

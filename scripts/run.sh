@@ -53,7 +53,7 @@ done
 temporal operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" >/dev/null \
   || { echo "Temporal did not start; see data/temporal.log"; exit 1; }
 
-python mailsink.py --host 127.0.0.1 --port "${SMTP_PORT}" --dir data/mail >>data/mailsink.log 2>&1 &
+python app/mailsink.py --host 127.0.0.1 --port "${SMTP_PORT}" --dir data/mail >>data/mailsink.log 2>&1 &
 pids+=($!)
 python worker.py 2>>data/worker.log &
 pids+=($!)

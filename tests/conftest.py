@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from logging_setup import configure_logging
-from mailsink import KeepingHandler, free_port, start_sink
-from settings import Settings
-from codec import new_master_key
-from temporal_client import data_converter, ensure_search_attributes
+from app.logging_setup import configure_logging
+from app.mailsink import KeepingHandler, free_port, start_sink
+from app.settings import Settings
+from app.codec import new_master_key
+from app.temporal_client import data_converter, ensure_search_attributes
 from scripts.example_school import create_example_school
 from tests.postgres import PostgresForTests
 from tests.support import TIME_SKIPPING_ARGS, CaseDriver, MailBox, RequestDriver
 from tests.workspace import Workspace, serve
-from worker import build_worker
+from app.worker import build_worker
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -122,7 +122,7 @@ def settings(tmp_path: Path, smtp: tuple[int, KeepingHandler]) -> Settings:
         data_dir=tmp_path,
         mail_dir=tmp_path / "mail",
         exports_dir=tmp_path / "exports",
-        worker_sandbox=True,  # the tests keep the guard against non-deterministic workflow code (settings.py)
+        worker_sandbox=True,  # the tests keep the guard against non-deterministic workflow code (app/settings.py)
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -22,13 +22,14 @@ from temporalio.testing import WorkflowEnvironment
 
 import domain
 from activities.inventory_file import load_inventory
-from domain import commands as c
+from domain.breach import commands as c
 from domain.case_index import CaseKind
-from domain.dsr_model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
-from domain.inventory import Inventory
-from domain.model import ActionResult, Actor, BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView, Contact, Role
-from mailsink import KeepingHandler
-from settings import Settings, request_policy
+from domain.requests.model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
+from domain.requests.inventory import Inventory
+from domain.kernel.model import ActionResult, Actor, Contact, Role
+from domain.breach.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
+from app.mailsink import KeepingHandler
+from app.settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 from workflows.search_attributes import dev_server_args
@@ -90,8 +91,8 @@ def _enum_values() -> set[str]:
     """Every value of every enum in the domain: states, triggers, roles, options. Read from the code, so the
     list cannot go stale when a state or an option is added."""
     values: set[str] = set()
-    for info in pkgutil.iter_modules(domain.__path__):
-        module = importlib.import_module(f"domain.{info.name}")
+    for info in pkgutil.walk_packages(domain.__path__, "domain."):
+        module = importlib.import_module(info.name)
         for thing in vars(module).values():
             if isinstance(thing, type) and issubclass(thing, enum.Enum) and thing.__module__ == module.__name__:
                 values |= {str(member.value) for member in thing if isinstance(member.value, str)}

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from mailsink import free_port
-from settings import Settings
+from app.mailsink import free_port
+from app.settings import Settings
 from web.app import create_app
 from web.roles import WebRole
 

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from activities.db import user_organisations, user_tokens, users
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from web.roles import WEB_ROLE_DA, WebRole
 
 MIN_PASSWORD_LENGTH = 12

@@ -7,10 +7,10 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 
-from domain.breach_machine import BREACH
-from domain.dsr_machine import REQUEST
-from domain.model import Actor, Role
-from domain.procedure import Procedure
+from domain.breach.machine import BREACH
+from domain.requests.machine import REQUEST
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Procedure
 from web.accounts import Account
 from web.roles import CASE_ROLE
 

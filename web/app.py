@@ -1,7 +1,7 @@
 """The web workspace as one FastAPI application: pages in Danish, roles from the login, forms with CSRF.
 
 Routes are thin: they read the form, call the same application function the CLI calls (e.g.
-`breach_cli.open_breach`), and render a template. Every router except the login page and /healthz
+`app.cli.breach.open_breach`), and render a template. Every router except the login page and /healthz
 requires a logged-in account (`current_user`) and a CSRF token on every POST (`check_csrf`), as a
 router dependency, so a new route cannot forget either. The one exception to the form token is the
 Temporal UI's codec endpoint (JSON, not forms): operator login and an Origin check instead (web/routes/codec.py).
@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from activities.db import make_engine
-from settings import Settings
+from app.settings import Settings
 from web.accounts import Account, AccountStore, LoginRefused, LoginThrottled
 from web.roles import REGISTER_ROLES, WEB_ROLE_DA
 from web.security import CSRF_FIELD, LoginRequired, check_csrf, csrf_token, current_user, session_secret
@@ -49,7 +49,7 @@ def render_login(request: Request, next: str = "/", status_code: int = 200, **co
 
 def create_app(settings: Settings, client_factory: ClientFactory | None = None) -> FastAPI:
     async def default_client(s: Settings) -> Client:
-        from temporal_client import connect
+        from app.temporal_client import connect
 
         return await connect(s)
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings, client_factory: ClientFactory | None = None) 
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.accounts = AccountStore(app.state.engine)
-    from organisations import Registry
+    from app.organisations import Registry
 
     app.state.organisations = Registry(settings)  # re-read when its folder changes: no restart for a new one
     app.state.client_factory = connect_client
@@ -107,7 +107,7 @@ def refusal_text(error: BaseException) -> str:
     """Why the workflow refused an action, in Danish when the refusal carries it (workflows.common.rejected)."""
     from temporalio.exceptions import ApplicationError
 
-    from temporal_client import failure_message
+    from app.temporal_client import failure_message
 
     current: BaseException | None = error
     while current is not None:

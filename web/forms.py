@@ -30,8 +30,8 @@ from typing import Any, Union
 from pydantic import AwareDatetime, BaseModel, EmailStr, NaiveDatetime, ValidationError
 from pydantic.fields import FieldInfo
 
-from domain.deadlines import COPENHAGEN
-from domain.bounds import EARLIEST, LATEST
+from domain.kernel.deadlines import COPENHAGEN
+from domain.kernel.bounds import EARLIEST, LATEST
 from web.labels import (
     CHOOSE, HELP_DA, LABELS_DA, NONE_KNOWN, NOT_GIVEN, NO, OPTION_DA, RULE_FALLBACK_DA, RULES_DA, UNKNOWN,
     UNAUTHORISED_NEEDS_DA, YES,

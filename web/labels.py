@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import enum
 
-from domain.breach_machine import Trigger
-from domain.dsr_machine import RequestTrigger
-from domain.dsr_model import (
+from domain.breach.machine import Trigger
+from domain.requests.machine import RequestTrigger
+from domain.requests.model import (
     CHANNEL_DA, IDENTITY_METHOD_DA, REFUSAL_GROUND_DA, TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis,
     RefusalGround, Representation, RequestType, RestrictionGround, ThirdPartyGround,
 )
-from domain.model import (
+from domain.breach.model import (
     Affectedness, Art34Exception, Audience, AUDIENCE_DA, BreachType, ControllerContext, DataCategory, DraftKind,
     PoliceReport, RiskLevel,
 )
-from domain.notifications import DATA_CATEGORY_DA
-from domain.risk import EXCEPTION_DA
+from domain.breach.notifications import DATA_CATEGORY_DA
+from domain.breach.risk import EXCEPTION_DA
 
 
 def _first_upper(text: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from logging_setup import configure_logging
-from settings import load_settings
+from app.logging_setup import configure_logging
+from app.settings import load_settings
 from web.app import create_app
 
 configure_logging()

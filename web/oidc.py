@@ -27,7 +27,7 @@ from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from settings import Settings
+from app.settings import Settings
 from web.accounts import SsoRefused, normalise_email
 
 try:  # the client authlib actually uses: httpx2 when installed (see above), else httpx

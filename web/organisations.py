@@ -1,6 +1,6 @@
 """Which organisations' cases a login works in, and the check every case route makes with it.
 
-With organisations from the folder (organisations.py), an account sees and acts on the cases of the
+With organisations from the folder (app/organisations.py), an account sees and acts on the cases of the
 organisations an operator gave it (`gdpr user add … --organisation`, `gdpr user organisations`): a nøgleperson
 her school's, a DPO serving the municipality every school's. With one organisation, every account works in it.
 A case of another organisation is answered as not found, so its existence is not revealed either.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from domain.organisation import Organisation
-from organisations import Registry, Served
+from domain.kernel.organisation import Organisation
+from app.organisations import Registry, Served
 from web.accounts import Account, AccountStore
 
 

@@ -13,15 +13,15 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState
+from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState
 from domain.case_index import breach_deadline_met
-from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
-from domain import dsr_model as dsr
-from domain.dsr_model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import Art34Exception, RiskLevel
-from domain.register import RegisterEntry
-from domain.risk import EXCEPTION_DA
+from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestState
+from domain.requests import model as dsr
+from domain.requests.model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
+from domain.requests.register import RequestRegisterEntry
+from domain.breach.model import Art34Exception, RiskLevel
+from domain.breach.register import RegisterEntry
+from domain.breach.risk import EXCEPTION_DA
 from web.labels import OPTION_DA
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -266,8 +266,8 @@ DECISIONS = {"assess_breach", "assess_notification", "co_decide", "review_draft"
 
 
 def role_da(role: str) -> str:
-    from domain.model import Role
-    from domain.view import ROLE_DA
+    from domain.kernel.model import Role
+    from domain.breach.view import ROLE_DA
 
     try:
         return ROLE_DA[Role(role)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from domain.model import Role
+from domain.kernel.model import Role
 
 
 class WebRole(str, enum.Enum):

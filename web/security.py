@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 
-from settings import Settings
+from app.settings import Settings
 from web.accounts import Account, AccountStore
 from web.roles import WebRole
 

@@ -22,16 +22,18 @@ with workflow.unsafe.imports_passed_through():
     from activities.drafts import DraftActivities, RenderedDraft, RenderRequest
     from activities.mail import MailActivities
     from activities.register import RegisterActivities, StepBatch, StepRecord
-    from domain import dead_letters as dl
-    from domain import case as domain_case
-    from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-    from domain.commands import Command
-    from domain.deadlines import reminder_schedule
-    from domain import mail_texts
-    from domain.mail_texts import DraftMail, OutgoingMail
-    from domain.model import ActionResult, BreachCase, BreachCaseInput, CaseResult, CaseView, TimelineEvent
-    from domain.register import build_register_entry
-    from domain.view import case_view
+    from domain.kernel import dead_letters as dl
+    from domain.breach import case as domain_case
+    from domain.breach.machine import BREACH, COMMAND_TYPES, Trigger
+    from domain.kernel.commands import Command
+    from domain.kernel.deadlines import reminder_schedule
+    from domain.breach import mail_texts
+    from domain.breach.mail_texts import DraftMail
+    from domain.kernel.mail import OutgoingMail
+    from domain.kernel.model import ActionResult, TimelineEvent
+    from domain.breach.model import BreachCase, BreachCaseInput, CaseResult, CaseView
+    from domain.breach.register import build_register_entry
+    from domain.breach.view import case_view
     from workflows.case_workflow import CaseWorkflow, make_update
 
 # workflow.patched() ids: changes that running cases must replay around.

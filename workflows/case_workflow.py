@@ -25,9 +25,9 @@ from pydantic import ValidationError
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import dead_letters as dl
-    from domain.model import ActionResult
-    from domain.procedure import Procedure, Rejection
+    from domain.kernel import dead_letters as dl
+    from domain.kernel.model import ActionResult
+    from domain.kernel.procedure import Procedure, Rejection
     from workflows.common import Effects, rejected
     from workflows.search_attributes import keep_current
 

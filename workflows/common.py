@@ -14,7 +14,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadletters import DeadLetterActivities
-    from domain import dead_letters as dl
+    from domain.kernel import dead_letters as dl
 
 REJECTED = "Rejected"
 # Activities raise scrubbed ApplicationErrors (activities/failures.py) and mark permanent ones

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
         ControlReport, EffectCheck, Period, monthly_request_report, previous_month, previous_quarter,
         quarterly_breach_report,
     )
-    from domain.mail_texts import OutgoingMail
-    from domain.model import Contact, Strict
+    from domain.kernel.mail import OutgoingMail
+    from domain.kernel.model import Contact, Strict
 
 
 class ControlInput(Strict):

@@ -1,6 +1,6 @@
 """One data-subject request as one durable workflow.
 
-Orchestration only: `domain.dsr_case` decides. People act through updates with
+Orchestration only: `domain.requests.case` decides. People act through updates with
 validators; SQL systems are acted on by connector activities, manual systems by tasks
 mailed to their owners (with reminders); the one-month deadline, reminders, extension
 and escalation are durable timers. Effects run each on its own (`Effects`); register
@@ -26,16 +26,16 @@ with workflow.unsafe.imports_passed_through():
     from activities.exports import ExportActivities, ExportRequest
     from activities.mail import MailActivities
     from activities.register import RegisterActivities, RequestStepBatch, RequestStepRecord
-    from domain import dead_letters as dl
-    from domain import dsr_case
-    from domain import dsr_model as d
-    from domain import dsr_person
-    from domain.model import SYSTEM, ActionResult, add_event
-    from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
-    from domain.deadlines import reminder_before
-    from domain.dsr_register import build_request_entry
-    from domain.mail_texts import OutgoingMail
-    from domain.person import PersonResolution
+    from domain.kernel import dead_letters as dl
+    from domain.requests import case as dsr_case
+    from domain.requests import model as d
+    from domain.requests import resolution as dsr_person
+    from domain.kernel.model import SYSTEM, ActionResult, add_event
+    from domain.requests.machine import COMMAND_TYPES, REQUEST, RequestState, RequestTrigger
+    from domain.kernel.deadlines import reminder_before
+    from domain.requests.register import build_request_entry
+    from domain.kernel.mail import OutgoingMail
+    from domain.requests.person import PersonResolution
     from workflows.case_workflow import CaseWorkflow, make_update
 
 T = RequestTrigger

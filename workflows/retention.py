@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.retention import (
         ExpiredCasesQuery, PurgeCaseRequest, PurgedCase, RetentionActivities, RetentionPeriods,
     )
-    from domain.model import Strict
+    from domain.kernel.model import Strict
 
 # Bounded: a case that still fails after this is left for the next daily run.
 PURGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,

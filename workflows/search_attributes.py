@@ -27,7 +27,7 @@ ALL = (CASE_KIND, CASE_STATE, NEXT_ROLE, DEADLINE, ORGANISATION)
 
 def dev_server_args() -> list[str]:
     """`temporal server start-dev` flags that register them from the start (tests, benchmarks); a worker
-    registers any that are missing itself (temporal_client.ensure_search_attributes)."""
+    registers any that are missing itself (app.temporal_client.ensure_search_attributes)."""
     kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
     return [arg for key in ALL for arg in ("--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}")]
 

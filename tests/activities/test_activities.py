@@ -11,8 +11,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.db import breach_register, case_events, make_engine, outbox
 from activities.mail import MailActivities, SmtpSettings, message_id_for
 from activities.register import RegisterActivities, StepRecord, allocate_case_number, export_register
-from domain.mail_texts import OutgoingMail
-from domain.register import build_register_entry
+from domain.kernel.mail import OutgoingMail
+from domain.breach.register import build_register_entry
 from tests.support import MailBox
 from tests.unit.cases import NOW, new_case
 

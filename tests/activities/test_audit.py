@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 from activities import audit
 from activities.db import audit_log, make_engine
 from activities.register import RegisterActivities, StepRecord
-from domain.register import build_register_entry
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 
 ROOT = Path(__file__).resolve().parents[2]

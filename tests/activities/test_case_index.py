@@ -12,11 +12,11 @@ from temporalio.testing import ActivityEnvironment
 from activities.case_index import _filters, closed_cases_query, list_cases, open_cases_query
 from activities.db import case_index, make_engine
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
-from domain import case as domain_case
-from domain.breach_machine import Trigger
-from domain.commands import AssessBreach
-from domain.model import SYSTEM, TimelineEvent
-from domain.register import build_register_entry
+from domain.breach import case as domain_case
+from domain.breach.machine import Trigger
+from domain.breach.commands import AssessBreach
+from domain.kernel.model import SYSTEM, TimelineEvent
+from domain.breach.register import build_register_entry
 from tests.unit.cases import KP, NOW, new_case, request_entry
 
 

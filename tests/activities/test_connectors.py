@@ -15,9 +15,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.connectors import ConnectorActivities, ResolveRequest, SqlActionRequest
 from activities.db import make_engine, restrictions
 from activities.inventory_file import load_inventory
-from domain.dsr_model import Correction
-from domain.inventory import System
-from domain.person import Verdict
+from domain.requests.model import Correction
+from domain.requests.inventory import System
+from domain.requests.person import Verdict
 from scripts.example_school import MISMATCHED_PAIR
 
 ROOT = Path(__file__).parents[2]

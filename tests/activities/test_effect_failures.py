@@ -23,13 +23,13 @@ from activities.db import breach_register, make_engine, outbox
 from activities.failures import as_application_error, safe_text
 from activities.mail import MailActivities, SmtpSettings, message_id_for
 from activities.register import RegisterActivities, StepRecord
-from domain import case as domain_case
-from domain.breach_machine import Trigger
-from domain.commands import AssessBreach
-from domain.dead_letters import DeadLetter, EffectKind, operator_alert, parse_letter_id
-from domain.mail_texts import OutgoingMail
-from domain.register import build_register_entry
-from mailsink import KeepingHandler, free_port
+from domain.breach import case as domain_case
+from domain.breach.machine import Trigger
+from domain.breach.commands import AssessBreach
+from domain.kernel.dead_letters import DeadLetter, EffectKind, operator_alert, parse_letter_id
+from domain.kernel.mail import OutgoingMail
+from domain.breach.register import build_register_entry
+from app.mailsink import KeepingHandler, free_port
 from tests.support import KEY_PERSON
 from tests.unit.cases import NOW, new_case
 
@@ -59,7 +59,7 @@ import sys
 from temporalio.testing import ActivityEnvironment
 from activities.db import make_engine
 from activities.mail import MailActivities, SmtpSettings
-from domain.mail_texts import OutgoingMail
+from domain.breach.mail_texts import OutgoingMail
 url, port, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 mail = MailActivities(SmtpSettings(host="127.0.0.1", port=port, sender="gdpr@skole.dk"), make_engine(url))
 ActivityEnvironment().run(mail.send_mail, OutgoingMail(key=key, case_id=key.split(".")[0], to=["dpo@skole.dk"],

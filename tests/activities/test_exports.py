@@ -14,9 +14,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.db import make_engine
 from activities.exports import ExportActivities, ExportRequest, export_passwords
 from activities.mail import MailActivities, SmtpSettings
-from domain.dsr_case import ExportPassword
-from domain.dsr_model import SystemResult, TableOutcome
-from domain.mail_texts import OutgoingMail
+from domain.requests.case import ExportPassword
+from domain.requests.model import SystemResult, TableOutcome
+from domain.kernel.mail import OutgoingMail
 from tests.support import MailBox
 
 ROWS = [SystemResult(system_id="elevadministration", tables=[TableOutcome(

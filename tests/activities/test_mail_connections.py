@@ -16,8 +16,8 @@ from temporalio.testing import ActivityEnvironment
 from activities import mail as mail_module
 from activities.db import make_engine, outbox
 from activities.mail import MailActivities, SmtpSettings, build_message, message_id_for
-from domain.mail_texts import OutgoingMail
-from mailsink import KeepingHandler, free_port
+from domain.kernel.mail import OutgoingMail
+from app.mailsink import KeepingHandler, free_port
 
 CASE = "breach-2026-0077"
 

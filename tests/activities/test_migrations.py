@@ -16,7 +16,7 @@ from activities import audit
 from activities.db import make_engine, metadata
 from activities.migrations import BASELINE, HEAD, alembic_config, baseline, current_revision
 from activities.register import RegisterActivities, StepRecord
-from domain.register import build_register_entry
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 
 # What a release before migrations had not yet added (the register then grew them in place).

@@ -8,9 +8,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.audit import verify_chain
 from activities.db import audit_log, breach_register, case_events, case_index, make_engine
 from activities.register import RegisterActivities, StepBatch, StepRecord
-from domain.breach_machine import Trigger as T
-from domain.case import act
-from domain.register import build_register_entry
+from domain.breach.machine import Trigger as T
+from domain.breach.case import act
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, commands, new_case
 
 

@@ -27,11 +27,11 @@ from activities.deadletters import DeadLetterActivities, discard_without_case, l
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
 from activities.register_lists import RegisterFilter, breach_years, case_timeline, list_breaches, list_requests
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities
-from codec import key_engine
+from app.codec import key_engine
 from domain.controls import ControlReport, Period
-from domain.dead_letters import DeadLetter, EffectKind, LetterStatus, LetterStatusChange
-from domain.model import SYSTEM, TimelineEvent
-from domain.register import build_register_entry
+from domain.kernel.dead_letters import DeadLetter, EffectKind, LetterStatus, LetterStatusChange
+from domain.kernel.model import SYSTEM, TimelineEvent
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in
 from tests.unit.cases import request_entry
 from web.accounts import AccountStore, LoginRefused, LoginThrottled
@@ -217,7 +217,7 @@ def test_accounts_lock_after_five_failures_and_tokens_are_found_listed_and_revok
 def test_two_workers_asking_for_a_new_cases_key_at_once_get_the_same_key(database_url: str):
     from concurrent.futures import ThreadPoolExecutor
 
-    from codec import CaseKeyStore, new_master_key
+    from app.codec import CaseKeyStore, new_master_key
 
     make_engine(database_url)  # the register first, as the workers' migrations leave it
     master = base64.b64decode(new_master_key())

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from domain import commands as c
-from domain.breach_machine import BreachState as S
-from domain.breach_machine import Trigger as T
-from domain.case import act, open_case
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import Actor, BreachCase, BreachCaseInput, CasePolicy, Contact, Role
+from domain.breach import commands as c
+from domain.breach.machine import BreachState as S
+from domain.breach.machine import Trigger as T
+from domain.breach.case import act, open_case
+from domain.requests.register import RequestRegisterEntry
+from domain.kernel.model import Actor, Contact, Role
+from domain.breach.model import BreachCase, BreachCaseInput, CasePolicy
 from tests.support import facts, report
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

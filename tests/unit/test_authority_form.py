@@ -7,12 +7,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from activities.drafts import DraftActivities
-from domain import commands as c
-from domain.breach_machine import Trigger as T
-from domain.case import act, open_case
-from domain.model import Actor, BreachCase, BreachCaseInput, BreachReport, Contact, Role
-from domain.notifications import NOT_YET_KNOWN_DA
-from settings import Settings
+from domain.breach import commands as c
+from domain.breach.machine import Trigger as T
+from domain.breach.case import act, open_case
+from domain.kernel.model import Actor, Contact, Role
+from domain.breach.model import BreachCase, BreachCaseInput, BreachReport
+from domain.breach.notifications import NOT_YET_KNOWN_DA
+from app.settings import Settings
 
 AWARE = datetime(2026, 11, 22, 18, 34, tzinfo=timezone.utc)  # 19:34 Danish time, as in the reported run-on
 NOW = AWARE + timedelta(hours=3)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from domain import commands as c
-from domain.breach_machine import BreachState as S
-from domain.breach_machine import Rejection, check, mermaid
-from domain.breach_machine import Trigger as T
-from domain.case import act
-from domain.model import Actor, Role
+from domain.breach import commands as c
+from domain.breach.machine import BreachState as S
+from domain.breach.machine import Rejection, check, mermaid
+from domain.breach.machine import Trigger as T
+from domain.breach.case import act
+from domain.kernel.model import Actor, Role
 from tests.unit.cases import DPO, KP, NOW, case_in, commands, new_case
 
 AFTER_NOTIFICATION = [S.SUBJECT_DECISION, S.COMMUNICATION_DRAFTING, S.COMMUNICATION_REVIEW,
@@ -233,7 +233,7 @@ def test_a_postponement_under_section_22_is_reasoned_dated_reviewed_and_never_cl
     for trigger in (T.DOCUMENT, T.CLOSE, T.RECORD_COMMUNICATION_SENT):
         with pytest.raises(Rejection):
             check(case, trigger, next(iter(commands(trigger).values())), NOW)
-    from domain.case import postponement_review_due
+    from domain.breach.case import postponement_review_due
     assert postponement_review_due(case, NOW + timedelta(days=6)) == []
     due = postponement_review_due(case, NOW + timedelta(days=7))
     assert due and "vurderes igen" in due[0].body and "§ 22" in due[0].body
@@ -341,9 +341,9 @@ def test_four_eyes_the_author_of_a_draft_cannot_approve_it_whatever_roles_they_h
 
 
 def test_every_guard_that_can_refuse_has_a_danish_reason():
-    from domain.dsr_machine import REQUEST
-    from domain.breach_machine import BREACH
-    from domain.refusals_da import GUARD_DA
+    from domain.requests.machine import REQUEST
+    from domain.breach.machine import BREACH
+    from domain.kernel.refusals_da import GUARD_DA
 
     for procedure in (BREACH, REQUEST):
         refusing = {name for name, guard in procedure.guards.items() if guard.message is not None}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain.breach_machine import STATE_INFO as BREACH_INFO, BreachState
+from domain.breach.machine import STATE_INFO as BREACH_INFO, BreachState
 from domain.case_index import CaseIndexRow, CaseKind, current_task_da, index_row
-from domain.dsr_machine import STATE_INFO as REQUEST_INFO, RequestState
-from domain.register import build_register_entry
+from domain.requests.machine import STATE_INFO as REQUEST_INFO, RequestState
+from domain.breach.register import build_register_entry
 from tests.unit.cases import NOW, S, case_in, new_case, request_entry
 
 PERSONAL = ("Mille", "Dorthe", "@", "skole.dk")

@@ -22,8 +22,9 @@ EXAMPLE = str(ROOT / "examples" / "facts" / "protected-address.json")
 
 # What the offline commands must never load: services, storage, the workspace and the project's own adapters.
 HEAVY = {"temporalio", "sqlalchemy", "fastapi", "starlette", "uvicorn", "httpx", "jinja2", "cryptography",
-         "structlog", "authlib", "activities", "workflows", "web", "settings", "pydantic_settings",
-         "temporal_client", "codec", "workspace_api", "breach_cli", "cases_cli", "requests_cli"}
+         "structlog", "authlib", "activities", "workflows", "web", "app.settings", "pydantic_settings",
+         "app.temporal_client", "app.codec", "app.cli.workspace_api", "app.cli.breach", "app.cli.cases",
+         "app.cli.requests"}
 # The help is argparse alone: not even the models.
 MODELS = {"pydantic", "pydantic_core", "domain", "email_validator", "transitions"}
 
@@ -57,13 +58,13 @@ def test_the_help_loads_neither_services_nor_models(args: list[str]):
 ], ids=lambda a: " ".join(a[:2]))
 def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[str]):
     names = loaded(*args)
-    assert "domain.deadlines" in names and names & HEAVY == set()
-    assert names & {"domain.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
+    assert "domain.kernel.deadlines" in names and names & HEAVY == set()
+    assert names & {"domain.kernel.model", "domain.breach.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
 
 
 def test_an_assessment_loads_the_breach_models_but_no_service():
     names = loaded("assess", "--facts", EXAMPLE)
-    assert "domain.risk" in names and names & HEAVY == set()
+    assert "domain.breach.risk" in names and names & HEAVY == set()
     # The models build their validators at first use (defer_build on Strict): assessing facts builds the
     # facts, not the contacts and suppliers whose EmailStr loads email_validator and idna.
     assert names & {"email_validator", "idna"} == set()
@@ -94,7 +95,7 @@ def test_the_lists_read_the_case_index_without_the_temporal_sdk(tmp_path: Path):
 
 
 def test_the_help_names_every_role_of_the_workspace():
-    from cli_parser import WEB_ROLES
+    from app.cli.parser import WEB_ROLES
     from web.roles import WebRole
 
     assert WEB_ROLES == tuple(role.value for role in WebRole)

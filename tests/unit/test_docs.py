@@ -20,5 +20,5 @@ def test_the_schema_file_is_current():
 
 
 def test_the_request_state_diagram_is_current():
-    from domain.dsr_machine import mermaid
+    from domain.requests.machine import mermaid
     assert mermaid() in (ROOT / "docs" / "request-states.md").read_text(), "run `make docs`"

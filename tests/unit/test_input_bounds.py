@@ -9,13 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import commands as c
-from domain import dsr_model as d
-from domain.bounds import beyond_horizon
-from domain.breach_machine import BreachState, Trigger, check
-from domain.model import BreachFacts, NoRiskDocumentation
-from domain.procedure import Rejection
-from settings import Settings, request_policy
+from domain.breach import commands as c
+from domain.requests import model as d
+from domain.kernel.bounds import beyond_horizon
+from domain.breach.machine import BreachState, Trigger, check
+from domain.breach.model import BreachFacts, NoRiskDocumentation
+from domain.kernel.procedure import Rejection
+from app.settings import Settings, request_policy
 from tests.support import facts, report
 from tests.unit.cases import KP, NO_RISK_DOC, case_in
 

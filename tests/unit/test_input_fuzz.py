@@ -15,11 +15,11 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
-from domain.breach_machine import COMMAND_TYPES as BREACH_COMMANDS
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
-from domain.model import BreachFacts, BreachReport
-from settings import Settings, request_policy
+from domain.requests import model as d
+from domain.breach.machine import COMMAND_TYPES as BREACH_COMMANDS
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
+from domain.breach.model import BreachFacts, BreachReport
+from app.settings import Settings, request_policy
 from tests.junk import junk_for, run_fuzz, sweep
 from tests.support import facts, report
 from tests.unit.cases import KP, REQUEST_BASELINES, commands

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from domain.deadlines import add_months, breach_deadline, extension_allowed, reminder_before, request_deadline
-from domain.holidays import easter_sunday, public_holidays
+from domain.kernel.deadlines import add_months, breach_deadline, extension_allowed, reminder_before, request_deadline
+from domain.kernel.holidays import easter_sunday, public_holidays
 
 
 @pytest.mark.parametrize("year,easter", [

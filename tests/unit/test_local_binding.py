@@ -23,7 +23,7 @@ def _option(words: list[str], name: str) -> str | None:
 def test_make_run_binds_temporal_its_ui_and_the_mail_sink_to_localhost():
     commands = _commands((ROOT / "scripts" / "run.sh").read_text())
     temporal = [w for w in commands if w[:3] == ["temporal", "server", "start-dev"]]
-    sink = [w for w in commands if w[:2] == ["python", "mailsink.py"]]
+    sink = [w for w in commands if w[:2] == ["python", "app/mailsink.py"]]
     assert len(temporal) == 1 and len(sink) == 1
     # --ui-ip defaults to --ip today; saying it keeps the UI local if that default changes.
     assert _option(temporal[0], "--ip") == "127.0.0.1" and _option(temporal[0], "--ui-ip") == "127.0.0.1"
@@ -31,5 +31,5 @@ def test_make_run_binds_temporal_its_ui_and_the_mail_sink_to_localhost():
 
 
 def test_the_mail_sink_defaults_to_localhost():
-    source = (ROOT / "mailsink.py").read_text()
+    source = (ROOT / "app/mailsink.py").read_text()
     assert re.search(r'add_argument\("--host", default="127\.0\.0\.1"\)', source)

@@ -13,7 +13,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from sqlalchemy.exc import IntegrityError
 
 from activities.db import make_engine
-from logging_setup import configure_logging, scrub_text
+from app.logging_setup import configure_logging, scrub_text
 
 NAME, EMAIL, CPR = "Emil Jensen", "karen.jensen@example.dk", "010203-1234"
 pupils = Table("pupils", MetaData(), Column("id", Integer, primary_key=True), Column("name", String),

@@ -11,20 +11,19 @@ from pathlib import Path
 import pytest
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
-from domain import dsr_person, dsr_texts
-from domain import mail_texts as m
-from domain.breach_machine import BreachState
-from domain.case import open_case
-from domain.dead_letters import DeadLetter, EffectKind, operator_alert
-from domain.dsr_case import open_request
-from domain.dsr_machine import RequestState
-from domain.inventory import Recipient
-from domain.mail_texts import OutgoingMail
-from domain.model import (
-    Actor, BreachCaseInput, Contact, PlannedCommunication, Postponement, Role, SupplierRequest,
-)
-from settings import Settings, request_policy
+from domain.requests import model as d
+from domain.requests import resolution, texts
+from domain.breach import mail_texts as m
+from domain.breach.machine import BreachState
+from domain.breach.case import open_case
+from domain.kernel.dead_letters import DeadLetter, EffectKind, operator_alert
+from domain.requests.case import open_request
+from domain.requests.machine import RequestState
+from domain.requests.inventory import Recipient
+from domain.kernel.mail import OutgoingMail
+from domain.kernel.model import Actor, Contact, Role
+from domain.breach.model import BreachCaseInput, PlannedCommunication, Postponement, SupplierRequest
+from app.settings import Settings, request_policy
 from tests.support import report
 from tests.unit.cases import NOW, POLICY
 
@@ -89,19 +88,19 @@ def _request_mails(workspace_url: str | None = URL) -> tuple[list[OutgoingMail],
     result = d.SystemResult(system_id=system.id, manual_result="Slettet i hånden")
     recipient = Recipient(name="Kommunen", email="modtager@example.dk")
     internal = [
-        dsr_texts.new_request(case), dsr_texts.owner_task(case, system), dsr_texts.owner_task(case, system, 1),
-        dsr_texts.statement_task(case, system), dsr_texts.recipient_task(case, system, result, recipient, 1),
-        dsr_texts.export_password(case), dsr_texts.answer_for_review(case, 1, "Svaret"),
-        dsr_texts.answer_rejected(case, 1, "Ret det"), dsr_texts.deadline_reminder(case, 7),
-        dsr_texts.escalation(case), dsr_person.review_task(case, system, ["Navnet passer ikke"], False),
-        dsr_person.conflict_notice(case, [system.name]),
+        texts.new_request(case), texts.owner_task(case, system), texts.owner_task(case, system, 1),
+        texts.statement_task(case, system), texts.recipient_task(case, system, result, recipient, 1),
+        texts.export_password(case), texts.answer_for_review(case, 1, "Svaret"),
+        texts.answer_rejected(case, 1, "Ret det"), texts.deadline_reminder(case, 7),
+        texts.escalation(case), resolution.review_task(case, system, ["Navnet passer ikke"], False),
+        resolution.conflict_notice(case, [system.name]),
     ]
     transfer_case = case.model_copy(update={"inp": case.inp.model_copy(update={"transfer_to": "ny@dataansvarlig.dk"})})
     external = [
-        dsr_texts.receipt(case), dsr_texts.information_request(case, "Dit elevnummer", 1),
-        dsr_texts.recipient_notice(case, system, result, recipient, 1),
-        dsr_texts.final_answer(case, dsr_texts.answer_letter(case), []), dsr_texts.transfer(transfer_case, []),
-        dsr_texts.extension(case), dsr_texts.fee_notice(case), dsr_texts.restriction_lifted(case, "Afklaret"),
+        texts.receipt(case), texts.information_request(case, "Dit elevnummer", 1),
+        texts.recipient_notice(case, system, result, recipient, 1),
+        texts.final_answer(case, texts.answer_letter(case), []), texts.transfer(transfer_case, []),
+        texts.extension(case), texts.fee_notice(case), texts.restriction_lifted(case, "Afklaret"),
     ]
     return internal, external
 

@@ -8,12 +8,12 @@ import pytest
 from jinja2 import UndefinedError
 
 from activities.drafts import DraftActivities
-from domain import commands as c
-from domain.breach_machine import BreachState as S
-from domain.breach_machine import Trigger as T
-from domain.case import act
-from domain.model import NotificationDraft
-from domain.notifications import compose_communication, compose_notification, missing_notification_elements
+from domain.breach import commands as c
+from domain.breach.machine import BreachState as S
+from domain.breach.machine import Trigger as T
+from domain.breach.case import act
+from domain.breach.model import NotificationDraft
+from domain.breach.notifications import compose_communication, compose_notification, missing_notification_elements
 from tests.support import facts
 from tests.unit.cases import KP, NOW, case_in, commands, new_case
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from domain.case_ids import case_id, is_case_id, organisation_of
-from organisations import OrganisationError, Registry
-from settings import Settings
+from domain.kernel.case_ids import case_id, is_case_id, organisation_of
+from app.organisations import OrganisationError, Registry
+from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "korrekt hest batteri"

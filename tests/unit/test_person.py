@@ -9,12 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
-from domain.person import (
+from domain.requests import model as d
+from domain.requests.person import (
     PersonResolution, RowFacts, TableFacts, Verdict, resolution_summary_da, resolve_system, resolve_table,
     with_shared_identifiers,
 )
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 
 ROOT = Path(__file__).parents[2]
 KAREN = {"email": "karen@example.dk", "elevnummer": "E1001"}

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from domain import commands as c
-from domain.breach_machine import BREACH
-from domain.breach_machine import BreachState as S
-from domain.breach_machine import Trigger as T
-from domain.dsr_machine import REQUEST
-from domain.procedure import Guard, GuardContext, Procedure, Rejection
+from domain.breach import commands as c
+from domain.breach.machine import BREACH
+from domain.breach.machine import BreachState as S
+from domain.breach.machine import Trigger as T
+from domain.requests.machine import REQUEST
+from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection
 from tests.unit.cases import KP, NOW, new_case
 
 
@@ -65,7 +65,7 @@ def test_fire_takes_the_transition_a_transitions_machine_takes(procedure: Proced
 
 
 def test_an_action_builds_no_machine(monkeypatch: pytest.MonkeyPatch):
-    import domain.procedure as module
+    import domain.kernel.procedure as module
 
     def no_machine(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a Machine was built for an action")

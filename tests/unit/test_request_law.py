@@ -11,13 +11,13 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
-from domain.dsr_case import ExportPassword, SystemAction, act, open_request, record_system_result
-from domain.dsr_machine import RequestTrigger
-from domain.mail_texts import OutgoingMail
-from domain.model import Actor, Role
-from domain.procedure import Rejection
-from settings import Settings, request_policy
+from domain.requests import model as d
+from domain.requests.case import ExportPassword, SystemAction, act, open_request, record_system_result
+from domain.requests.machine import RequestTrigger
+from domain.kernel.mail import OutgoingMail
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Rejection
+from app.settings import Settings, request_policy
 from tests.unit.cases import DPO, KP
 
 ROOT = Path(__file__).parents[2]
@@ -324,7 +324,7 @@ def test_an_excessive_request_gets_a_fee_or_a_refusal_never_both():
     with pytest.raises(Rejection, match="either a fee or a refusal"):
         act(refused, T.CHARGE_FEE, _fee("manifestly_unfounded"), NOW)
     assert "overdreven anmodning, art. 12, stk. 5, litra a" in case.timeline[-1].summary
-    from domain.dsr_register import build_request_entry
+    from domain.requests.register import build_request_entry
     entry = build_request_entry(case, NOW)
     assert entry.fee is not None and '"ground":"excessive"' in entry.fee and '"amount_dkk":"300"' in entry.fee
 
@@ -346,7 +346,7 @@ def test_a_partial_refusal_of_an_erasure_keeps_that_part_and_the_letter_gives_re
                                                           no_outstanding_obligations=True, reasons="Fraflyttet"), NOW)
     planned = {e.system_id for e in effects if isinstance(e, SystemAction)}
     assert "sfo_betaling" not in planned and "elevadministration" in planned  # a refused system is not touched
-    from domain.dsr_case import system_for_action
+    from domain.requests.case import system_for_action
     tables = [t.name for t in system_for_action(case, "elevadministration").connector.tables]
     assert "fravaer" not in tables and "elever" in tables  # the connector never sees the refused table
     _finish_systems(case, {"foto": [d.TableOutcome(table="foto_samtykke", deleted=1)]})
@@ -358,7 +358,7 @@ def test_a_partial_refusal_of_an_erasure_keeps_that_part_and_the_letter_gives_re
     assert "Elevadministration, fravær: Fraværet indgår" in letter
     assert "Du kan klage over afslaget til Datatilsynet og indbringe det for domstolene (art. 12, stk. 4)." in letter
     assert "legal_obligation" not in letter and "archiving" not in letter
-    from domain.dsr_register import build_request_entry
+    from domain.requests.register import build_request_entry
     assert "Betalinger er regnskabsmateriale" in build_request_entry(case, NOW).refused_parts
 
 
@@ -401,7 +401,7 @@ def test_access_can_leave_out_an_exempt_system_while_collecting_and_the_rest_is_
     assert "Papirarkiv på kontoret:\n" not in letter  # not among what we give
     assert "Papirarkiv på kontoret: Sagen om skolevejen er under efterforskning" in letter
     assert "databeskyttelseslovens § 22" in letter
-    from domain.dsr_case import export_systems
+    from domain.requests.case import export_systems
     assert "papirarkiv" not in [r.system_id for r in export_systems(case)]
 
 
@@ -412,7 +412,7 @@ PUPIL = d.TableOutcome(table="elever", rows=[{"elevnummer": "E1001", "navn": "Em
 
 
 def test_information_about_another_person_is_left_out_of_the_export_and_the_letter_says_why():
-    from domain.dsr_case import export_systems
+    from domain.requests.case import export_systems
     case, _ = open_request(_input(), NOW)
     act(case, T.VERIFY_IDENTITY, _verify(verified_email=KAREN), NOW)
     _finish_systems(case, {"elevadministration": [PUPIL]})
@@ -425,7 +425,7 @@ def test_information_about_another_person_is_left_out_of_the_export_and_the_lett
 
 
 def test_information_about_another_person_is_given_after_a_reasoned_decision_named_in_the_letter():
-    from domain.dsr_case import export_systems
+    from domain.requests.case import export_systems
     case, _ = open_request(_input(), NOW)
     release = d.ReleaseThirdPartyData(actor=KP, system_id="elevadministration", table="elever", column="navn",
                                       ground="consent", reasons="x")
@@ -449,7 +449,7 @@ def test_information_about_another_person_is_given_after_a_reasoned_decision_nam
 
 
 def test_the_inventory_marks_only_data_columns_as_about_other_persons():
-    from domain.inventory import SqlTable
+    from domain.requests.inventory import SqlTable
     with pytest.raises(ValidationError, match="third_party"):
         SqlTable(name="elever", key="id", match={"elevnummer": "elevnummer"}, columns=["navn"],
                  third_party={"noedkontakt": "nødkontakt"})

@@ -9,14 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.controls import previous_month, previous_quarter
-from domain.dsr_case import act, open_request
-from domain.dsr_machine import REQUEST, RequestState, RequestTrigger
-from domain.model import Actor, Role
-from domain.procedure import Rejection
+from domain.requests.case import act, open_request
+from domain.requests.machine import REQUEST, RequestState, RequestTrigger
+from domain.kernel.model import Actor, Role
+from domain.kernel.procedure import Rejection
 from tests.unit.cases import DPO, KP
-from settings import Settings, request_policy
+from app.settings import Settings, request_policy
 
 ROOT = Path(__file__).parents[2]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

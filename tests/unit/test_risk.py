@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.model import BreachFacts
-from domain.risk import Level, assess, level_of
+from domain.breach.model import BreachFacts
+from domain.breach.risk import Level, assess, level_of
 
 CASES = json.loads((Path(__file__).parents[1] / "data" / "edpb_01_2021_cases.json").read_text())["cases"]
 # Where the method and the EDPB's conclusion (as transcribed, 'low' confidence) differ. See the note in

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import Settings
+from app.settings import Settings
 
 
 def test_defaults_work_without_any_configuration(monkeypatch):
@@ -28,7 +28,7 @@ def test_the_example_file_and_the_environment_configure_people_and_reminders(mon
 
 def test_the_reopen_window_must_end_before_the_retention_period():
     import pydantic
-    from settings import Settings
+    from app.settings import Settings
 
     with pytest.raises(pydantic.ValidationError, match="REOPEN_WINDOW"):
         Settings(_env_file=None, breach_reopen_window_days=400, breach_retention_days=365)

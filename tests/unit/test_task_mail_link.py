@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from activities.inventory_file import load_inventory
-from domain import dsr_model as d
-from domain.dsr_case import open_request
-from domain.dsr_person import review_task
-from domain.dsr_texts import owner_task
-from settings import Settings, request_policy
+from domain.requests import model as d
+from domain.requests.case import open_request
+from domain.requests.resolution import review_task
+from domain.requests.texts import owner_task
+from app.settings import Settings, request_policy
 
 ROOT = Path(__file__).parent.parent.parent
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from activities.drafts import DraftActivities
-from domain.breach_machine import BreachState as S
+from domain.breach.machine import BreachState as S
 from tests.unit.cases import case_in
 
 ESCAPES = [

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from domain import commands as c
-from domain.model import BreachFacts, NoRiskDocumentation
+from domain.breach import commands as c
+from domain.breach.model import BreachFacts, NoRiskDocumentation
 from tests.support import facts, report
 from tests.unit.cases import KP
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from domain import commands as c
-from domain import dsr_model as d
-from domain.breach_machine import COMMAND_TYPES as BREACH_COMMANDS
-from domain.breach_machine import Trigger
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
-from domain.dsr_machine import RequestTrigger
+from domain.breach import commands as c
+from domain.requests import model as d
+from domain.breach.machine import COMMAND_TYPES as BREACH_COMMANDS
+from domain.breach.machine import Trigger
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
+from domain.requests.machine import RequestTrigger
 from tests.unit.cases import DPO, KP, commands
 from web import forms as f
 from web.labels import ACTION_DA, HELP_DA, LABELS_DA, OPTION_DA
@@ -179,7 +179,7 @@ def test_no_table_holds_a_label_no_field_uses():
 def test_the_brief_s_examples_read_as_asked():
     assert ACTION_DA[Trigger.ASSESS_BREACH] == "Vurdér om det er et brud"
     assert ACTION_DA[Trigger.REVIEW_DRAFT] == "Godkend eller afvis udkastet"
-    from domain.model import BreachType
+    from domain.breach.model import BreachType
     assert OPTION_DA[BreachType][BreachType.CONFIDENTIALITY] == (
         "Fortrolighed (uvedkommende har set eller fået oplysningerne)")
 

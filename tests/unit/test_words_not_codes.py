@@ -15,21 +15,21 @@ import pytest
 
 import domain
 from activities.inventory_file import load_inventory
-from domain import commands as c
-from domain import dsr_model as d
-from domain.breach_machine import STATE_INFO as BREACH_STATE_INFO, BreachState, Trigger
-from domain.case import act as act_on_breach
+from domain.breach import commands as c
+from domain.requests import model as d
+from domain.breach.machine import STATE_INFO as BREACH_STATE_INFO, BreachState, Trigger
+from domain.breach.case import act as act_on_breach
 from domain.controls import Period, monthly_request_report, quarterly_breach_report
-from domain.dsr_case import act as act_on_request
-from domain.dsr_case import open_request
-from domain.dsr_machine import STATE_INFO as REQUEST_STATE_INFO, RequestTrigger
-from domain.dsr_register import build_request_entry
-from domain.inventory import words
-from domain.model import Art34Exception
-from domain.proposal import propose, summary_da
-from domain.refusals_da import GUARD_DA
-from domain.register import build_register_entry
-from settings import Settings, request_policy
+from domain.requests.case import act as act_on_request
+from domain.requests.case import open_request
+from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestTrigger
+from domain.requests.register import build_request_entry
+from domain.requests.inventory import words
+from domain.breach.model import Art34Exception
+from domain.breach.proposal import propose, summary_da
+from domain.kernel.refusals_da import GUARD_DA
+from domain.breach.register import build_register_entry
+from app.settings import Settings, request_policy
 from tests.support import facts, internal_codes, visible_text
 from tests.unit.cases import KP, NOW, case_in
 from web import labels
@@ -137,8 +137,8 @@ def test_every_danish_text_table_people_read_is_free_of_codes():
                                "ACTION_DA": labels.ACTION_DA, "GUARD_DA": GUARD_DA, "WEB_ROLE_DA": WEB_ROLE_DA,
                                "RULES_DA": {rule[:3]: rule[3] for rule in labels.RULES_DA}}
     tables |= {f"OPTION_DA[{kind.__name__}]": options for kind, options in labels.OPTION_DA.items()}
-    for info in pkgutil.iter_modules(domain.__path__):
-        module = importlib.import_module(f"domain.{info.name}")
+    for info in pkgutil.walk_packages(domain.__path__, "domain."):
+        module = importlib.import_module(info.name)
         tables |= {f"{module.__name__}.{name}": value for name, value in vars(module).items()
                    if name.endswith("_DA") and isinstance(value, dict)}
     leaks = {(table, str(key)): internal_codes(text) for table, values in tables.items()

@@ -14,7 +14,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import case_numbers
-from settings import Settings
+from app.settings import Settings
 from tests.web.support import PASSWORD, PEOPLE
 from web.app import create_app
 

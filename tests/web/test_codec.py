@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from settings import Settings
+from app.settings import Settings
 from tests.support import CaseDriver
 from tests.web.support import log_in
 

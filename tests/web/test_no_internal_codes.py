@@ -19,7 +19,7 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from domain.dsr_model import RequestView
+from domain.requests.model import RequestView
 from tests.support import ADDRESSES, CaseDriver, MailBox, internal_codes, visible_text
 from tests.web.support import csrf_of, log_in
 

@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from activities.db import users
-from settings import Settings
+from app.settings import Settings
 from web.accounts import REFUSED_DA, SSO_DISABLED_DA, SSO_UNKNOWN_DA
 from web.app import create_app
 from web.oidc import FAILED_DA, NO_EMAIL_DA, UNAVAILABLE_DA, UNVERIFIED_DA

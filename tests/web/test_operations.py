@@ -7,8 +7,8 @@ import httpx
 from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
-from schedules import SCHEDULE_DA, ensure_schedules
-from settings import Settings
+from app.schedules import SCHEDULE_DA, ensure_schedules
+from app.settings import Settings
 from tests.support import CaseDriver
 from tests.web.support import csrf_of, log_in
 from tests.workflows.support import case_with_a_dead_letter, eventually, query

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from app.settings import Settings
 from tests.support import CaseDriver, MailBox
 from tests.web.support import PASSWORD, csrf_of, log_in
 from web.app import create_app

@@ -13,8 +13,8 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client, WorkflowHandle
 
-from domain.dsr_machine import RequestTrigger
-from domain.dsr_model import RequestResult, RequestView
+from domain.requests.machine import RequestTrigger
+from domain.requests.model import RequestResult, RequestView
 from tests.support import MailBox, RequestDriver
 from tests.web.support import csrf_of, log_in
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 
-from domain import commands as c
-from domain.model import CaseResult, SupplierAccount
-from settings import Settings
+from domain.breach import commands as c
+from domain.breach.model import CaseResult, SupplierAccount
+from app.settings import Settings
 from tests.support import DPO, KEY_PERSON, CaseDriver
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

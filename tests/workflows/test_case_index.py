@@ -6,7 +6,7 @@ import asyncio
 
 from activities.case_index import list_cases
 from activities.db import make_engine
-from domain import commands as c
+from domain.breach import commands as c
 from domain.case_index import CaseIndexRow
 from tests.support import KEY_PERSON, CaseDriver, RequestDriver
 

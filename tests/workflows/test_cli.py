@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import breach_register
-from domain.deadlines import format_da
-from mailsink import free_port
-from settings import Settings
+from domain.kernel.deadlines import format_da
+from app.mailsink import free_port
+from app.settings import Settings
 from tests.workspace import Workspace, gdpr
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

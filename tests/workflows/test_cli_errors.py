@@ -12,8 +12,8 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from mailsink import free_port
-from settings import Settings
+from app.mailsink import free_port
+from app.settings import Settings
 from tests.support import CaseDriver, RequestDriver
 from tests.workspace import Workspace, gdpr as run_gdpr
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.client import Client
 
-from domain import dsr_model as d
+from domain.requests import model as d
 from domain.controls import ControlReport, Period
-from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_schedules
-from settings import Settings
+from app.schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_schedules
+from app.settings import Settings
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 from tests.workflows.support import run_high_risk_case
 from workflows.controls import ControlInput, MonthlyRequestControlWorkflow, QuarterlyBreachReviewWorkflow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from app.settings import Settings
 from tests.support import CaseDriver
 from tests.workspace import Workspace, gdpr as run_gdpr
 from tests.workflows.support import case_with_a_dead_letter, eventually, query

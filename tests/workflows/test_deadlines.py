@@ -8,8 +8,8 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from domain import commands as c
-from domain.model import CaseView
+from domain.breach import commands as c
+from domain.breach.model import CaseView
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.db import breach_register, make_engine
-from domain import commands as c
-from breach_cli import render_drafts
-from temporal_client import failure_message
+from domain.breach import commands as c
+from app.cli.breach import render_drafts
+from app.temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
 

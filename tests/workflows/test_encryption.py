@@ -15,15 +15,15 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from codec import CaseCodec, CaseKeyStore, KeyDestroyedError
-from crypto_cli import _payloads, decoded_history
-from logging_setup import configure_logging
-from settings import Settings
-from temporal_client import data_converter
+from app.codec import CaseCodec, CaseKeyStore, KeyDestroyedError
+from app.cli.crypto import _payloads, decoded_history
+from app.logging_setup import configure_logging
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import REPORTER, TIME_SKIPPING_ARGS, CaseDriver, RequestDriver
 from tests.workflows.support import run_high_risk_case
 from tests.workspace import gdpr
-from worker import build_worker
+from app.worker import build_worker
 from workflows.breach import FOLLOW_UP_MAIL, REOPEN_AFTER_CLOSE, REPORTER_RECEIPT
 from workflows.common import BASELINE, INDEPENDENT_EFFECTS
 from workflows.search_attributes import ALL as CASE_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTES

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from temporalio.worker import Replayer
 
 from activities.db import breach_register, case_events, make_engine
-from breach_cli import render_drafts
-from crypto_cli import decrypted
+from app.cli.breach import render_drafts
+from app.cli.crypto import decrypted
 from tests.support import KEY_PERSON, CaseDriver, MailBox
 from tests.workflows.support import BREACH_FIXTURE as FIXTURE, run_high_risk_case
 from workflows.breach import BreachCaseWorkflow

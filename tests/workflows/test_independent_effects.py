@@ -17,15 +17,16 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from domain import commands as c
-from domain.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
-from domain.model import Actor, CaseView, Role
-from mailsink import free_port, start_sink
-from settings import Settings
-from temporal_client import data_converter
+from domain.breach import commands as c
+from domain.kernel.dead_letters import DeadLetterView, DiscardDeadLetter, RetryDeadLetter
+from domain.kernel.model import Actor, Role
+from domain.breach.model import CaseView
+from app.mailsink import free_port, start_sink
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox, RequestDriver
 from tests.workflows.support import ASSESS, eventually, query
-from worker import WORKFLOWS, build_worker, workflow_runner
+from app.worker import WORKFLOWS, build_worker, workflow_runner
 
 OPERATOR = Actor(name="Ole Drift", role=Role.KEY_PERSON)
 CONTAIN = c.Contain(actor=KEY_PERSON, measures="Beskeden slettet i Aula", system_stopped=False)

@@ -14,14 +14,14 @@ from temporalio.worker import Replayer
 
 from activities.audit import verify_chain
 from activities.db import make_engine
-from domain import commands as c
-from domain.dead_letters import DeadLetterView
-from domain.model import ActionResult
-from settings import Settings
-from temporal_client import data_converter
+from domain.breach import commands as c
+from domain.kernel.dead_letters import DeadLetterView
+from domain.kernel.model import ActionResult
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.support import KEY_PERSON, CaseDriver, facts
 from tests.workflows.support import query, register_db
-from worker import workflow_runner
+from app.worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
 from workflows.common import BASELINE
 from workflows.search_attributes import CASE_KIND, CASE_STATE, DEADLINE, NEXT_ROLE, ORGANISATION

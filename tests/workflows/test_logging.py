@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from logging_setup import configure_logging
+from app.logging_setup import configure_logging
 from tests.support import REPORTER, CaseDriver
 from tests.workflows.support import run_high_risk_case
 

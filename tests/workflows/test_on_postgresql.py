@@ -15,10 +15,10 @@ from activities import audit
 from activities.case_index import list_cases
 from activities.db import breach_register, case_events, dsr_register, make_engine
 from scripts.example_school import create_example_school
-from settings import Settings
+from app.settings import Settings
 from tests.postgres import PostgresForTests
 from tests.support import CaseDriver, MailBox, RequestDriver
-from worker import build_worker
+from app.worker import build_worker
 
 
 @pytest.mark.postgres

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from app.settings import Settings
 from tests.workspace import Workspace, gdpr
 
 LARS = ["--requester-name", "Lars Holt", "--requester-email", "lars.holt@example.dk"]

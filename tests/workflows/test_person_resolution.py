@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain import dsr_model as d
+from domain.requests import model as d
 from scripts.example_school import MISMATCHED_PAIR
-from settings import request_policy
+from app.settings import request_policy
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 Dump = dict[str, dict[int, tuple]]

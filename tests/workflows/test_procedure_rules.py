@@ -9,8 +9,8 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from domain import commands as c
-from temporal_client import failure_message
+from domain.breach import commands as c
+from app.temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 from workflows.breach import BreachCaseWorkflow
 

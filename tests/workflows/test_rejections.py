@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from domain import commands as c
-from temporal_client import failure_message
+from domain.breach import commands as c
+from app.temporal_client import failure_message
 from tests.support import DPO, KEY_PERSON, CaseDriver
 
 

@@ -12,10 +12,10 @@ import json
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from settings import Settings
-from temporal_client import data_converter
+from app.settings import Settings
+from app.temporal_client import data_converter
 from tests.workflows.support import BREACH_FIXTURE as FIXTURE, REQUEST_FIXTURE
-from worker import workflow_runner
+from app.worker import workflow_runner
 from workflows.breach import BreachCaseWorkflow
 from workflows.request import DataSubjectRequestWorkflow
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.dsr_model import RequestCase
-from settings import Settings
+from domain.requests.model import RequestCase
+from app.settings import Settings
 from tests.support import RequestDriver
 from tests.workspace import Workspace, gdpr as run_gdpr
 

@@ -11,9 +11,9 @@ import pytest
 import pyzipper
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain import dsr_model as d
-from domain.model import Actor, Role
-from temporal_client import failure_message
+from domain.requests import model as d
+from domain.kernel.model import Actor, Role
+from app.temporal_client import failure_message
 from scripts.example_school import DEMO_EMERGENCY_CONTACT
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 

@@ -8,10 +8,10 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from domain import dsr_model as d
-from domain.deadlines import request_deadline
-from domain.model import Actor, Role
-from temporal_client import failure_message
+from domain.requests import model as d
+from domain.kernel.deadlines import request_deadline
+from domain.kernel.model import Actor, Role
+from app.temporal_client import failure_message
 from tests.support import KEY_PERSON, MailBox, RequestDriver
 
 OWNER = Actor(name="Hanne Holm", role=Role.SYSTEM_OWNER)

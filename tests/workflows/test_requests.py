@@ -12,8 +12,8 @@ import pyzipper
 
 from temporalio.worker import Replayer
 
-from domain import dsr_model as d
-from crypto_cli import decrypted
+from domain.requests import model as d
+from app.cli.crypto import decrypted
 from scripts.example_school import TEST_FAMILIES
 from tests.support import DPO, KEY_PERSON, MailBox, RequestDriver
 from tests.workflows.support import REQUEST_FIXTURE as FIXTURE

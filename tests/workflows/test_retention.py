@@ -25,12 +25,12 @@ from activities.db import (
 )
 from activities.register import RegisterActivities, RequestStepRecord, StepRecord
 from activities.retention import ExpiredCasesQuery, NotExpired, PurgeCaseRequest, RetentionActivities, RetentionPeriods
-from domain.dsr_register import RequestRegisterEntry
-from domain.model import SYSTEM, TimelineEvent
-from domain.register import build_register_entry
-from schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules
-from settings import Settings
-from logging_setup import configure_logging
+from domain.requests.register import RequestRegisterEntry
+from domain.kernel.model import SYSTEM, TimelineEvent
+from domain.breach.register import build_register_entry
+from app.schedules import MONTHLY_ID, QUARTERLY_ID, RETENTION_ID, ensure_namespace_retention, ensure_schedules
+from app.settings import Settings
+from app.logging_setup import configure_logging
 from tests.support import REPORTER, CaseDriver
 from tests.unit.cases import NOW, S, case_in
 from tests.workflows.support import run_high_risk_case

@@ -7,7 +7,7 @@ import asyncio
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain import commands as c
+from domain.breach import commands as c
 from tests.support import KEY_PERSON, CaseDriver
 from workflows.search_attributes import CASE_KIND, CASE_STATE, DEADLINE, NEXT_ROLE, ORGANISATION
 

@@ -19,9 +19,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS
-from domain.dsr_model import RequestView
-from domain.model import CaseView
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
+from domain.requests.model import RequestView
+from domain.breach.model import CaseView
 from tests.junk import draw, junk_for
 from tests.support import CaseDriver, RequestDriver
 from tests.unit.cases import PATH, REQUEST_BASELINES, commands

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain import commands as c
-from settings import Settings
+from domain.breach import commands as c
+from app.settings import Settings
 from tests.support import DPO, KEY_PERSON, CaseDriver, MailBox
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The worker takes its cache, its concurrency and its runner from the settings (worker.py: build_worker).
+"""The worker takes its cache, its concurrency and its runner from the settings (app/worker.py: build_worker).
 
 What these settings do to memory and latency is measured by `scripts/bench.py load`, not here.
 """
@@ -11,8 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from settings import Settings
-from worker import build_worker
+from app.settings import Settings
+from app.worker import build_worker
 
 
 async def test_the_worker_is_built_with_the_cache_and_concurrency_the_settings_name(env: WorkflowEnvironment,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from domain.deadlines import format_da
+from domain.kernel.deadlines import format_da
 from web.accounts import Account, AccountStore
 from web.app import render
 from web.roles import WEB_ROLE_DA

@@ -19,13 +19,14 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.breach_machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
-from domain.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
-from domain.dsr_machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
-from domain.dsr_model import RequestView
-from domain.model import ActionResult, BreachReport, CaseView
-from domain.procedure import Procedure
-from temporal_client import failure_message
+from domain.breach.machine import BREACH, COMMAND_TYPES as BREACH_COMMANDS, Trigger as BreachTrigger
+from domain.kernel.dead_letters import DiscardDeadLetter, RetryDeadLetter, parse_letter_id
+from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS, REQUEST, RequestTrigger
+from domain.requests.model import RequestView
+from domain.kernel.model import ActionResult
+from domain.breach.model import BreachReport, CaseView
+from domain.kernel.procedure import Procedure
+from app.temporal_client import failure_message
 from web.accounts import Account, AccountStore
 from web.acting import actor_for
 from web.app import refusal_text, temporal
@@ -79,7 +80,7 @@ def _fields(body: Any) -> dict[str, Any]:
 async def report_breach(request: Request, body: Any = Body(...), user: Account = Depends(token_user),
                         client: Client = Depends(temporal)) -> Response:
     """Any account may report; the reporter is the token's person, whatever the body says."""
-    from breach_cli import open_breach
+    from app.cli.breach import open_breach
 
     fields = _fields(body)
     organisation = _organisation(request, user, fields.pop("organisation", None))
@@ -110,7 +111,7 @@ async def breach_action(request: Request, case_id: str, action: str, body: Any =
 async def submit_request(request: Request, body: Any = Body(...), user: Account = Depends(token_user),
                          client: Client = Depends(temporal)) -> Response:
     """Receive a request (nøgleperson or DPO): the same intake rules as the page and the CLI."""
-    from requests_cli import EARLIER_COPY_EN, EarlierCopyRefused, open_request
+    from app.cli.requests import EARLIER_COPY_EN, EarlierCopyRefused, open_request
     from web.routes.requests import INTAKE_ROLES
 
     holds(user, *INTAKE_ROLES)
@@ -157,7 +158,7 @@ async def request_action(request: Request, request_id: str, action: str, body: A
 async def dead_letter(request: Request, case_id: str, number: str, change: str, body: Any = Body(default_factory=dict),
                       user: Account = Depends(token_user), client: Client = Depends(temporal)) -> Response:
     """An operator retries or discards a failed effect through its case, as on the operations page."""
-    from deadletters_cli import CaseRefused, LetterRefused, change_letter
+    from app.cli.deadletters import CaseRefused, LetterRefused, change_letter
     from web.routes.operator import actor_of
 
     holds(user, WebRole.OPERATOR)

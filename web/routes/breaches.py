@@ -11,14 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from domain.breach_machine import BREACH, COMMAND_TYPES, Trigger
-from domain.case_ids import is_case_id
-from domain.case import KIND_DA
-from domain.deadlines import format_da
-from domain.model import BreachReport, DraftKind
-from domain.proposal import LEVEL_LABEL_DA
-from domain.view import ROLE_DA
-from breach_cli import open_breach
+from domain.breach.machine import BREACH, COMMAND_TYPES, Trigger
+from domain.kernel.case_ids import is_case_id
+from domain.breach.case import KIND_DA
+from domain.kernel.deadlines import format_da
+from domain.breach.model import BreachReport, DraftKind
+from domain.breach.proposal import LEVEL_LABEL_DA
+from domain.breach.view import ROLE_DA
+from app.cli.breach import open_breach
 from web.accounts import Account
 from web.acting import actor_for, run_action
 from web.app import render, temporal

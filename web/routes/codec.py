@@ -29,8 +29,8 @@ from google.protobuf import json_format
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.api.common.v1 import Payloads
 
-from codec import CaseCodec, CodecError
-from settings import Settings
+from app.codec import CaseCodec, CodecError
+from app.settings import Settings
 from web.roles import WebRole
 from web.security import require
 
@@ -56,10 +56,10 @@ async def check_origin(request: Request) -> None:
 
 
 def codec_of(request: Request) -> CaseCodec:
-    """The worker's codec (temporal_client.key_store: the same master key and key database), made once."""
+    """The worker's codec (app.temporal_client.key_store: the same master key and key database), made once."""
     app = request.app
     if getattr(app.state, "codec", None) is None:
-        from temporal_client import key_store
+        from app.temporal_client import key_store
 
         app.state.codec = CaseCodec(key_store(app.state.settings))
     return app.state.codec

@@ -3,7 +3,7 @@ their case's workflow with the operator's login as the actor; the Temporal Sched
 next; links into the Temporal Web UI for every case shown.
 
 Thin like every route: the list is `activities.deadletters.list_dead_letters`, the change is
-`deadletters_cli.change_letter`, the same functions `gdpr deadletters` uses.
+`app.cli.deadletters.change_letter`, the same functions `gdpr deadletters` uses.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.deadletters import list_dead_letters
-from deadletters_cli import STATUS_DA, LetterRefused, change_letter
-from domain.dead_letters import KIND_DA, DiscardDeadLetter, EffectKind, RetryDeadLetter, parse_letter_id
-from domain.deadlines import format_da
-from domain.model import Actor, Role
-from schedules import SCHEDULE_DA
-from settings import Settings
+from app.cli.deadletters import STATUS_DA, LetterRefused, change_letter
+from domain.kernel.dead_letters import KIND_DA, DiscardDeadLetter, EffectKind, RetryDeadLetter, parse_letter_id
+from domain.kernel.deadlines import format_da
+from domain.kernel.model import Actor, Role
+from app.schedules import SCHEDULE_DA
+from app.settings import Settings
 from web.accounts import Account
 from web.app import render, temporal
 from web.roles import WebRole
@@ -68,7 +68,7 @@ def _letters(request: Request, include_closed: bool) -> list[dict]:
 
 
 async def _schedules(client: Client) -> list[dict]:
-    """The schedules the worker sets up (schedules.py), described one by one, then any other in the namespace."""
+    """The schedules the worker sets up (app/schedules.py), described one by one, then any other in the namespace."""
     async def describe(schedule_id: str) -> dict:
         try:
             found = await client.get_schedule_handle(schedule_id).describe()

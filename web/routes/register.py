@@ -19,7 +19,7 @@ from activities.register_lists import (
     PAGE, MAX_EXPORT, RegisterFilter, breach_entry, breach_years, case_timeline, list_breaches, list_requests,
     request_years,
 )
-from domain.dsr_model import RequestType
+from domain.requests.model import RequestType
 from web.accounts import Account
 from web.organisations import check_case, list_filter
 from web.app import render
@@ -135,7 +135,7 @@ async def case_report(request: Request, case_id: str, user: Account = Depends(cu
 async def _approved_drafts(request: Request, case_id: str) -> list[dict] | None:
     """The approved drafts' texts, which only the case in Temporal holds; None when it cannot be asked
     (Temporal away, or the case's history gone after its retention period)."""
-    from domain.model import DraftStatus
+    from domain.breach.model import DraftStatus
     from web.app import temporal
     from web.routes.breaches import draft_history
     from workflows.breach import BreachCaseWorkflow

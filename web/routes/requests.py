@@ -1,7 +1,7 @@
 """Data-subject requests in the browser: receive one (key person, DPO), see it, act on it in your role,
 and a system owner's manual task in a system.
 
-Routes stay thin: the intake calls `requests_cli.open_request`, the one application function the CLI's
+Routes stay thin: the intake calls `app.cli.requests.open_request`, the one application function the CLI's
 `gdpr request submit` calls too; the actions are the workflow's updates with the forms from their models.
 """
 
@@ -16,14 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
-from domain.deadlines import format_da
-from domain.case_ids import is_case_id
-from domain.dsr_machine import COMMAND_TYPES, REQUEST, RequestTrigger
-from domain.dsr_model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
-from domain.dsr_texts import statements_for
-from domain.model import Role, ShortText
-from domain.person import identifier_problems, kind_da, known_identifier_kinds
-from domain.view import ROLE_DA
+from domain.kernel.deadlines import format_da
+from domain.kernel.case_ids import is_case_id
+from domain.requests.machine import COMMAND_TYPES, REQUEST, RequestTrigger
+from domain.requests.model import TYPE_DA, CompleteManualTask, RequestCase, RequestInput, RequestView, SystemStatus
+from domain.requests.texts import statements_for
+from domain.kernel.model import Role, ShortText
+from domain.requests.person import identifier_problems, kind_da, known_identifier_kinds
+from domain.breach.view import ROLE_DA
 from web.accounts import Account
 from web.acting import actor_for, run_action
 from web.organisations import check_case, pick, served
@@ -131,7 +131,7 @@ async def intake_form(request: Request, organisation: str | None = None,
 @router.post("/anmodning/ny")
 async def intake(request: Request, user: Account = Depends(require(*INTAKE_ROLES)),
                  client: Client = Depends(temporal)) -> Response:
-    from requests_cli import EarlierCopyRefused, open_request, receive
+    from app.cli.requests import EarlierCopyRefused, open_request, receive
 
     form = await request.form()
     wanted = form.get("organisation")

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 
 from activities.case_index import list_cases
 from domain.case_index import current_task_da
-from domain.deadlines import format_da
-from domain.model import Role
-from domain.view import ROLE_DA
+from domain.kernel.deadlines import format_da
+from domain.kernel.model import Role
+from domain.breach.view import ROLE_DA
 from web.accounts import Account
 from web.acting import case_roles
 from web.app import render

@@ -1,6 +1,6 @@
 """Many organisations: which organisations an account works in, and each organisation's case-number series.
 
-Only new tables: a single organisation's `case_numbers` and its numbering stay as they were (organisations.py).
+Only new tables: a single organisation's `case_numbers` and its numbering stay as they were (app/organisations.py).
 
 Revision ID: 0002
 Revises: 0001
