@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.breach.model import BreachFacts  # noqa: E402
+from domain.breach.facts import BreachFacts  # noqa: E402
 from app.cli.offline import DIAGRAM_DOC  # noqa: E402
 from domain.breach.machine import mermaid  # noqa: E402
 from domain.requests.machine import mermaid as request_mermaid  # noqa: E402

@@ -27,7 +27,8 @@ from domain.case_index import CaseKind
 from domain.requests.model import CompleteManualTask, RequestInput, RequestView, ReviewAnswer, VerifyIdentity
 from domain.requests.inventory import Inventory
 from domain.kernel.model import ActionResult, Actor, Contact, Role
-from domain.breach.model import BreachCaseInput, BreachFacts, BreachReport, CaseResult, CaseView
+from domain.breach.facts import BreachFacts
+from domain.breach.model import BreachCaseInput, BreachReport, CaseResult, CaseView
 from app.mailsink import KeepingHandler
 from app.settings import Settings, request_policy
 from workflows.breach import BreachCaseWorkflow

@@ -17,10 +17,8 @@ from domain.requests.model import (
     CHANNEL_DA, IDENTITY_METHOD_DA, REFUSAL_GROUND_DA, TYPE_DA, Channel, FeeGround, IdentityMethod, PartRefusalBasis,
     RefusalGround, Representation, RequestType, RestrictionGround, ThirdPartyGround,
 )
-from domain.breach.model import (
-    Affectedness, Art34Exception, Audience, AUDIENCE_DA, BreachType, ControllerContext, DataCategory, DraftKind,
-    PoliceReport, RiskLevel,
-)
+from domain.breach.facts import Art34Exception, BreachType, ControllerContext, DataCategory
+from domain.breach.model import Affectedness, Audience, AUDIENCE_DA, DraftKind, PoliceReport, RiskLevel
 from domain.breach.notifications import DATA_CATEGORY_DA
 from domain.breach.risk import EXCEPTION_DA
 

@@ -19,7 +19,8 @@ from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestSta
 from domain.requests import model as dsr
 from domain.requests.model import IdentityMethod, RefusalGround, RequestType, TYPE_DA
 from domain.requests.register import RequestRegisterEntry
-from domain.breach.model import Art34Exception, RiskLevel
+from domain.breach.facts import Art34Exception
+from domain.breach.model import RiskLevel
 from domain.breach.register import RegisterEntry
 from domain.breach.risk import EXCEPTION_DA
 from web.labels import OPTION_DA

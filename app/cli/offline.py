@@ -70,7 +70,7 @@ def assess_command(args: argparse.Namespace) -> str:
     """`gdpr assess --facts F.json`: the proposal, without a server."""
     from pydantic import ValidationError
 
-    from domain.breach.model import BreachFacts
+    from domain.breach.facts import BreachFacts
     from domain.breach.risk import LEVEL_DA, assess
 
     raw = json_file(args.facts, "--facts")
@@ -94,7 +94,7 @@ def assess_command(args: argparse.Namespace) -> str:
 
 
 def facts_schema() -> str:
-    from domain.breach.model import BreachFacts
+    from domain.breach.facts import BreachFacts
 
     return json.dumps(BreachFacts.model_json_schema(), ensure_ascii=False, indent=2)
 

@@ -17,10 +17,8 @@ from domain.breach.deadlines import authority_deadline
 from domain.breach.mail_texts import DraftMail
 from domain.kernel.mail import OutgoingMail
 from domain.kernel.model import Actor, Role, SYSTEM, add_event
-from domain.breach.model import (
-    BreachCase, AUDIENCE_DA, Art34Exception, BreachCaseInput, CommunicationPlan, DraftKind, DraftStatus, DraftVersion,
-    FollowUp, Postponement, Reopening, RiskLevel, SupplierRequest,
-)
+from domain.breach.facts import Art34Exception
+from domain.breach.model import BreachCase, AUDIENCE_DA, BreachCaseInput, CommunicationPlan, DraftKind, DraftStatus, DraftVersion, FollowUp, Postponement, Reopening, RiskLevel, SupplierRequest
 from domain.breach.notifications import compose_communication, compose_notification
 from domain.breach.proposal import propose, summary_da
 from domain.breach.risk import EXCEPTION_DA

@@ -10,10 +10,8 @@ from pydantic import EmailStr, Field, model_validator
 
 from domain.kernel.commands import Command as Command, Review as Review  # `as`: re-exported, callers write c.Command
 from domain.kernel.model import MAX_ITEMS, Count, Moment, ShortText, Strict, Text
-from domain.breach.model import (
-    Affectedness, Art34Exception, BreachFacts, DraftKind, NoRiskDocumentation, PlannedCommunication, PoliceReport,
-    RiskLevel, SupplierAccount,
-)
+from domain.breach.facts import Art34Exception, BreachFacts
+from domain.breach.model import Affectedness, DraftKind, NoRiskDocumentation, PlannedCommunication, PoliceReport, RiskLevel, SupplierAccount
 
 
 class AssessBreach(Command):

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.breach import commands as c
-from domain.breach.model import Art34Exception, BreachCase, DraftKind, OrgRole, RiskLevel
+from domain.breach.facts import Art34Exception
+from domain.breach.model import BreachCase, DraftKind, OrgRole, RiskLevel
 from domain.kernel.model import Role
 from domain.breach.notifications import compose_notification, missing_notification_elements
 from domain.kernel.procedure import Guard, GuardContext, Procedure, Rejection, StateInfo

@@ -15,10 +15,8 @@ from typing import Any
 
 from domain.breach import commands as c
 from domain.kernel.deadlines import COPENHAGEN, format_da
-from domain.breach.model import (
-    Affectedness, BreachCase, BreachType, DataCategory, DraftKind, NotificationDraft, PoliceReport, RiskLevel,
-    SubjectCommunicationDraft,
-)
+from domain.breach.facts import BreachType, DataCategory
+from domain.breach.model import Affectedness, BreachCase, DraftKind, NotificationDraft, PoliceReport, RiskLevel, SubjectCommunicationDraft
 from domain.kernel.model import Contact
 
 

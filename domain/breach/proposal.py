@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.breach.model import BreachFacts, RiskLevel, RiskProposal
+from domain.breach.facts import BreachFacts
+from domain.breach.model import RiskLevel, RiskProposal
 from domain.breach.risk import EXCEPTION_DA, LEVEL_DA, assess
 
 LEVEL_LABEL_DA = {RiskLevel.NO_RISK: "ingen risiko", RiskLevel.RISK: "risiko", RiskLevel.HIGH_RISK: "høj risiko"}

@@ -20,7 +20,7 @@ import enum
 
 from pydantic import BaseModel
 
-from domain.breach.model import Art34Exception, BreachFacts, BreachType, ControllerContext, DataCategory
+from domain.breach.facts import Art34Exception, BreachFacts, BreachType, ControllerContext, DataCategory
 
 LARGE_SCALE_SUBJECTS = 10_000  # EDPB 9/2022: the number of persons raises the risk (threshold: our choice)
 QUICK_RESTORE_HOURS = 24.0  # EDPB 01/2021 case 1: restored from backup within the day

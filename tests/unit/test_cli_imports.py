@@ -62,9 +62,11 @@ def test_a_deadline_is_computed_without_services_or_the_case_models(args: list[s
     assert names & {"domain.kernel.model", "domain.breach.model", "pydantic"} == set()  # a date and a calendar: no models, no pydantic
 
 
-def test_an_assessment_loads_the_breach_models_but_no_service():
+def test_an_assessment_loads_the_facts_models_but_no_case_model_and_no_service():
     names = loaded("assess", "--facts", EXAMPLE)
     assert "domain.breach.risk" in names and names & HEAVY == set()
+    # The facts and the risk engine, not the case, its drafts and its machine (domain/breach/facts.py).
+    assert "domain.breach.facts" in names and names & {"domain.breach.model", "domain.breach.machine"} == set()
     # The models build their validators at first use (defer_build on Strict): assessing facts builds the
     # facts, not the contacts and suppliers whose EmailStr loads email_validator and idna.
     assert names & {"email_validator", "idna"} == set()

@@ -13,7 +13,8 @@ from domain.breach import commands as c
 from domain.requests import model as d
 from domain.kernel.bounds import beyond_horizon
 from domain.breach.machine import BreachState, Trigger, check
-from domain.breach.model import BreachFacts, NoRiskDocumentation
+from domain.breach.facts import BreachFacts
+from domain.breach.model import NoRiskDocumentation
 from domain.kernel.procedure import Rejection
 from app.settings import Settings, request_policy
 from tests.support import facts, report

@@ -18,7 +18,8 @@ from activities.inventory_file import load_inventory
 from domain.requests import model as d
 from domain.breach.machine import COMMAND_TYPES as BREACH_COMMANDS
 from domain.requests.machine import COMMAND_TYPES as REQUEST_COMMANDS
-from domain.breach.model import BreachFacts, BreachReport
+from domain.breach.facts import BreachFacts
+from domain.breach.model import BreachReport
 from app.settings import Settings, request_policy
 from tests.junk import junk_for, run_fuzz, sweep
 from tests.support import facts, report

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.breach.model import BreachFacts
+from domain.breach.facts import BreachFacts
 from domain.breach.risk import Level, assess, level_of
 
 CASES = json.loads((Path(__file__).parents[1] / "data" / "edpb_01_2021_cases.json").read_text())["cases"]

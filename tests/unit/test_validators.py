@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.breach import commands as c
-from domain.breach.model import BreachFacts, NoRiskDocumentation
+from domain.breach.facts import BreachFacts
+from domain.breach.model import NoRiskDocumentation
 from tests.support import facts, report
 from tests.unit.cases import KP
 

@@ -179,7 +179,7 @@ def test_no_table_holds_a_label_no_field_uses():
 def test_the_brief_s_examples_read_as_asked():
     assert ACTION_DA[Trigger.ASSESS_BREACH] == "Vurdér om det er et brud"
     assert ACTION_DA[Trigger.REVIEW_DRAFT] == "Godkend eller afvis udkastet"
-    from domain.breach.model import BreachType
+    from domain.breach.facts import BreachType
     assert OPTION_DA[BreachType][BreachType.CONFIDENTIALITY] == (
         "Fortrolighed (uvedkommende har set eller fået oplysningerne)")
 

@@ -25,7 +25,7 @@ from domain.requests.case import open_request
 from domain.requests.machine import STATE_INFO as REQUEST_STATE_INFO, RequestTrigger
 from domain.requests.register import build_request_entry
 from domain.requests.inventory import words
-from domain.breach.model import Art34Exception
+from domain.breach.facts import Art34Exception
 from domain.breach.proposal import propose, summary_da
 from domain.kernel.refusals_da import GUARD_DA
 from domain.breach.register import build_register_entry
