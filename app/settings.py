@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.requests.model import DsrPolicy
-from domain.breach.model import CasePolicy
 from domain.kernel.model import Contact
+
+if TYPE_CHECKING:  # the policies are made on demand: `gdpr cases` and the workspace's lists need neither model
+    from domain.breach.model import CasePolicy
+    from domain.requests.model import DsrPolicy
 
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
 
@@ -177,6 +180,8 @@ class Settings(BaseSettings):
 
     def case_policy(self) -> CasePolicy:
         """The rules a new case runs under; stored in the case so it never changes under it."""
+        from domain.breach.model import CasePolicy
+
         return CasePolicy(
             organisation_name=self.organisation_name,
             organisation_cvr=self.organisation_cvr or None,
@@ -199,6 +204,8 @@ def load_settings() -> Settings:
 
 def request_policy(settings: Settings) -> DsrPolicy:
     """The rules a new request runs under; stored in the request so it never changes under it."""
+    from domain.requests.model import DsrPolicy
+
     return DsrPolicy(
         organisation_name=settings.organisation_name,
         responsible=settings.key_person,
