@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -308,15 +309,34 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True, hide_parameters=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        def _pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
+            try:
+                cursor.execute("PRAGMA busy_timeout=5000")
+                _use_wal(cursor)
+            finally:
+                cursor.close()
     from activities.migrations import migrate
 
     migrate(engine)
     return engine
+
+
+def _use_wal(cursor: Any, attempts: int = 60) -> None:
+    """WAL, so worker, web app and CLI share the file. Switching a new database to WAL takes its exclusive
+    lock, and two connections switching at once (two workers and the web app starting together on an empty
+    register) are a deadlock SQLite ends at once with "database is locked", without waiting out the busy
+    timeout: so the loser waits a moment and tries again (the winner has switched the file by then)."""
+    import sqlite3
+
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
 
 
 def dialect_insert(dialect: str) -> Any:

@@ -151,3 +151,29 @@ def test_the_revisions_are_installed_with_the_package():
     packages = find_packages(str(root), include=setup["packages"]["find"]["include"])
     assert {"activities.migrations", "activities.migrations.versions"} <= set(packages)
     assert "migrations/script.py.mako" in setup["package-data"]["activities"]
+
+
+def test_a_connection_that_finds_the_new_register_locked_switches_it_to_wal_once_the_lock_is_gone(tmp_path):
+    """Two processes switching a new register to WAL at once: SQLite refuses one at once ("database is
+    locked", no busy wait); it must wait for the other and switch, not fail the process's start."""
+    import sqlite3
+
+    from activities.db import _use_wal
+
+    path = tmp_path / "register.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    late = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with_lock_held = late.cursor()
+    try:
+        with_lock_held.execute("PRAGMA journal_mode=WAL")
+        raise AssertionError("the exclusive lock should refuse the switch")
+    except sqlite3.OperationalError as err:
+        assert "locked" in str(err)
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    _use_wal(with_lock_held)
+    release.join()
+    assert late.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    late.close()
+    holder.close()
