@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -49,7 +50,8 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
 
 
-def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+def build_activities(settings: Settings) -> list[Callable[..., Any]]:
+    """Every activity the workflows call, bound to the settings' databases, mail server and directories."""
     engine = make_engine(settings.database_url)
     mail = MailActivities(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                        sender=settings.mail_from), engine)
@@ -61,18 +63,22 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     # The key database holds only case_keys (codec.key_engine); the register's migrations are not for it.
     retention = RetentionActivities(engine, key_engine(settings.key_database_url), settings.exports_dir)
     dead_letters = DeadLetterActivities(engine, mail, settings.operator_email, settings.public_url)
+    return [mail.send_mail, register.record_step, register.record_steps, register.record_request_step,
+            register.record_request_steps, drafts.render_draft,
+            connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
+            exports.write_exports, exports.send_export_password,
+            controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
+            controls.store_control_report, retention.expired_cases, retention.purge_case,
+            dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status]
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner() if settings.worker_sandbox else UnsandboxedWorkflowRunner(),
-        activities=[mail.send_mail, register.record_step, register.record_steps, register.record_request_step,
-                    register.record_request_steps, drafts.render_draft,
-                    connectors.perform_sql_action, connectors.verify_sql_effect, connectors.resolve_person,
-                    exports.write_exports, exports.send_export_password,
-                    controls.requests_in_period, controls.breaches_in_period, controls.current_inventory,
-                    controls.store_control_report, retention.expired_cases, retention.purge_case,
-                    dead_letters.record_dead_letter, dead_letters.alert_operator, dead_letters.set_dead_letter_status],
+        activities=build_activities(settings),
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         max_cached_workflows=settings.worker_max_cached_workflows,

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from temporalio import workflow
 
-from workflows.common import BASELINE, MAIL_RETRY, run_effect_activity, wait_until
+from workflows.common import MAIL_RETRY, run_effect_activity, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.breach.model import BreachCase, BreachCaseInput, CaseResult, CaseView
     from domain.breach.register import build_register_entry
     from domain.breach.view import case_view
-    from workflows.case_workflow import CaseWorkflow, make_update
+    from workflows.case_workflow import CaseWorkflow, baseline_patches, make_update
 
 # workflow.patched() ids: changes that running cases must replay around.
 FOLLOW_UP_MAIL = "follow-up-mail"
@@ -55,7 +55,7 @@ class BreachCaseWorkflow(CaseWorkflow[Trigger]):
     @workflow.init
     def __init__(self, inp: BreachCaseInput) -> None:
         # First, before anything asks for a patch: a case started from now on has every change below.
-        self._baseline = workflow.patched(BASELINE)
+        self._baseline, self._lanes_last = baseline_patches()
         self.case, mails = domain_case.open_case(inp, workflow.now())
         if not (self._baseline or workflow.patched(REPORTER_RECEIPT)):  # cases opened before receipts were mailed
             mails = [mail for mail in mails if not mail.key.endswith(".receipt")]

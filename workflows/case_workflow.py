@@ -28,10 +28,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.kernel import dead_letters as dl
     from domain.kernel.model import ActionResult
     from domain.kernel.procedure import Procedure, Rejection
-    from workflows.common import Effects, rejected
+    from workflows.common import BASELINE, BASELINE_1, Effects, rejected
     from workflows.search_attributes import keep_current
 
 TriggerT = TypeVar("TriggerT", bound=enum.Enum)
+
+
+def baseline_patches() -> tuple[bool, bool]:
+    """Asked first in a case workflow's `__init__`, before any other patch: (the case has every change up to
+    BASELINE_1, a step starts its lane effects last: `_emit`). A case started today records the one BASELINE
+    marker; a case started with BASELINE_1 finds that marker and keeps the order its history recorded."""
+    current = workflow.patched(BASELINE)
+    return current or workflow.patched(BASELINE_1), current
 
 
 def make_update(trigger: enum.Enum, command_type: type, result_type: type) -> Any:
@@ -57,11 +65,12 @@ def make_update(trigger: enum.Enum, command_type: type, result_type: type) -> An
 
 class CaseWorkflow(Generic[TriggerT]):
     """The shared part of a case workflow; a subclass opens its case in its `@workflow.init` (asking for the
-    BASELINE patch first, `self._baseline`), then calls `_begin`."""
+    BASELINE patches first, `baseline_patches()`), then calls `_begin`."""
 
     procedure: ClassVar[Procedure[Any, Any]]  # the domain's procedure: its check backs every validator
     case: Any  # the case's one serialisable model (BreachCase, RequestCase)
-    _baseline: bool  # started with the BASELINE marker: every earlier patch applies
+    _baseline: bool  # started with a BASELINE marker: every earlier patch applies
+    _lanes_last: bool  # started with the current BASELINE marker: a step's lane effects start last (`_emit`)
     _effects: Effects
     _watchers: list[asyncio.Task[None]]
 
@@ -115,16 +124,37 @@ class CaseWorkflow(Generic[TriggerT]):
             raise rejected(f"'{trigger.value}' refused: {err}") from None
         workflow.logger.info("action recorded", extra={"action": trigger.value, "state": self.case.state,
                                                        "role": cmd.actor.role.value})
-        self._emit(effects)
-        then()
+        self._emit(effects, then)
         return ActionResult(case_id=self._case_id(), state=self.case.state, seq=self.case.timeline[-1].seq)
 
-    def _emit(self, effects: Iterable[Any]) -> None:
-        """The step's register write (and the search attributes from the same entry), then its effects."""
+    def _emit(self, effects: Iterable[Any], then: Callable[[], None] = lambda: None) -> None:
+        """The step's register write (and the search attributes from the same entry), its effects, and what the
+        action starts (`then`: the watchers of what it opened).
+
+        In a case started with the current BASELINE, the effects that wait in a lane (the register write, a
+        request's system actions) start after everything else the step starts, so the order of the step's
+        commands does not depend on whether the lane is free at this moment. It need not be the same on replay:
+        a worker that takes an update without the case in its cache can get it in one activation with the
+        result of the lane's previous write (applied after the update, so the lane still looks busy), where the
+        replay of the recorded history gives that result an activation of its own first (the lane is free):
+        sdk-core groups an empty workflow task with the next one in the first case and not in the second
+        (https://github.com/temporalio/sdk-rust/issues/1146). Starting the step's record first, the live run
+        recorded `render_draft` before `record_step` and the replay issued `record_step` first: a
+        nondeterminism error, the case stuck. Started last, the record's command comes after the step's
+        others either way: at once if the lane is free, or when the previous write's result releases the lane,
+        which in that activation comes after the update. Cases started before keep the order they recorded."""
         record = self._step_record()
         keep_current(record.entry, self._organisation(), self._baseline)
+        if not self._lanes_last:
+            self._effects.add(record)
+            self._effects.extend(effects)
+            then()
+            return
+        effects = list(effects)
+        self._effects.extend(effect for effect in effects if not self._effects.in_lane(effect))
+        then()
         self._effects.add(record)
-        self._effects.extend(effects)
+        self._effects.extend(effect for effect in effects if self._effects.in_lane(effect))
 
     def _emit_system(self, effects: list[Any]) -> None:
         """A step the workflow took itself (a reminder, an escalation), if it took one."""

@@ -38,7 +38,10 @@ INDEPENDENT_EFFECTS = "independent-effects"
 # started before it finds no such marker in its history and asks for the earlier patches one by one, as
 # before. Every patched() call in a new case records a marker and an upsert of the TemporalChangeVersion
 # search attribute, which the server indexes: four of each went into every new breach case.
-BASELINE = "baseline-1"
+BASELINE = "baseline-2"
+# The BASELINE marker of cases started before a step started its lane effects last (`CaseWorkflow._emit`):
+# such a case has every earlier change, and keeps the order of commands its history recorded.
+BASELINE_1 = "baseline-1"
 
 
 def rejected(message: str, da: str | None = None) -> ApplicationError:
@@ -162,6 +165,9 @@ class Effects:
         if lane in self._batch:
             self._queued.setdefault(lane, []).append(effect)
         self._spawn(self._run(effect))
+
+    def in_lane(self, effect: Any) -> bool:
+        return self._lane_of(effect) is not None
 
     def extend(self, effects: Iterable[Any]) -> None:
         for effect in effects:

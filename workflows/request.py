@@ -16,7 +16,7 @@ from typing import Any, Callable
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.common import BASELINE, MAIL_RETRY, failure_text, run_effect_activity, wait_until
+from workflows.common import MAIL_RETRY, failure_text, run_effect_activity, wait_until
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; load it once, outside)
@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.requests.register import build_request_entry
     from domain.kernel.mail import OutgoingMail
     from domain.requests.person import PersonResolution
-    from workflows.case_workflow import CaseWorkflow, make_update
+    from workflows.case_workflow import CaseWorkflow, baseline_patches, make_update
 
 T = RequestTrigger
 PERSON_RESOLUTION_PATCH = "person-resolution-before-acting"
@@ -62,7 +62,7 @@ class DataSubjectRequestWorkflow(CaseWorkflow[RequestTrigger]):
     @workflow.init
     def __init__(self, inp: d.RequestInput) -> None:
         # First, before anything asks for a patch: a request started from now on has every change below.
-        self._baseline = workflow.patched(BASELINE)
+        self._baseline, self._lanes_last = baseline_patches()
         self.case, effects = dsr_case.open_request(inp, workflow.now())
         # Verified addresses, Art. 19 notices, the Art. 20 scope and encrypted exports change what a
         # case does; a history recorded before them replays with the old behaviour.
