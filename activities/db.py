@@ -6,6 +6,7 @@ A change here needs a migration (activities/migrations); tests/activities/test_m
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import sqlite3
 import threading
 import time
 import weakref
@@ -327,8 +328,6 @@ def _use_wal(cursor: Any, attempts: int = 60) -> None:
     lock, and two connections switching at once (two workers and the web app starting together on an empty
     register) are a deadlock SQLite ends at once with "database is locked", without waiting out the busy
     timeout: so the loser waits a moment and tries again (the winner has switched the file by then)."""
-    import sqlite3
-
     for attempt in range(attempts):
         try:
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -89,9 +89,10 @@ REGISTER_WRITES, MAILS = 1 + len(STEPS), bench_bare.OPENING_MAILS + sum(bench_ba
 WARM_UP = 5
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's memory now (VmRSS) or at its peak (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -294,13 +295,6 @@ REMINDER_CASES = 10  # cases among the open ones whose deadline reminder falls d
 REMINDER_FIRST_S, REMINDER_STEP_S = 20.0, 4.0  # the first reminder due this long after they open, then one each step
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def start_worker_process(settings: Settings, workdir: Path) -> subprocess.Popen:
     """The real worker (worker.py: build_worker, the sandbox, every activity) in its own process, configured
     as an operator configures it (GDPR_ variables), so its RSS is the worker's alone."""
@@ -479,7 +473,7 @@ async def bench_load(open_total: int, workdir: Path) -> None:
         cli = statistics.median(_wall_times([sys.executable, str(STARTER), "cases"],
                                             _cli_env(GDPR_DATABASE_URL=settings.database_url,
                                                      GDPR_TEMPORAL_ADDRESS="127.0.0.1:9"), 10))
-        rss_end, peak = rss_mb(worker.pid), peak_rss_mb(worker.pid)
+        rss_end, peak = rss_mb(worker.pid), rss_mb(worker.pid, "VmHWM")
         print(json.dumps({"bench": "load", "open": open_total, "nproc": NPROC,
                           "worker_rss_mb": {"opened": round(rss_open), "end": round(rss_end), "peak": round(peak)},
                           "server_rss_mb": round(rss_mb(server.pid)),
