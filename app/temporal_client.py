@@ -8,13 +8,11 @@ payload too, because refusals and validation errors can quote what a person type
 
 from __future__ import annotations
 
-import dataclasses
-
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
 from app.codec import CaseCodec, CaseKeyStore, key_engine, load_master_key
+from app.payload_converter import CasePayloadConverter
 from app.settings import Settings
 
 
@@ -24,8 +22,8 @@ def key_store(settings: Settings) -> CaseKeyStore:
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    return dataclasses.replace(
-        pydantic_data_converter,
+    return DataConverter(
+        payload_converter_class=CasePayloadConverter,
         payload_codec=CaseCodec(key_store(settings)),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
