@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench.py [cases=200] [concurrency=20]   # everything below, in one run
     .venv/bin/python scripts/bench.py lists [open=10000]   # only the workspace lists, no server
     .venv/bin/python scripts/bench.py cli [runs=10]        # only the command line's start-up, no server
-    .venv/bin/python scripts/bench.py load [open=10000]    # only the open cases under load (a smaller open to try)
+    .venv/bin/python scripts/bench.py load [open=10000] [workers=2]   # only the open cases under load
 
 One run drives two kinds of case against the same server, from the same process, after a short
 warm-up of each: a bare workflow (scripts/bench_bare.py: the same input, the same four updates with
@@ -26,17 +26,19 @@ person runs them (a new process, first page and --all) against that index (media
 And, as JSON lines, the command line's start-up: `gdpr --help`, `gdpr deadline` and `gdpr assess`, each a
 new process, median of 10 runs (s), next to a bare `python -c pass` (the floor no command can go under).
 
-Last, 10,000 breach cases left open on a fresh dev server, with the real worker (worker.py, configured by
-GDPR_ variables as an operator configures it) in its own process, so its RSS is the worker's alone: how
+Last, 10,000 breach cases left open on a fresh dev server, with two real workers (worker.py, configured by
+GDPR_ variables as an operator configures it, as docker-compose.yml runs them) each in its own process, so
+its RSS is its own, each caching its share of the open cases with a fifth to spare: how
 long opening them took (at most LOAD_WINDOW opening at a time, each done when its register write and both
-mails are), the view query and an update (assess_breach) on random samples of the open cases, most of
-them no longer in the worker's cache (p50/p95/p99/max, ms, one after the other as people would), the
-worker's RSS after opening, at the end and at its peak, the first page of `list_cases` and `gdpr cases`
+mails are), the view query and an update (assess_breach) on random samples of the open cases (p50/p95/p99/
+max, ms, one after the other as people would), each worker's RSS after opening, at the end and at its
+peak, the first page of `list_cases` and `gdpr cases`
 against the case index the worker filled, and how late deadline reminders reached the SMTP sink: a few
 cases among the open ones are aware 70 hours before a moment 20-60 s ahead, so their 2-hour reminder
 falls due while the queries and updates run (real time: time skipping would hide lateness). One last
 line, "load", puts each figure next to its target. GDPR_WORKER_* variables change the worker's settings
-for a run (e.g. GDPR_WORKER_MAX_CACHED_WORKFLOWS=50 for a cache far smaller than the open cases).
+for a run (e.g. GDPR_WORKER_MAX_CACHED_WORKFLOWS=50 for a cache far smaller than the open cases, so
+nearly every query and update replays its case; `load 10000 1` for one worker).
 """
 
 from __future__ import annotations
@@ -290,14 +292,15 @@ async def bench(cases: int, concurrency: int, workdir: Path) -> None:
 
 
 LOAD_WINDOW = 100  # cases opening at a time: started, their register write and two mails not all done yet
+LOAD_WORKERS = 2  # as docker-compose.yml runs them
 LOAD_SAMPLE = 500  # cases queried, and other cases updated, at random among the open ones
 REMINDER_CASES = 10  # cases among the open ones whose deadline reminder falls due during the measurements
 REMINDER_FIRST_S, REMINDER_STEP_S = 20.0, 4.0  # the first reminder due this long after they open, then one each step
 
 
-def start_worker_process(settings: Settings, workdir: Path) -> subprocess.Popen:
+def start_worker_process(settings: Settings, workdir: Path, name: str = "worker") -> subprocess.Popen:
     """The real worker (worker.py: build_worker, the sandbox, every activity) in its own process, configured
-    as an operator configures it (GDPR_ variables), so its RSS is the worker's alone."""
+    as an operator configures it (GDPR_ variables), so its RSS is the worker's alone; its log is `name`.log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GDPR_")}
     assert settings.master_key is not None
     env.update(GDPR_SETTINGS_FILE="/nonexistent", GDPR_TEMPORAL_ADDRESS=settings.temporal_address,
@@ -309,17 +312,17 @@ def start_worker_process(settings: Settings, workdir: Path) -> subprocess.Popen:
                GDPR_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=str(settings.worker_max_concurrent_workflow_tasks),
                GDPR_WORKER_ACTIVITY_THREADS=str(settings.worker_activity_threads),
                GDPR_WORKER_SANDBOX=str(settings.worker_sandbox).lower())
-    with open(workdir / "worker.log", "wb") as log:
+    with open(workdir / f"{name}.log", "wb") as log:
         return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
 
 
-async def wait_for_worker(worker: subprocess.Popen, workdir: Path) -> None:
+async def wait_for_worker(worker: subprocess.Popen, log: Path) -> None:
     for _ in range(600):
-        if b"worker started" in (workdir / "worker.log").read_bytes():
+        if b"worker started" in log.read_bytes():
             return
         if worker.poll() is not None:
-            raise RuntimeError("the worker stopped: " + (workdir / "worker.log").read_text()[-2000:])
+            raise RuntimeError("the worker stopped: " + log.read_text()[-2000:])
         await asyncio.sleep(0.1)
     raise RuntimeError("the worker did not start within 60 s")
 
@@ -374,35 +377,42 @@ def reminder_arrivals(mail_dir: Path, case_ids: list[str], hours_before: int) ->
     return arrived
 
 
-async def bench_load(open_total: int, workdir: Path) -> None:
-    """`open_total` breach cases open at once on a real dev server, with the real worker in its own process:
-    how long opening them takes, the worker's memory, query and update latency on cases mostly no longer in
-    the worker's cache, the lists a person opens, and how late deadline reminders come under that load."""
+async def bench_load(open_total: int, workdir: Path, workers: int = 1) -> None:
+    """`open_total` breach cases open at once on a real dev server, with `workers` real workers each in its
+    own process: how long opening them takes, each worker's memory, query and update latency, the lists a
+    person opens, and how late deadline reminders come under that load.
+
+    Each worker's cache holds its share of the open cases with a fifth to spare (`load_cache`), unless
+    GDPR_WORKER_MAX_CACHED_WORKFLOWS says otherwise (e.g. 50, to measure cases replayed on every touch)."""
     import random
 
     from activities.case_index import list_cases
 
     server, sink, settings = start_services(workdir)
-    worker = None
+    if "GDPR_WORKER_MAX_CACHED_WORKFLOWS" not in os.environ:
+        settings = settings.model_copy(update={"worker_max_cached_workflows": load_cache(open_total, workers)})
+    procs: list[subprocess.Popen] = []
     try:
         client = await connect_when_up(settings)
-        worker = start_worker_process(settings, workdir)
-        await wait_for_worker(worker, workdir)
+        procs = [start_worker_process(settings, workdir, f"worker-{n}") for n in range(workers)]
+        for n, proc in enumerate(procs):
+            await wait_for_worker(proc, workdir / f"worker-{n}.log")
+        pids = [proc.pid for proc in procs]
         engine = make_engine(settings.database_url)
         reminder_count = min(REMINDER_CASES, max(1, open_total // 10))
         load_ids = [f"breach-2026-{n:06d}" for n in range(open_total - reminder_count)]
         now = datetime.now(timezone.utc)
         # Aware a day to a day and a half ago: the deadline and later reminders still ahead, none due in the run.
         aware = [now - timedelta(hours=24 + (n % 12)) for n in range(len(load_ids))]
-        worker_cpu0, server_cpu0, began = process_cpu(worker.pid), process_cpu(server.pid), time.perf_counter()
+        worker_cpu0, server_cpu0, began = sum(map(process_cpu, pids)), process_cpu(server.pid), time.perf_counter()
         await open_cases(client, settings, engine, list(zip(load_ids, aware)))
         opening = time.perf_counter() - began
-        rss_open = rss_mb(worker.pid)
+        rss_open = [round(rss_mb(pid)) for pid in pids]
         print(json.dumps({"bench": "load_open", "open": len(load_ids), "window": LOAD_WINDOW, "nproc": NPROC,
                           "seconds": round(opening, 1), "cases_per_s": round(len(load_ids) / opening, 2),
-                          "worker_cpu_s": round(process_cpu(worker.pid) - worker_cpu0, 1),
+                          "worker_cpu_s": round(sum(map(process_cpu, pids)) - worker_cpu0, 1),
                           "server_cpu_s": round(process_cpu(server.pid) - server_cpu0, 1),
-                          "worker_rss_mb": round(rss_open), "server_rss_mb": round(rss_mb(server.pid)),
+                          "worker_rss_mb": rss_open, "server_rss_mb": round(rss_mb(server.pid)), "workers": workers,
                           "max_cached_workflows": settings.worker_max_cached_workflows}), flush=True)
 
         # Cases whose last reminder before the deadline falls due while the queries and updates below run.
@@ -416,7 +426,7 @@ async def bench_load(open_total: int, workdir: Path) -> None:
         rng = random.Random(11)
         sample = rng.sample(load_ids, min(2 * LOAD_SAMPLE, len(load_ids)))
         queried, updated = sample[:len(sample) // 2], sample[len(sample) // 2:]  # different cases
-        cached = set(load_ids[-settings.worker_max_cached_workflows:])  # at most these can still be in the cache
+        cached = set(load_ids[-workers * settings.worker_max_cached_workflows:])  # at most these can be in a cache
         queries: list[float] = []
         failed: dict[str, str] = {}  # a failure is a figure too (e.g. the SDK's 2 s deadlock detector on a starved CPU)
         for case_id in queried:
@@ -473,9 +483,10 @@ async def bench_load(open_total: int, workdir: Path) -> None:
         cli = statistics.median(_wall_times([sys.executable, str(STARTER), "cases"],
                                             _cli_env(GDPR_DATABASE_URL=settings.database_url,
                                                      GDPR_TEMPORAL_ADDRESS="127.0.0.1:9"), 10))
-        rss_end, peak = rss_mb(worker.pid), rss_mb(worker.pid, "VmHWM")
-        print(json.dumps({"bench": "load", "open": open_total, "nproc": NPROC,
-                          "worker_rss_mb": {"opened": round(rss_open), "end": round(rss_end), "peak": round(peak)},
+        rss_end, peak = [round(rss_mb(pid)) for pid in pids], [round(rss_mb(pid, "VmHWM")) for pid in pids]
+        print(json.dumps({"bench": "load", "open": open_total, "nproc": NPROC, "workers": workers,
+                          "max_cached_workflows": settings.worker_max_cached_workflows,
+                          "worker_rss_mb": {"opened": rss_open, "end": rss_end, "peak": peak},
                           "server_rss_mb": round(rss_mb(server.pid)),
                           "view_query_p99_ms": round(pct(queries, .99), 1),
                           "update_p99_ms": round(pct(updates, .99), 1),
@@ -486,9 +497,14 @@ async def bench_load(open_total: int, workdir: Path) -> None:
               flush=True)
         engine.dispose()
     finally:
-        if worker is not None:
-            stop_services(worker)
+        stop_services(*procs)
         stop_services(sink, server)
+
+
+def load_cache(open_total: int, workers: int) -> int:
+    """Each worker's cache: its share of the open cases and a fifth more, since a case stays with the worker
+    that first ran it (its sticky queue) and the shares are not exactly even."""
+    return max(100, -(-open_total * 6 // (5 * workers)))
 
 
 def fill_case_index(engine, open_cases: int, closed_cases: int) -> None:
@@ -609,7 +625,8 @@ def main() -> None:
     elif args and args[0] == "load":
         compile_bytecode()
         with tempfile.TemporaryDirectory() as tmp:
-            asyncio.run(bench_load(int(args[1]) if len(args) > 1 else 10_000, Path(tmp)))
+            asyncio.run(bench_load(int(args[1]) if len(args) > 1 else 10_000, Path(tmp),
+                                   int(args[2]) if len(args) > 2 else LOAD_WORKERS))
     else:
         cases = int(args[0]) if args else 200
         concurrency = int(args[1]) if len(args) > 1 else 20
@@ -618,7 +635,7 @@ def main() -> None:
             asyncio.run(bench(cases, concurrency, Path(tmp) / "cases"))
             bench_lists(10_000, Path(tmp))
             bench_cli()
-            asyncio.run(bench_load(10_000, Path(tmp) / "load"))
+            asyncio.run(bench_load(10_000, Path(tmp) / "load", LOAD_WORKERS))
     sys.stdout.flush()
     os._exit(0)  # temporalio/sdk-python#300
 
