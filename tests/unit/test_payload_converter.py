@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Annotated
 
 import pytest
 from pydantic import Field
 from temporalio import workflow
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, WorkflowSerializationContext
 
+from app.codec import new_master_key
 from app.payload_converter import CasePayloadConverter, PydanticJSONConverter
+from app.settings import Settings
+from app.temporal_client import data_converter
 from domain.breach.facts import BreachFacts, BreachType
 from domain.kernel.model import Actor, Role
 
@@ -42,6 +46,20 @@ def test_every_converter_of_the_process_shares_one_adapter_per_type() -> None:
     first, second = PydanticJSONConverter(), PydanticJSONConverter()
     assert first.adapter(BreachFacts) is second.adapter(BreachFacts)
     assert first.adapter(list[Actor]) is second.adapter(list[Actor])
+
+
+def test_the_data_converter_of_every_process_and_its_per_case_copies_share_them(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, master_key=new_master_key(),  # type: ignore[call-arg]
+                        key_database_url=f"sqlite:///{tmp_path}/keys.db")
+    converter = data_converter(settings)
+    per_case = converter.with_context(WorkflowSerializationContext(namespace="default", workflow_id="breach-2026-0001"))
+    assert per_case.payload_codec is not converter.payload_codec  # a case's own key
+    assert converter.payload_converter_class is per_case.payload_converter_class is CasePayloadConverter
+    # What the SDK makes for each workflow instance and each command it encodes:
+    first, second = CasePayloadConverter(), CasePayloadConverter()
+    json = [c.converters[b"json/plain"] for c in (first, second)]
+    assert all(isinstance(c, PydanticJSONConverter) for c in json)
+    assert json[0].adapter(BreachFacts) is json[1].adapter(BreachFacts)
 
 
 def test_in_the_sandbox_each_converter_keeps_its_own_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
