@@ -27,7 +27,7 @@ def _converter() -> DataConverter:
 def test_values_round_trip_and_read_as_upstream_pydantic_writes_them() -> None:
     facts = BreachFacts(breach_types=[BreachType.INTEGRITY], started_at=datetime(2026, 3, 1, tzinfo=timezone.utc))
     values = [facts, None, b"raw", {"a": [1, 2]}, Actor(name="Mette", role=Role.DPO)]
-    hints = [BreachFacts, type(None), bytes, dict, Actor]
+    hints: list[type] = [BreachFacts, type(None), bytes, dict, Actor]
     ours = _converter().payload_converter.to_payloads(values)
     upstream = pydantic_data_converter.payload_converter.to_payloads(values)
     assert [p.SerializeToString() for p in ours] == [p.SerializeToString() for p in upstream]
@@ -58,7 +58,7 @@ def test_the_data_converter_of_every_process_and_its_per_case_copies_share_them(
     # What the SDK makes for each workflow instance and each command it encodes:
     first, second = CasePayloadConverter(), CasePayloadConverter()
     json = [c.converters[b"json/plain"] for c in (first, second)]
-    assert all(isinstance(c, PydanticJSONConverter) for c in json)
+    assert isinstance(json[0], PydanticJSONConverter) and isinstance(json[1], PydanticJSONConverter)
     assert json[0].adapter(BreachFacts) is json[1].adapter(BreachFacts)
 
 
