@@ -14,6 +14,8 @@ SQL parameters on the way out.
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 from typing import Any
@@ -74,6 +76,58 @@ def scrub_personal_data(_: Any, __: str, event: EventDict) -> EventDict:
     return {key: _scrub(value) for key, value in event.items()}
 
 
+# Loggers written to on workflow threads: the workflows' own (workflow.logger) and the SDK's instance.
+WORKFLOW_THREAD_LOGGERS = ("temporalio.workflow", "temporalio.worker._workflow_instance")
+
+
+class _LockFreeHandOff(logging.handlers.QueueHandler):
+    """Puts a workflow thread's record on a queue, taking no lock.
+
+    When a workflow task runs past 2 s, the SDK raises an exception inside its thread
+    (`_InterruptDeadlockError`, at whatever bytecode the thread is on). Raised between a
+    handler's `acquire()` and its `try:`, it leaves that handler's lock held by a thread that no
+    longer runs it, and every later log call of the process waits forever: seen twice in `make
+    test` on a loaded machine, and a deployed worker would stop the same way. `SimpleQueue.put`
+    is one C call, which such an exception cannot split; a listener thread, never interrupted,
+    hands the record on to the root logger's handlers.
+    """
+
+    def createLock(self) -> None:
+        self.lock = None  # type: ignore[assignment]  # Handler.acquire/release do nothing without one
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record  # formatted by the root's handlers, with its exception and extra fields
+
+
+class _ToRoot(logging.Handler):
+    def handle(self, record: logging.LogRecord) -> bool:
+        logging.getLogger().handle(record)
+        return True
+
+
+_handoff: logging.handlers.QueueListener | None = None
+
+
+def flush_workflow_logs() -> None:
+    """Hand on every record still queued (before the process ends or the root's handlers change)."""
+    global _handoff
+    if _handoff is not None:
+        _handoff.stop()  # drains the queue, then ends its thread
+        _handoff = None
+
+
+def _hand_off_workflow_threads() -> None:
+    global _handoff
+    flush_workflow_logs()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    for name in WORKFLOW_THREAD_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [_LockFreeHandOff(records)]
+        logger.propagate = False
+    _handoff = logging.handlers.QueueListener(records, _ToRoot())
+    _handoff.start()
+
+
 def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> None:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -100,7 +154,9 @@ def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> No
     workflow.logger.workflow_info_on_message = False
     activity.logger.activity_info_on_message = False
     root = logging.getLogger()
+    flush_workflow_logs()  # the lines queued so far belong to the handlers they were written under
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("transitions").setLevel(logging.WARNING)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
+    _hand_off_workflow_threads()

@@ -26,7 +26,7 @@ from activities.mail import MailActivities, SmtpSettings
 from activities.register import RegisterActivities
 from activities.retention import RetentionActivities
 from app.codec import key_engine
-from app.logging_setup import configure_logging
+from app.logging_setup import configure_logging, flush_workflow_logs
 from app.settings import Settings, load_settings
 from app.temporal_client import connect, ensure_search_attributes
 from workflows.breach import BreachCaseWorkflow
@@ -114,6 +114,7 @@ def main() -> None:
     except Exception:
         logging.getLogger("worker").exception("worker failed")
         code = 1
+    flush_workflow_logs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # temporalio/sdk-python#300: avoid the exit-time crash
