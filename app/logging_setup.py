@@ -14,10 +14,10 @@ SQL parameters on the way out.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import queue
 import re
 import sys
+import threading
 from typing import Any
 
 import structlog
@@ -76,56 +76,60 @@ def scrub_personal_data(_: Any, __: str, event: EventDict) -> EventDict:
     return {key: _scrub(value) for key, value in event.items()}
 
 
-# Loggers written to on workflow threads: the workflows' own (workflow.logger) and the SDK's instance.
-WORKFLOW_THREAD_LOGGERS = ("temporalio.workflow", "temporalio.worker._workflow_instance")
+WORKFLOW_THREAD_PREFIX = "temporal_workflow_"  # the SDK's name for the threads that run workflow tasks
 
 
-class _LockFreeHandOff(logging.handlers.QueueHandler):
-    """Puts a workflow thread's record on a queue, taking no lock.
+class _WorkflowThreadHandOff:
+    """Every log record made on a workflow thread, whatever its logger, goes to a queue instead of to the
+    handlers; a thread of its own hands it on.
 
     When a workflow task runs past 2 s, the SDK raises an exception inside its thread
-    (`_InterruptDeadlockError`, at whatever bytecode the thread is on). Raised between a
-    handler's `acquire()` and its `try:`, it leaves that handler's lock held by a thread that no
-    longer runs it, and every later log call of the process waits forever: seen twice in `make
-    test` on a loaded machine, and a deployed worker would stop the same way. `SimpleQueue.put`
-    is one C call, which such an exception cannot split; a listener thread, never interrupted,
-    hands the record on to the root logger's handlers.
+    (`_InterruptDeadlockError`, at whatever bytecode the thread is on). Raised between a handler's
+    `acquire()` and its `try:`, it leaves that handler's lock held by a thread that goes back to waiting
+    for work, and every later log call of the process through that handler waits forever: `make test`
+    hung so, in a fixture's teardown, on a loaded machine, and a deployed worker would stop the same way.
+    Which logger a workflow thread writes to is not ours to choose (the workflows', the SDK's, asyncio's
+    for the workflow's own event loop, a library's), and which handlers a record meets is not either
+    (pytest adds its own), so the hand-off sits in `Logger.callHandlers`, the one step every record
+    passes before any handler lock. `SimpleQueue.put` is one C call, which the exception cannot split.
     """
 
-    def createLock(self) -> None:
-        self.lock = None  # type: ignore[assignment]  # Handler.acquire/release do nothing without one
+    def __init__(self) -> None:
+        self.call_handlers = logging.Logger.callHandlers  # the standard library's own
+        self.records: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        hand_off = self
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        return record  # formatted by the root's handlers, with its exception and extra fields
+        def call_handlers(logger: logging.Logger, record: logging.LogRecord) -> None:
+            if hand_off.thread is not None and threading.current_thread().name.startswith(WORKFLOW_THREAD_PREFIX):
+                hand_off.records.put(record)
+            else:
+                hand_off.call_handlers(logger, record)
+
+        logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign,assignment]
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._hand_on, name="log-hand-off", daemon=True)
+            self.thread.start()
+
+    def flush(self) -> None:
+        """Hand on every record queued so far (before the process ends or the root's handlers change)."""
+        if self.thread is not None:
+            thread, self.thread = self.thread, None  # records from now on go to the handlers directly
+            self.records.put(None)
+            thread.join()
+
+    def _hand_on(self) -> None:
+        while (record := self.records.get()) is not None:
+            self.call_handlers(logging.getLogger(record.name), record)
 
 
-class _ToRoot(logging.Handler):
-    def handle(self, record: logging.LogRecord) -> bool:
-        logging.getLogger().handle(record)
-        return True
-
-
-_handoff: logging.handlers.QueueListener | None = None
+_hand_off = _WorkflowThreadHandOff()
 
 
 def flush_workflow_logs() -> None:
-    """Hand on every record still queued (before the process ends or the root's handlers change)."""
-    global _handoff
-    if _handoff is not None:
-        _handoff.stop()  # drains the queue, then ends its thread
-        _handoff = None
-
-
-def _hand_off_workflow_threads() -> None:
-    global _handoff
-    flush_workflow_logs()
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    for name in WORKFLOW_THREAD_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [_LockFreeHandOff(records)]
-        logger.propagate = False
-    _handoff = logging.handlers.QueueListener(records, _ToRoot())
-    _handoff.start()
+    _hand_off.flush()
 
 
 def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> None:
@@ -159,4 +163,4 @@ def configure_logging(level: int = logging.INFO, stream: Any = sys.stderr) -> No
     root.setLevel(level)
     logging.getLogger("transitions").setLevel(logging.WARNING)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
-    _hand_off_workflow_threads()
+    _hand_off.start()

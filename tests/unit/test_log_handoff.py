@@ -1,4 +1,4 @@
-"""A workflow thread's log line takes no lock that the SDK's deadlock interruption could leave held."""
+"""A workflow thread's log line takes no handler lock that the SDK's deadlock interruption could leave held."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import threading
 from typing import Any
 
-from app.logging_setup import WORKFLOW_THREAD_LOGGERS, configure_logging, flush_workflow_logs
+from app.logging_setup import WORKFLOW_THREAD_PREFIX, configure_logging, flush_workflow_logs
 
 
 class _RecordingLock:
@@ -16,22 +16,25 @@ class _RecordingLock:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self.takers: set[int] = set()
+        self.takers: set[str] = set()  # thread names: a finished thread's ident is given to the next one
 
     def acquire(self, *args: Any) -> bool:
-        self.takers.add(threading.get_ident())
+        self.takers.add(threading.current_thread().name)
         return self._lock.acquire(*args)
 
     def release(self) -> None:
         self._lock.release()
 
 
-def _log_on_a_thread_of_its_own(name: str, message: str) -> int:
-    thread = threading.Thread(target=lambda: logging.getLogger(name).info(message, extra={"state": "open"}))
+# Loggers a workflow thread writes to: the workflows', the SDK's, its event loop's, a library's.
+LOGGERS = ("temporalio.workflow", "temporalio.worker._workflow_instance", "asyncio", "transitions.core")
+
+
+def _log_on_a_thread_of_its_own(name: str, message: str, thread_name: str = WORKFLOW_THREAD_PREFIX + "0") -> None:
+    thread = threading.Thread(target=lambda: logging.getLogger(name).warning(message, extra={"state": "open"}),
+                              name=thread_name)
     thread.start()
     thread.join()
-    assert thread.ident is not None
-    return thread.ident
 
 
 def test_workflow_threads_hand_their_lines_on_without_taking_a_handler_lock() -> None:
@@ -40,15 +43,16 @@ def test_workflow_threads_hand_their_lines_on_without_taking_a_handler_lock() ->
     try:
         lock = _RecordingLock()
         logging.getLogger().handlers[0].lock = lock  # type: ignore[assignment]
-        writers = {name: _log_on_a_thread_of_its_own(name, f"from {name}") for name in WORKFLOW_THREAD_LOGGERS}
+        for name in LOGGERS:
+            _log_on_a_thread_of_its_own(name, f"from {name}")
+        _log_on_a_thread_of_its_own("worker", "from another thread", thread_name="activity-1")
         flush_workflow_logs()
     finally:
         configure_logging()
-    assert not lock.takers & set(writers.values()), "a workflow thread took the root handler's lock"
-    assert lock.takers, "the lines were written under the lock, by the hand-off's own thread"
+    assert lock.takers == {"activity-1", "log-hand-off"}, "no workflow thread took the root handler's lock"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert {(line["logger"], line["event"], line["state"]) for line in lines} == {
-        (name, f"from {name}", "open") for name in WORKFLOW_THREAD_LOGGERS}
+        (name, f"from {name}", "open") for name in LOGGERS} | {("worker", "from another thread", "open")}
 
 
 def test_lines_still_queued_go_to_the_handlers_they_were_written_under() -> None:
