@@ -95,7 +95,8 @@ class _WorkflowThreadHandOff:
     """
 
     def __init__(self) -> None:
-        self.call_handlers = logging.Logger.callHandlers  # the standard library's own
+        installed = logging.Logger.callHandlers  # the standard library's own, or ours if this module is re-imported
+        self.call_handlers = getattr(installed, "__wrapped__", installed)
         self.records: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         hand_off = self
@@ -106,6 +107,7 @@ class _WorkflowThreadHandOff:
             else:
                 hand_off.call_handlers(logger, record)
 
+        call_handlers.__wrapped__ = self.call_handlers  # type: ignore[attr-defined]
         logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign,assignment]
 
     def start(self) -> None:
